@@ -1,0 +1,59 @@
+package dev.sessionlog.api;
+
+import dev.sessionlog.event.Ids;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The segments of a request path after {@code /v1}, URL-decoded. Matching on the path rather than
+ * the route key lets the same handler serve API Gateway's routes, a $default route and the local runner.
+ */
+public record ApiPath(List<String> segments) {
+
+    public static ApiPath of(HttpApiEvent event) {
+        String path = event.path();
+        List<String> segments = new ArrayList<>();
+        for (String raw : path.split("/")) {
+            if (!raw.isEmpty()) {
+                segments.add(URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8));
+            }
+        }
+        if (segments.isEmpty() || !segments.get(0).equals("v1")) {
+            throw new ApiException(404, "route_not_found", "no route " + event.method() + " " + path);
+        }
+        // API Gateway decodes path parameters itself; prefer its reading of the session id.
+        if (segments.size() >= 3 && event.pathParameters != null && event.pathParameters.get("session_id") != null) {
+            segments.set(2, event.pathParameters.get("session_id"));
+        }
+        return new ApiPath(List.copyOf(segments.subList(1, segments.size())));
+    }
+
+    /** True when the path is {@code pattern}, with {@code *} matching any one segment. */
+    public boolean matches(String... pattern) {
+        if (pattern.length != segments.size()) {
+            return false;
+        }
+        for (int i = 0; i < pattern.length; i++) {
+            if (!pattern[i].equals("*") && !pattern[i].equals(segments.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public String segment(int i) {
+        return segments.get(i);
+    }
+
+    /** The validated id at segment {@code i}, or a 400 naming {@code field}. */
+    public String id(int i, String field) {
+        String id = segments.get(i);
+        String problem = Ids.problem(field, id);
+        if (problem != null) {
+            throw ApiException.invalid(problem);
+        }
+        return id;
+    }
+}

@@ -1,0 +1,56 @@
+package dev.sessionlog.api;
+
+import dev.sessionlog.event.InvalidRequestException;
+import dev.sessionlog.event.TooLargeException;
+import dev.sessionlog.log.PartialDuplicateException;
+import dev.sessionlog.log.SeqConflictException;
+import dev.sessionlog.log.StoreBusyException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jboss.logging.Logger;
+
+/** Every failure as the contract's error JSON; a fault of ours is logged and answered 500. */
+public final class ErrorResponses {
+
+    private static final Logger LOG = Logger.getLogger(ErrorResponses.class);
+
+    private ErrorResponses() {
+    }
+
+    public static HttpApiResponse of(Throwable failure, String requestId) {
+        ApiException error = toApiException(failure, requestId);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("code", error.code());
+        body.put("message", error.getMessage());
+        body.putAll(error.details());
+        HttpApiResponse response = HttpApiResponse.json(error.status(), Map.of("error", body));
+        if (failure instanceof StoreBusyException busy) {
+            response.header("retry-after", Integer.toString(busy.retryAfterSeconds()));
+        }
+        return response;
+    }
+
+    static ApiException toApiException(Throwable failure, String requestId) {
+        if (failure instanceof ApiException api) {
+            return api;
+        }
+        if (failure instanceof InvalidRequestException invalid) {
+            return ApiException.invalid(invalid.getMessage());
+        }
+        if (failure instanceof TooLargeException tooLarge) {
+            return new ApiException(413, "too_large", tooLarge.getMessage());
+        }
+        if (failure instanceof SeqConflictException conflict) {
+            return new ApiException(409, "seq_conflict", conflict.getMessage()).with("head_seq", conflict.actual());
+        }
+        if (failure instanceof PartialDuplicateException partial) {
+            return new ApiException(409, "partial_duplicate", partial.getMessage())
+                    .with("stored_event_ids", partial.storedEventIds());
+        }
+        if (failure instanceof StoreBusyException busy) {
+            return new ApiException(429, "throttled", busy.getMessage());
+        }
+        LOG.errorf(failure, "request %s failed", requestId);
+        return new ApiException(500, "internal", "internal error; nothing was half-written (request id " + requestId + ")");
+    }
+}

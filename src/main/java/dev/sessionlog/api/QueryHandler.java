@@ -1,0 +1,107 @@
+package dev.sessionlog.api;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sessionlog.event.EventRecord;
+import dev.sessionlog.event.EventRecordJson;
+import dev.sessionlog.event.Json;
+import dev.sessionlog.log.ChildPage;
+import dev.sessionlog.log.EventLog;
+import dev.sessionlog.log.StreamKey;
+import java.util.List;
+import java.util.Optional;
+
+/** The read routes of the contract: events, head and children of one tenant's sessions. */
+public final class QueryHandler {
+
+    static final int DEFAULT_LIMIT = 100;
+    static final int MAX_LIMIT = 1000;
+
+    private final EventLog log;
+    private final TenantResolver tenants;
+
+    public QueryHandler(EventLog log, TenantResolver tenants) {
+        this.log = log;
+        this.tenants = tenants;
+    }
+
+    public HttpApiResponse handle(HttpApiEvent event) {
+        try {
+            ApiPath path = ApiPath.of(event);
+            if (!"GET".equals(event.method())) {
+                throw new ApiException(405, "method_not_allowed", event.method() + " is not allowed here; use GET");
+            }
+            String tenant = tenants.tenant(event);
+            if (path.matches("sessions", "*", "events")) {
+                return events(event, new StreamKey(tenant, path.id(1, "session_id")));
+            }
+            if (path.matches("sessions", "*", "head")) {
+                return head(new StreamKey(tenant, path.id(1, "session_id")));
+            }
+            if (path.matches("sessions", "*", "events", "*", "children")) {
+                return children(event, new StreamKey(tenant, path.id(1, "session_id")), path.id(3, "event_id"));
+            }
+            throw new ApiException(404, "route_not_found", "no route GET " + event.path());
+        } catch (RuntimeException e) {
+            return ErrorResponses.of(e, event.requestId());
+        }
+    }
+
+    private HttpApiResponse events(HttpApiEvent event, StreamKey key) {
+        long afterSeq = QueryParams.longParam(event, "after_seq", 0, 0, Long.MAX_VALUE);
+        int limit = QueryParams.limit(event, DEFAULT_LIMIT, MAX_LIMIT);
+        EventRecord head = log.head(key).orElseThrow(() -> ApiException.sessionNotFound(key.sessionId()));
+        List<EventRecord> records = afterSeq >= head.seq() ? List.of() : log.read(key, afterSeq, limit);
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.put("session_id", key.sessionId());
+        body.put("head_seq", head.seq());
+        body.put("archived_through_seq", 0);
+        long last = records.isEmpty() ? afterSeq : records.get(records.size() - 1).seq();
+        if (!records.isEmpty() && last < head.seq()) {
+            body.put("next_after_seq", last);
+        } else {
+            body.putNull("next_after_seq");
+        }
+        ArrayNode events = body.putArray("events");
+        records.forEach(r -> events.add(EventRecordJson.toJson(r)));
+        return HttpApiResponse.json(200, body);
+    }
+
+    private HttpApiResponse head(StreamKey key) {
+        EventRecord head = log.head(key).orElseThrow(() -> ApiException.sessionNotFound(key.sessionId()));
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.put("session_id", key.sessionId());
+        body.put("head_seq", head.seq());
+        body.set("event", EventRecordJson.toJson(head));
+        return HttpApiResponse.json(200, body);
+    }
+
+    private HttpApiResponse children(HttpApiEvent event, StreamKey key, String eventId) {
+        int limit = QueryParams.limit(event, DEFAULT_LIMIT, MAX_LIMIT);
+        String cursor = event.query("cursor");
+        Optional<EventRecord> parent = log.findByEventId(key, eventId);
+        if (parent.isEmpty()) {
+            if (log.head(key).isEmpty()) {
+                throw ApiException.sessionNotFound(key.sessionId());
+            }
+            throw new ApiException(404, "event_not_found", "no event \"" + eventId + "\" in session \"" + key.sessionId() + "\"");
+        }
+        ChildPage page = log.children(key.tenant(), eventId, limit, cursor == null || cursor.isEmpty() ? null : cursor);
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.put("session_id", key.sessionId());
+        body.put("event_id", eventId);
+        ArrayNode children = body.putArray("children");
+        for (ChildPage.Child child : page.children()) {
+            ObjectNode node = Json.MAPPER.createObjectNode();
+            node.put("session_id", child.sessionId());
+            node.setAll(EventRecordJson.toJson(child.record()));
+            children.add(node);
+        }
+        if (page.nextCursor() == null) {
+            body.putNull("next_cursor");
+        } else {
+            body.put("next_cursor", page.nextCursor());
+        }
+        return HttpApiResponse.json(200, body);
+    }
+}

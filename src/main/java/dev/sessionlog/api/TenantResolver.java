@@ -1,0 +1,59 @@
+package dev.sessionlog.api;
+
+import java.util.Map;
+
+/**
+ * Who owns a request's data. On AWS: a claim of the JWT that the HTTP API's authorizer verified
+ * (or the context of a Lambda authorizer). With {@code headerFallback} (the local runner only):
+ * the X-Tenant-Id header, default "local". Never the request body.
+ */
+public final class TenantResolver {
+
+    static final int MAX_TENANT_LENGTH = 256;
+    private final String claim;
+    private final boolean headerFallback;
+
+    public TenantResolver(String claim, boolean headerFallback) {
+        this.claim = claim;
+        this.headerFallback = headerFallback;
+    }
+
+    public String tenant(HttpApiEvent event) {
+        String tenant = fromAuthorizer(event);
+        if (tenant == null && headerFallback) {
+            String header = event.header("x-tenant-id");
+            tenant = header == null || header.isBlank() ? "local" : header.trim();
+        }
+        if (tenant == null || tenant.isBlank()) {
+            throw new ApiException(401, "unauthorized", "the request carries no tenant: claim \"" + claim + "\" is missing");
+        }
+        if (tenant.length() > MAX_TENANT_LENGTH) {
+            throw new ApiException(401, "unauthorized", "the tenant claim \"" + claim + "\" is over " + MAX_TENANT_LENGTH + " characters");
+        }
+        return tenant;
+    }
+
+    private String fromAuthorizer(HttpApiEvent event) {
+        if (event.requestContext == null || event.requestContext.authorizer == null) {
+            return null;
+        }
+        HttpApiEvent.Authorizer authorizer = event.requestContext.authorizer;
+        Object value = null;
+        if (authorizer.jwt != null && authorizer.jwt.claims != null) {
+            value = authorizer.jwt.claims.get(claim);
+        }
+        if (value == null && authorizer.lambda != null) {
+            value = authorizer.lambda.get(claim);
+        }
+        return value == null ? null : value.toString();
+    }
+
+    public String claim() {
+        return claim;
+    }
+
+    /** For tests and tools: an authorizer block as API Gateway writes it. */
+    public static Map<String, Object> jwtClaims(String claim, String tenant) {
+        return Map.of(claim, tenant);
+    }
+}

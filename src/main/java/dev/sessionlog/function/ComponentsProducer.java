@@ -1,0 +1,38 @@
+package dev.sessionlog.function;
+
+import dev.sessionlog.api.AppendHandler;
+import dev.sessionlog.api.QueryHandler;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** Hands the Quarkus-managed AWS clients and the configuration to {@link Components}. */
+@ApplicationScoped
+public class ComponentsProducer {
+
+    @Produces
+    @Singleton
+    Components components(DynamoDbClient dynamo, S3Client s3,
+                          @ConfigProperty(name = "sessionlog.events-table") String eventsTable,
+                          @ConfigProperty(name = "sessionlog.bucket") String bucket,
+                          @ConfigProperty(name = "sessionlog.archive-prefix") java.util.Optional<String> archivePrefix,
+                          @ConfigProperty(name = "sessionlog.tenant-claim") String tenantClaim,
+                          @ConfigProperty(name = "sessionlog.tenant-header-fallback") boolean tenantHeaderFallback) {
+        return new Components(new Settings(eventsTable, bucket, archivePrefix.orElse(""), tenantClaim, tenantHeaderFallback), dynamo, s3);
+    }
+
+    @Produces
+    @Singleton
+    AppendHandler appendHandler(Components components) {
+        return components.appendHandler();
+    }
+
+    @Produces
+    @Singleton
+    QueryHandler queryHandler(Components components) {
+        return components.queryHandler();
+    }
+}

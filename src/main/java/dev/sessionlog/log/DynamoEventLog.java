@@ -1,0 +1,381 @@
+package dev.sessionlog.log;
+
+import dev.sessionlog.event.AppendRequest;
+import dev.sessionlog.event.EventRecord;
+import dev.sessionlog.event.InvalidRequestException;
+import dev.sessionlog.event.Json;
+import dev.sessionlog.event.NewEvent;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.IntStream;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
+import software.amazon.awssdk.services.dynamodb.model.ConditionCheck;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
+import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+
+/**
+ * The log on DynamoDB. One item per event, keyed by (tenant#session, seq).
+ *
+ * <p>Why it is gapless and exactly-once without a separate head item: every append writes seqs
+ * head+1..head+n with {@code attribute_not_exists} in one transaction, so of two writers that
+ * read the same head only one can win, and a loser learns of it by failing. The event_id check
+ * reads the local index {@value EventItems#BY_EVENT_ID} with a consistent read after the head was
+ * read, so it sees every append that the write could race with. That keeps a 100-event batch at
+ * 100 transaction actions (DynamoDB's limit); a head item would make it 101.
+ */
+public final class DynamoEventLog implements EventLog {
+
+    /** DynamoDB's transaction limit is 4 MB; stay clear of it with the item overheads. */
+    static final int MAX_TRANSACTION_BODY_BYTES = 3_500_000;
+    /** DynamoDB's limit of actions in one transaction. */
+    static final int MAX_TRANSACTION_ACTIONS = 100;
+
+    private final DynamoDbClient ddb;
+    private final String table;
+    private final PayloadStore payloads;
+    private final Clock clock;
+    private final AppendRetryPolicy retry;
+
+    public DynamoEventLog(DynamoDbClient ddb, String table, PayloadStore payloads, Clock clock, AppendRetryPolicy retry) {
+        this.ddb = ddb;
+        this.table = table;
+        this.payloads = payloads;
+        this.clock = clock;
+        this.retry = retry;
+    }
+
+    @Override
+    public AppendResult append(StreamKey key, AppendRequest request) {
+        ExpectedSeq expected = ExpectedSeq.from(request.expectedSeq());
+        List<NewEvent> events = request.events();
+        List<Map.Entry<String, AttributeValue>> bodies = encodeBodies(key, events);
+        for (int attempt = 1; ; attempt++) {
+            long head = expected.isAny() ? headSeq(key) : expected.seq();
+            // A session without events cannot hold any of the ids; a failed write checks again.
+            Map<String, Long> stored = head == 0 ? Map.of() : storedSeqs(key, events);
+            if (!stored.isEmpty()) {
+                return duplicates(key, events, stored, expected.isAny() ? head : headSeq(key));
+            }
+            try {
+                return write(key, events, bodies, head, expected);
+            } catch (TransactionCanceledException | ConditionalCheckFailedException lost) {
+                if (lost instanceof TransactionCanceledException canceled && !isRace(canceled)) {
+                    throw canceled;
+                }
+                if (!expected.isAny()) {
+                    Map<String, Long> nowStored = storedSeqs(key, events);
+                    long actual = headSeq(key);
+                    if (!nowStored.isEmpty()) {
+                        return duplicates(key, events, nowStored, actual);
+                    }
+                    if (actual != expected.seq()) {
+                        throw new SeqConflictException(key, expected.seq(), actual);
+                    }
+                }
+                if (attempt >= retry.maxAttempts()) {
+                    throw new StoreBusyException("session " + key.sessionId() + " is busy: " + attempt
+                            + " attempts lost the race to other writers; retry the request", 1, lost);
+                }
+                sleep(retry.delayMillis(attempt));
+            } catch (DynamoDbException e) {
+                if (isThrottle(e)) {
+                    throw new StoreBusyException("DynamoDB throttled the write past retries; retry the request", 2, e);
+                }
+                throw e;
+            }
+        }
+    }
+
+    private AppendResult write(StreamKey key, List<NewEvent> events, List<Map.Entry<String, AttributeValue>> bodies,
+                               long head, ExpectedSeq expected) {
+        Instant recordedAt = clock.instant();
+        List<Map<String, AttributeValue>> items = new ArrayList<>(events.size());
+        List<AppendedEvent> appended = new ArrayList<>(events.size());
+        for (int i = 0; i < events.size(); i++) {
+            NewEvent event = events.get(i);
+            long seq = head + 1 + i;
+            String eventId = event.hasClientId() ? event.eventId() : UUID.randomUUID().toString();
+            Map<String, AttributeValue> item = EventItems.item(key, seq, eventId, event.parentEventId(),
+                    event.event().get("type").asText(), recordedAt);
+            item.put(bodies.get(i).getKey(), bodies.get(i).getValue());
+            items.add(item);
+            appended.add(new AppendedEvent(eventId, seq, false));
+        }
+        boolean mustProveHead = !expected.isAny() && head > 0;
+        if (items.size() == 1 && !mustProveHead) {
+            // A single conditional put is atomic too, and costs half a transactional write.
+            ddb.putItem(b -> b.tableName(table).item(items.get(0))
+                    .conditionExpression("attribute_not_exists(pk)")
+                    .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+        } else {
+            List<TransactWriteItem> actions = new ArrayList<>(items.size() + 1);
+            for (Map<String, AttributeValue> item : items) {
+                actions.add(TransactWriteItem.builder().put(Put.builder().tableName(table).item(item)
+                        .conditionExpression("attribute_not_exists(pk)").build()).build());
+            }
+            if (mustProveHead) {
+                if (actions.size() < MAX_TRANSACTION_ACTIONS) {
+                    // head+1 free and head present means the head is exactly what the writer expected.
+                    actions.add(TransactWriteItem.builder().conditionCheck(ConditionCheck.builder().tableName(table)
+                            .key(EventItems.key(key, head)).conditionExpression("attribute_exists(pk)").build()).build());
+                } else if (headSeq(key) != head) {
+                    // No room left in the transaction for the check: read instead.
+                    throw ConditionalCheckFailedException.builder().message("head moved").build();
+                }
+            }
+            ddb.transactWriteItems(b -> b.transactItems(actions).returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+        }
+        return new AppendResult(key.sessionId(), head + events.size(), appended);
+    }
+
+    private static boolean isRace(TransactionCanceledException e) {
+        return e.cancellationReasons().stream().map(CancellationReason::code)
+                .anyMatch(c -> "ConditionalCheckFailed".equals(c) || "TransactionConflict".equals(c)
+                        || "ThrottlingError".equals(c));
+    }
+
+    private static boolean isThrottle(DynamoDbException e) {
+        String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+        return e.isThrottlingException() || "ProvisionedThroughputExceededException".equals(code)
+                || "RequestLimitExceeded".equals(code) || "ThrottlingException".equals(code);
+    }
+
+    private AppendResult duplicates(StreamKey key, List<NewEvent> events, Map<String, Long> stored, long head) {
+        boolean all = events.stream().allMatch(e -> e.hasClientId() && stored.containsKey(e.eventId()));
+        if (!all) {
+            List<String> storedIds = events.stream().map(NewEvent::eventId)
+                    .filter(id -> id != null && stored.containsKey(id)).toList();
+            throw new PartialDuplicateException(storedIds, events.size());
+        }
+        List<AppendedEvent> answers = events.stream()
+                .map(e -> new AppendedEvent(e.eventId(), stored.get(e.eventId()), true)).toList();
+        return new AppendResult(key.sessionId(), head, answers);
+    }
+
+    /**
+     * Bodies are made once per request, before any retry: large ones go to S3 here (a retry
+     * writes the same content-addressed object), and the batch is kept within a transaction's size.
+     */
+    private List<Map.Entry<String, AttributeValue>> encodeBodies(StreamKey key, List<NewEvent> events) {
+        List<Map.Entry<String, AttributeValue>> bodies = new ArrayList<>(events.size());
+        long total = 0;
+        for (NewEvent event : events) {
+            Map.Entry<String, AttributeValue> inline = EventBodyCodec.inline(event.body());
+            Map.Entry<String, AttributeValue> body = inline != null ? inline
+                    : EventBodyCodec.reference(payloads.put(key, event.body()));
+            bodies.add(body);
+            total += EventBodyCodec.size(body);
+        }
+        if (total > MAX_TRANSACTION_BODY_BYTES) {
+            List<Integer> largestFirst = IntStream.range(0, bodies.size()).boxed()
+                    .sorted(Comparator.comparingInt((Integer i) -> EventBodyCodec.size(bodies.get(i))).reversed()).toList();
+            for (int i : largestFirst) {
+                if (total <= MAX_TRANSACTION_BODY_BYTES) {
+                    break;
+                }
+                total -= EventBodyCodec.size(bodies.get(i));
+                bodies.set(i, EventBodyCodec.reference(payloads.put(key, events.get(i).body())));
+                total += EventBodyCodec.size(bodies.get(i));
+            }
+        }
+        return bodies;
+    }
+
+    /** The seq of the session's newest event, 0 when it has none. */
+    long headSeq(StreamKey key) {
+        QueryResponse r = ddb.query(b -> b.tableName(table).keyConditionExpression("pk = :pk")
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(key.pk())))
+                .scanIndexForward(false).limit(1).consistentRead(true).projectionExpression("seq")
+                .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+        return r.items().isEmpty() ? 0 : EventItems.seq(r.items().get(0));
+    }
+
+    /**
+     * The seqs of those of the events' client ids that the session already holds. One range read
+     * of the id index answers most batches (ids a client makes are usually ordered, so a new batch's
+     * range holds few stored ids); when the range holds more than the bound, each id is looked up.
+     */
+    Map<String, Long> storedSeqs(StreamKey key, List<NewEvent> events) {
+        List<String> ids = events.stream().filter(NewEvent::hasClientId).map(NewEvent::eventId).sorted().toList();
+        if (ids.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, Long> found = new HashMap<>();
+        if (ids.size() > 1) {
+            QueryResponse range = ddb.query(idQuery(key)
+                    .keyConditionExpression("pk = :pk AND event_id BETWEEN :lo AND :hi")
+                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(key.pk()),
+                            ":lo", AttributeValue.fromS(ids.get(0)), ":hi", AttributeValue.fromS(ids.get(ids.size() - 1))))
+                    .limit(ids.size() * 2 + 16).build());
+            if (!range.hasLastEvaluatedKey() || range.lastEvaluatedKey().isEmpty()) {
+                java.util.Set<String> wanted = new java.util.HashSet<>(ids);
+                for (Map<String, AttributeValue> item : range.items()) {
+                    String id = item.get(EventItems.EVENT_ID).s();
+                    if (wanted.contains(id)) {
+                        found.put(id, EventItems.seq(item));
+                    }
+                }
+                return found;
+            }
+        }
+        for (String id : ids) {
+            QueryResponse one = ddb.query(idQuery(key).keyConditionExpression("pk = :pk AND event_id = :id")
+                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(key.pk()), ":id", AttributeValue.fromS(id)))
+                    .build());
+            if (!one.items().isEmpty()) {
+                found.put(id, EventItems.seq(one.items().get(0)));
+            }
+        }
+        return found;
+    }
+
+    private QueryRequest.Builder idQuery(StreamKey key) {
+        return QueryRequest.builder().tableName(table).indexName(EventItems.BY_EVENT_ID).consistentRead(true)
+                .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL);
+    }
+
+    @Override
+    public List<EventRecord> read(StreamKey key, long afterSeq, int limit) {
+        List<EventRecord> records = new ArrayList<>(Math.min(limit, 1000));
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> exclusiveStart = start;
+            int remaining = limit - records.size();
+            QueryResponse page = ddb.query(b -> b.tableName(table).keyConditionExpression("pk = :pk AND seq > :after")
+                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(key.pk()),
+                            ":after", EventItems.seqValue(afterSeq)))
+                    .consistentRead(true).limit(remaining).exclusiveStartKey(exclusiveStart)
+                    .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+            for (Map<String, AttributeValue> item : page.items()) {
+                records.add(EventItems.toRecord(item, payloads));
+            }
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null && records.size() < limit);
+        return records;
+    }
+
+    @Override
+    public Optional<EventRecord> head(StreamKey key) {
+        QueryResponse r = ddb.query(b -> b.tableName(table).keyConditionExpression("pk = :pk")
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(key.pk())))
+                .scanIndexForward(false).limit(1).consistentRead(true)
+                .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+        return r.items().stream().findFirst().map(item -> EventItems.toRecord(item, payloads));
+    }
+
+    @Override
+    public Optional<EventRecord> findByEventId(StreamKey key, String eventId) {
+        QueryResponse r = ddb.query(idQuery(key).keyConditionExpression("pk = :pk AND event_id = :id")
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(key.pk()), ":id", AttributeValue.fromS(eventId)))
+                .build());
+        if (r.items().isEmpty()) {
+            return Optional.empty();
+        }
+        long seq = EventItems.seq(r.items().get(0));
+        Map<String, AttributeValue> item = ddb.getItem(b -> b.tableName(table).key(EventItems.key(key, seq))
+                .consistentRead(true).returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(EventItems.toRecord(item, payloads));
+    }
+
+    @Override
+    public ChildPage children(String tenant, String parentEventId, int limit, String cursor) {
+        String parentKey = EventItems.parentKey(tenant, parentEventId);
+        Map<String, AttributeValue> start = cursor == null ? null : decodeCursor(cursor, parentKey);
+        QueryResponse page = ddb.query(b -> b.tableName(table).indexName(EventItems.CHILDREN)
+                .keyConditionExpression("parent_key = :p")
+                .expressionAttributeValues(Map.of(":p", AttributeValue.fromS(parentKey)))
+                .limit(limit).exclusiveStartKey(start).returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+        Map<String, Map<String, AttributeValue>> items = batchGet(page.items());
+        List<ChildPage.Child> children = new ArrayList<>();
+        for (Map<String, AttributeValue> keys : page.items()) {
+            Map<String, AttributeValue> item = items.get(itemId(keys));
+            if (item != null) {
+                children.add(new ChildPage.Child(StreamKey.fromPk(item.get(EventItems.PK).s()).sessionId(),
+                        EventItems.toRecord(item, payloads)));
+            }
+        }
+        String next = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
+                ? encodeCursor(page.lastEvaluatedKey()) : null;
+        return new ChildPage(children, next);
+    }
+
+    private Map<String, Map<String, AttributeValue>> batchGet(List<Map<String, AttributeValue>> keys) {
+        Map<String, Map<String, AttributeValue>> found = new HashMap<>();
+        if (keys.isEmpty()) {
+            return found;
+        }
+        Map<String, KeysAndAttributes> request = Map.of(table, KeysAndAttributes.builder().consistentRead(true)
+                .keys(keys.stream().map(k -> Map.of(EventItems.PK, k.get(EventItems.PK), EventItems.SEQ, k.get(EventItems.SEQ)))
+                        .distinct().toList()).build());
+        while (request != null && !request.isEmpty()) {
+            Map<String, KeysAndAttributes> current = request;
+            BatchGetItemResponse r = ddb.batchGetItem(b -> b.requestItems(current)
+                    .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+            r.responses().getOrDefault(table, List.of()).forEach(item -> found.put(itemId(item), item));
+            request = r.hasUnprocessedKeys() && !r.unprocessedKeys().isEmpty() ? r.unprocessedKeys() : null;
+        }
+        return found;
+    }
+
+    private static String itemId(Map<String, AttributeValue> item) {
+        return item.get(EventItems.PK).s() + "/" + item.get(EventItems.SEQ).n();
+    }
+
+    static String encodeCursor(Map<String, AttributeValue> lastKey) {
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        lastKey.forEach((name, value) -> node.put(name, value.s() != null ? "S:" + value.s() : "N:" + value.n()));
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(Json.bytes(node));
+    }
+
+    /** A cursor is only valid for the parent it was made for; anything else is a 400, never another tenant's page. */
+    static Map<String, AttributeValue> decodeCursor(String cursor, String parentKey) {
+        try {
+            JsonNode node = Json.parse(new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8));
+            Map<String, AttributeValue> key = new LinkedHashMap<>();
+            node.fields().forEachRemaining(f -> {
+                String v = f.getValue().asText();
+                key.put(f.getKey(), v.startsWith("N:") ? AttributeValue.fromN(v.substring(2)) : AttributeValue.fromS(v.substring(2)));
+            });
+            AttributeValue p = key.get(EventItems.PARENT_KEY);
+            if (p == null || !parentKey.equals(p.s()) || key.size() != 4) {
+                throw new InvalidRequestException("cursor does not belong to this listing");
+            }
+            return key;
+        } catch (InvalidRequestException e) {
+            throw e;
+        } catch (RuntimeException | com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new InvalidRequestException("cursor is not valid: pass next_cursor of the previous page");
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreBusyException("interrupted while waiting to retry", 1, e);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package dev.sessionlog.log;
+
+import dev.sessionlog.event.EventRecord;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * The events table's item layout. Key: {@code pk} = tenant#session, {@code seq}. The local index
+ * {@value #BY_EVENT_ID} finds an event by id with a consistent read (idempotency); the sparse
+ * global index {@value #CHILDREN} finds the tenant's events by parent_event_id.
+ */
+public final class EventItems {
+
+    public static final String PK = "pk";
+    public static final String SEQ = "seq";
+    public static final String EVENT_ID = "event_id";
+    public static final String PARENT_EVENT_ID = "parent_event_id";
+    public static final String PARENT_KEY = "parent_key";
+    public static final String CHILD_KEY = "child_key";
+    public static final String RECORDED_AT = "recorded_at";
+    public static final String TYPE = "type";
+
+    public static final String BY_EVENT_ID = "by_event_id";
+    public static final String CHILDREN = "children";
+
+    private EventItems() {
+    }
+
+    /** The item of one new event, without its body attribute. */
+    static Map<String, AttributeValue> item(StreamKey key, long seq, String eventId, String parentEventId,
+                                            String type, Instant recordedAt) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(PK, AttributeValue.fromS(key.pk()));
+        item.put(SEQ, seqValue(seq));
+        item.put(EVENT_ID, AttributeValue.fromS(eventId));
+        item.put(RECORDED_AT, AttributeValue.fromN(Long.toString(recordedAt.toEpochMilli())));
+        item.put(TYPE, AttributeValue.fromS(type));
+        if (parentEventId != null) {
+            item.put(PARENT_EVENT_ID, AttributeValue.fromS(parentEventId));
+            item.put(PARENT_KEY, AttributeValue.fromS(parentKey(key.tenant(), parentEventId)));
+            item.put(CHILD_KEY, AttributeValue.fromS(childKey(key.sessionId(), seq)));
+        }
+        return item;
+    }
+
+    static Map<String, AttributeValue> key(StreamKey stream, long seq) {
+        return Map.of(PK, AttributeValue.fromS(stream.pk()), SEQ, seqValue(seq));
+    }
+
+    static AttributeValue seqValue(long seq) {
+        return AttributeValue.fromN(Long.toString(seq));
+    }
+
+    static String parentKey(String tenant, String parentEventId) {
+        return StreamKey.encodeTenant(tenant) + "#" + parentEventId;
+    }
+
+    /** Orders a parent's children by session, then seq. */
+    static String childKey(String sessionId, long seq) {
+        return sessionId + "#" + String.format("%020d", seq);
+    }
+
+    public static long seq(Map<String, AttributeValue> item) {
+        return Long.parseLong(item.get(SEQ).n());
+    }
+
+    public static EventRecord toRecord(Map<String, AttributeValue> item, PayloadStore payloads) {
+        AttributeValue parent = item.get(PARENT_EVENT_ID);
+        return new EventRecord(
+                seq(item),
+                item.get(EVENT_ID).s(),
+                parent == null ? null : parent.s(),
+                Instant.ofEpochMilli(Long.parseLong(item.get(RECORDED_AT).n())),
+                EventBodyCodec.decode(item, payloads));
+    }
+}

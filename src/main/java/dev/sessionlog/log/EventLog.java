@@ -1,0 +1,34 @@
+package dev.sessionlog.log;
+
+import dev.sessionlog.event.AppendRequest;
+import dev.sessionlog.event.EventRecord;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The hot log: the port that append and the read paths use. Implemented on DynamoDB
+ * ({@link DynamoEventLog}) and in memory for fast tests ({@link InMemoryEventLog}).
+ */
+public interface EventLog {
+
+    /**
+     * Stores the request's events atomically at the next seqs, or recognises a retry.
+     *
+     * @throws SeqConflictException       when {@code expected} is specific and the head differs
+     * @throws PartialDuplicateException  when some but not all of the events are already stored
+     * @throws StoreBusyException         when bounded retries could not get the write through
+     */
+    AppendResult append(StreamKey key, AppendRequest request);
+
+    /** Events with seq greater than {@code afterSeq}, ascending, at most {@code limit}. */
+    List<EventRecord> read(StreamKey key, long afterSeq, int limit);
+
+    /** The newest event of the session, if any. */
+    Optional<EventRecord> head(StreamKey key);
+
+    /** The event of the session that has the given client or server id. */
+    Optional<EventRecord> findByEventId(StreamKey key, String eventId);
+
+    /** Events of the tenant, in any session, whose parent_event_id is {@code parentEventId}. */
+    ChildPage children(String tenant, String parentEventId, int limit, String cursor);
+}

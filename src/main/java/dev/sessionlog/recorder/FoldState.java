@@ -1,0 +1,78 @@
+package dev.sessionlog.recorder;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything the fold knows about one session: the Session header, its loops in start order (with a
+ * map for lookup by id), the parallel groups awaiting their ParallelLoopEnd and the fold errors.
+ */
+final class FoldState {
+
+    static final String SCOPE = "ephemeral";
+
+    final String sessionId;
+    /** Set by the first AgentStart, which opens the session; null before it. */
+    String agentId;
+    Instant createdAt;
+    Instant lastActiveAt;
+    ObjectNode parentSpawnRef;
+    String scope = SCOPE;
+
+    final List<LoopState> loops = new ArrayList<>();
+    final Map<String, LoopState> loopsById = new HashMap<>();
+    int runningLoops;
+
+    /** recorder.rs's partial_groups: each announced branch loop id to all loop ids of its group. */
+    final Map<String, List<String>> partialGroups = new LinkedHashMap<>();
+
+    long recordedThroughSeq;
+    final List<FoldError> errors = new ArrayList<>();
+    long errorCount;
+
+    FoldState(String sessionId) {
+        this.sessionId = sessionId;
+    }
+
+    boolean isOpened() {
+        return createdAt != null;
+    }
+
+    void touch(Instant t) {
+        if (t != null && (lastActiveAt == null || t.isAfter(lastActiveAt))) {
+            lastActiveAt = t;
+        }
+    }
+
+    void addLoop(LoopState loop) {
+        loops.add(loop);
+        loopsById.put(loop.loopId, loop);
+        if (loop.isRunning()) {
+            runningLoops++;
+        }
+    }
+
+    void addError(FoldError e, int max) {
+        errorCount++;
+        if (errors.size() < max) {
+            errors.add(e);
+        }
+    }
+
+    Usage totalUsage() {
+        Usage u = Usage.zero();
+        for (LoopState l : loops) {
+            u.add(l.usage);
+        }
+        return u;
+    }
+
+    String status() {
+        return runningLoops > 0 ? "active" : "completed";
+    }
+}

@@ -1,0 +1,130 @@
+package dev.sessionlog.recorder;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sessionlog.event.EventRecord;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * The materialized session of one sessionlog session: phi-core's SessionRecorder semantics as a pure,
+ * resumable fold over the session's events in seq order.
+ *
+ * <p>Fold events with {@link #apply}, serve {@link #toSessionJson()}, store {@link #toStateJson()} and
+ * resume later with {@link #fromStateJson}: folding 1..k, storing, restoring and folding k+1..n gives
+ * the same JSON as folding 1..n at once. Not thread-safe. The fold keeps references to parts of the
+ * events it is given (messages, config, metadata): do not change an event after applying it, and treat
+ * everything below the loop objects of {@link #toSessionJson()} as read-only.
+ */
+public final class SessionFold {
+
+    private final FoldState state;
+    private final RecorderOptions options;
+    private final PhiEventFolder folder;
+
+    private SessionFold(FoldState state, RecorderOptions options) {
+        this.state = state;
+        this.options = options;
+        this.folder = new PhiEventFolder(state, options);
+    }
+
+    /** An empty fold of the session named sessionId (nothing folded, recordedThroughSeq 0). */
+    public static SessionFold start(String sessionId, RecorderOptions options) {
+        Objects.requireNonNull(sessionId, "sessionId");
+        return new SessionFold(new FoldState(sessionId), Objects.requireNonNull(options, "options"));
+    }
+
+    /** A fold restored from {@link #toStateJson()}; options should be those it was folded with. */
+    public static SessionFold fromStateJson(JsonNode state, RecorderOptions options) {
+        return new SessionFold(StateCodec.read(state), Objects.requireNonNull(options, "options"));
+    }
+
+    /**
+     * Folds the next event. An event the fold cannot apply (malformed, or for a loop that never started
+     * or already ended) becomes an entry of {@code fold_errors}; it never stops the fold.
+     *
+     * @throws IllegalStateException when e is not the event right after {@link #recordedThroughSeq()}
+     */
+    public void apply(EventRecord e) {
+        if (e.seq() != state.recordedThroughSeq + 1) {
+            throw new IllegalStateException("session " + state.sessionId + ": expected seq "
+                    + (state.recordedThroughSeq + 1) + " but got " + e.seq());
+        }
+        folder.apply(e);
+    }
+
+    /** {@link #apply} for each event, in order. */
+    public void applyAll(Iterable<EventRecord> events) {
+        for (EventRecord e : events) {
+            apply(e);
+        }
+    }
+
+    /**
+     * The idle flush (phi-core's flush): every Running loop becomes Aborted with ended_at = now, and
+     * its partial turn (TurnStart without TurnEnd) is discarded.
+     */
+    public void abortOpenLoops(Instant now) {
+        Objects.requireNonNull(now, "now");
+        for (LoopState l : state.loops) {
+            if (l.isRunning()) {
+                l.status = LoopStatus.Aborted;
+                l.endedAt = now;
+                l.partialTurn = null;
+                l.pendingRejection = null;
+            }
+        }
+        state.runningLoops = 0;
+    }
+
+    public long recordedThroughSeq() {
+        return state.recordedThroughSeq;
+    }
+
+    public String sessionId() {
+        return state.sessionId;
+    }
+
+    public boolean hasOpenLoops() {
+        return state.runningLoops > 0;
+    }
+
+    /** The latest time of any folded event (its own timestamp, else its recordedAt); null if none. */
+    public Instant lastActiveAt() {
+        return state.lastActiveAt;
+    }
+
+    /** "active" while any loop is Running, else "completed". */
+    public String status() {
+        return state.status();
+    }
+
+    public int loopCount() {
+        return state.loops.size();
+    }
+
+    public RecorderOptions options() {
+        return options;
+    }
+
+    /** The served materialized session. */
+    public ObjectNode toSessionJson() {
+        return SessionJsonWriter.session(state);
+    }
+
+    /** One loop as it appears in {@link #toSessionJson()}, or null when the session has no such loop. */
+    public ObjectNode toLoopJson(String loopId) {
+        LoopState l = state.loopsById.get(loopId);
+        return l == null ? null : SessionJsonWriter.loop(l);
+    }
+
+    /** session_id, agent_id, created_at, last_active_at, loop_count, status, usage, recorded_through_seq. */
+    public ObjectNode toSummaryJson() {
+        return SessionJsonWriter.summary(state);
+    }
+
+    /** The full restorable state, for {@link #fromStateJson}. */
+    public ObjectNode toStateJson() {
+        return StateCodec.write(state);
+    }
+}

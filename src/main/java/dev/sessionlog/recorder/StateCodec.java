@@ -1,0 +1,169 @@
+package dev.sessionlog.recorder;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The fold's full state as JSON and back: the served session plus what only an unfinished fold
+ * needs (partial turns, pending rejections, parallel groups awaiting their end). Restoring and
+ * folding on gives the same bytes as never having stopped, because every field the writer reads is
+ * stored here and timestamps are written in one canonical form.
+ */
+final class StateCodec {
+
+    static final int VERSION = 1;
+
+    private StateCodec() {
+    }
+
+    static ObjectNode write(FoldState s) {
+        ObjectNode o = Json.object();
+        o.put("state_version", VERSION);
+        o.put("session_id", s.sessionId);
+        o.set("agent_id", Json.text(s.agentId));
+        o.put("created_at", Rfc3339.format(s.createdAt));
+        o.put("last_active_at", Rfc3339.format(s.lastActiveAt));
+        o.set("parent_spawn_ref", Json.nullable(s.parentSpawnRef));
+        o.put("scope", s.scope);
+        o.put("recorded_through_seq", s.recordedThroughSeq);
+        o.put("fold_error_count", s.errorCount);
+        o.set("fold_errors", SessionJsonWriter.foldErrors(s.errors));
+        ArrayNode loops = o.putArray("loops");
+        for (LoopState l : s.loops) {
+            ObjectNode lo = SessionJsonWriter.loop(l);
+            if (l.partialTurn != null) {
+                lo.set("partial_turn", partialTurn(l.partialTurn));
+            }
+            if (l.pendingRejection != null) {
+                lo.put("pending_rejection", l.pendingRejection);
+            }
+            loops.add(lo);
+        }
+        ObjectNode groups = o.putObject("partial_groups");
+        for (Map.Entry<String, List<String>> e : s.partialGroups.entrySet()) {
+            ArrayNode ids = groups.putArray(e.getKey());
+            e.getValue().forEach(ids::add);
+        }
+        return o;
+    }
+
+    /** @throws IllegalArgumentException when state is not a state this codec wrote */
+    static FoldState read(JsonNode state) {
+        try {
+            if (state == null || !state.isObject() || state.path("state_version").asInt() != VERSION) {
+                throw new IllegalArgumentException("not a fold state of version " + VERSION);
+            }
+            FoldState s = new FoldState(text(state, "session_id"));
+            s.agentId = optText(state, "agent_id");
+            s.createdAt = optTime(state, "created_at");
+            s.lastActiveAt = optTime(state, "last_active_at");
+            s.parentSpawnRef = (ObjectNode) Json.orNull(state.get("parent_spawn_ref"));
+            s.scope = text(state, "scope");
+            s.recordedThroughSeq = state.path("recorded_through_seq").asLong();
+            s.errorCount = state.path("fold_error_count").asLong();
+            for (JsonNode e : array(state, "fold_errors")) {
+                s.errors.add(new FoldError(e.path("seq").asLong(), text(e, "type"), text(e, "message")));
+            }
+            for (JsonNode lo : array(state, "loops")) {
+                s.addLoop(loop(lo));
+            }
+            Map<List<String>, List<String>> interned = new HashMap<>();
+            for (Map.Entry<String, JsonNode> e : state.path("partial_groups").properties()) {
+                List<String> ids = strings(e.getValue());
+                s.partialGroups.put(e.getKey(), interned.computeIfAbsent(ids, k -> k));
+            }
+            return s;
+        } catch (RuntimeException e) {
+            if (e instanceof IllegalArgumentException) {
+                throw e;
+            }
+            throw new IllegalArgumentException("malformed fold state: " + e.getMessage(), e);
+        }
+    }
+
+    private static LoopState loop(JsonNode o) {
+        String loopId = text(o, "loop_id");
+        LoopState l = new LoopState(loopId, text(o, "session_id"), text(o, "agent_id"), optText(o, "parent_loop_id"),
+                Json.orNull(o.get("continuation_kind")), time(o, "started_at"), Json.orNull(o.get("metadata")),
+                Json.orNull(o.get("config")));
+        l.status = LoopStatus.valueOf(text(o, "status"));
+        l.endedAt = optTime(o, "ended_at");
+        l.rejection = optText(o, "rejection");
+        l.messages = l.isRunning() ? null : array(o, "messages");
+        for (JsonNode t : array(o, "turns")) {
+            l.turns.add((ObjectNode) t);
+        }
+        l.usage = Usage.parse(o.get("usage"), "usage");
+        for (JsonNode seq : array(o, "event_seqs")) {
+            l.eventSeqs.add(seq.asLong());
+        }
+        l.childrenLoopIds.addAll(strings(array(o, "children_loop_ids")));
+        for (JsonNode r : array(o, "child_loop_refs")) {
+            l.childLoopRefs.add((ObjectNode) r);
+        }
+        l.parallelGroup = (ObjectNode) Json.orNull(o.get("parallel_group"));
+        JsonNode p = Json.orNull(o.get("partial_turn"));
+        if (p != null) {
+            List<JsonNode> inputs = new ArrayList<>();
+            array(p, "input_messages").forEach(inputs::add);
+            l.partialTurn = new PartialTurn(p.path("turn_index").asLong(), p.get("triggered_by"),
+                    time(p, "started_at"), inputs);
+        }
+        l.pendingRejection = optText(o, "pending_rejection");
+        return l;
+    }
+
+    private static ObjectNode partialTurn(PartialTurn p) {
+        ObjectNode o = Json.object();
+        o.put("turn_index", p.turnIndex);
+        o.set("triggered_by", p.triggeredBy);
+        o.put("started_at", Rfc3339.format(p.startedAt));
+        ArrayNode inputs = o.putArray("input_messages");
+        p.inputMessages.forEach(inputs::add);
+        return o;
+    }
+
+    private static String text(JsonNode o, String field) {
+        JsonNode n = o.get(field);
+        if (n == null || !n.isTextual()) {
+            throw new IllegalArgumentException("malformed fold state: missing string '" + field + "'");
+        }
+        return n.textValue();
+    }
+
+    private static String optText(JsonNode o, String field) {
+        JsonNode n = Json.orNull(o.get(field));
+        return n == null ? null : text(o, field);
+    }
+
+    private static Instant time(JsonNode o, String field) {
+        return Rfc3339.parse(text(o, field));
+    }
+
+    private static Instant optTime(JsonNode o, String field) {
+        String s = optText(o, field);
+        return s == null ? null : Rfc3339.parse(s);
+    }
+
+    private static JsonNode array(JsonNode o, String field) {
+        JsonNode n = o.get(field);
+        if (n == null || !n.isArray()) {
+            throw new IllegalArgumentException("malformed fold state: missing array '" + field + "'");
+        }
+        return n;
+    }
+
+    private static List<String> strings(JsonNode a) {
+        List<String> out = new ArrayList<>(a.size());
+        for (JsonNode n : a) {
+            out.add(n.asText());
+        }
+        return List.copyOf(out);
+    }
+}

@@ -1,0 +1,159 @@
+package dev.sessionlog.local;
+
+import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
+import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.gaul.s3proxy.BlobStores;
+import org.gaul.s3proxy.S3Proxy;
+import org.gaul.s3proxy.auth.AuthenticationType;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
+
+/**
+ * DynamoDB Local (Amazon's own, with Streams) and S3Proxy, in this JVM, speaking the real AWS
+ * protocols; or, given endpoints, whatever DynamoDB- and S3-compatible services are there.
+ */
+public final class EmbeddedAws implements AutoCloseable {
+
+    public static final String ACCESS_KEY = "sessionlog";
+    public static final String SECRET_KEY = "sessionlog-local-secret";
+    public static final Region REGION = Region.US_EAST_1;
+
+    /**
+     * @param dynamoPort  port of the embedded DynamoDB Local (0: any free port)
+     * @param s3Port      port of the embedded S3Proxy (0: any free port)
+     * @param dataDir     where both keep their data between runs; null: in memory
+     * @param dynamoEndpoint an external DynamoDB to use instead of starting one (null: embedded)
+     * @param s3Endpoint  an external S3 to use instead of starting one (null: embedded)
+     */
+    public record Options(int dynamoPort, int s3Port, Path dataDir, URI dynamoEndpoint, URI s3Endpoint) {
+        public static Options inMemory() {
+            return new Options(0, 0, null, null, null);
+        }
+    }
+
+    private final URI dynamoEndpoint;
+    private final URI s3Endpoint;
+    private final DynamoDBProxyServer dynamoServer;
+    private final S3Proxy s3Proxy;
+
+    private EmbeddedAws(URI dynamoEndpoint, URI s3Endpoint, DynamoDBProxyServer dynamoServer, S3Proxy s3Proxy) {
+        this.dynamoEndpoint = dynamoEndpoint;
+        this.s3Endpoint = s3Endpoint;
+        this.dynamoServer = dynamoServer;
+        this.s3Proxy = s3Proxy;
+    }
+
+    public static EmbeddedAws start(Options options) throws Exception {
+        DynamoDBProxyServer dynamoServer = null;
+        URI dynamoEndpoint = options.dynamoEndpoint();
+        if (dynamoEndpoint == null) {
+            int port = options.dynamoPort() == 0 ? freePort() : options.dynamoPort();
+            List<String> args = new ArrayList<>(List.of("-port", Integer.toString(port)));
+            if (options.dataDir() == null) {
+                args.add("-inMemory");
+            } else {
+                Path dir = Files.createDirectories(options.dataDir().resolve("dynamodb"));
+                args.addAll(List.of("-dbPath", dir.toString()));
+            }
+            dynamoServer = ServerRunner.createServerFromCommandLineArgs(args.toArray(String[]::new));
+            dynamoServer.start();
+            dynamoEndpoint = URI.create("http://127.0.0.1:" + port);
+        }
+        S3Proxy s3Proxy = null;
+        URI s3Endpoint = options.s3Endpoint();
+        if (s3Endpoint == null) {
+            int port = options.s3Port() == 0 ? freePort() : options.s3Port();
+            Properties props = new Properties();
+            String provider = "transient";
+            if (options.dataDir() != null) {
+                provider = "filesystem";
+                props.setProperty("jclouds.filesystem.basedir",
+                        Files.createDirectories(options.dataDir().resolve("s3")).toString());
+            }
+            s3Endpoint = URI.create("http://127.0.0.1:" + port);
+            s3Proxy = S3Proxy.builder().blobStore(BlobStores.create(provider, props)).endpoint(s3Endpoint)
+                    .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY).build();
+            s3Proxy.start();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (!"STARTED".equals(s3Proxy.getState())) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("S3Proxy did not start: " + s3Proxy.getState());
+                }
+                Thread.sleep(10);
+            }
+        }
+        return new EmbeddedAws(dynamoEndpoint, s3Endpoint, dynamoServer, s3Proxy);
+    }
+
+    public URI dynamoEndpoint() {
+        return dynamoEndpoint;
+    }
+
+    public URI s3Endpoint() {
+        return s3Endpoint;
+    }
+
+    public static StaticCredentialsProvider credentials() {
+        return StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY));
+    }
+
+    public DynamoDbClient dynamo(ExecutionInterceptor... interceptors) {
+        return DynamoDbClient.builder().endpointOverride(dynamoEndpoint).region(REGION).credentialsProvider(credentials())
+                .httpClient(UrlConnectionHttpClient.create())
+                .overrideConfiguration(c -> List.of(interceptors).forEach(c::addExecutionInterceptor)).build();
+    }
+
+    public DynamoDbStreamsClient streams() {
+        return DynamoDbStreamsClient.builder().endpointOverride(dynamoEndpoint).region(REGION)
+                .credentialsProvider(credentials()).httpClient(UrlConnectionHttpClient.create()).build();
+    }
+
+    public S3Client s3(ExecutionInterceptor... interceptors) {
+        return S3Client.builder().endpointOverride(s3Endpoint).region(REGION).credentialsProvider(credentials())
+                .forcePathStyle(true).httpClient(UrlConnectionHttpClient.create())
+                .overrideConfiguration(c -> List.of(interceptors).forEach(c::addExecutionInterceptor)).build();
+    }
+
+    public static void createBucket(S3Client s3, String bucket) {
+        try {
+            s3.createBucket(b -> b.bucket(bucket));
+        } catch (BucketAlreadyOwnedByYouException exists) {
+            // kept from an earlier run
+        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+            if (e.statusCode() != 409) {
+                throw e;
+            }
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (s3Proxy != null) {
+            s3Proxy.stop();
+        }
+        if (dynamoServer != null) {
+            dynamoServer.stop();
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package dev.sessionlog.testing;
+
+import dev.sessionlog.local.CloudFormationTemplate;
+import dev.sessionlog.local.EmbeddedAws;
+import dev.sessionlog.local.TemplateTables;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * DynamoDB Local and S3Proxy for @QuarkusTest, started once per test JVM (Quarkus restarts for
+ * each test profile; the stores stay), with the tables made from template.yaml.
+ */
+public class AwsTestResource implements QuarkusTestResourceLifecycleManager {
+
+    public static final String BUCKET = "sessionlog-test";
+    private static TestAws shared;
+
+    /** The running stores, their clients and table names, for tests that talk to AWS directly. */
+    public static synchronized TestAws aws() {
+        if (shared == null) {
+            try {
+                EmbeddedAws aws = EmbeddedAws.start(EmbeddedAws.Options.inMemory());
+                Map<String, String> tables = new TemplateTables(CloudFormationTemplate.load()).createAll(aws.dynamo());
+                EmbeddedAws.createBucket(aws.s3(), BUCKET);
+                shared = new TestAws(aws, tables);
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    try {
+                        aws.close();
+                    } catch (Exception ignored) {
+                        // the JVM is going away
+                    }
+                }));
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot start DynamoDB Local and S3Proxy", e);
+            }
+        }
+        return shared;
+    }
+
+    @Override
+    public Map<String, String> start() {
+        TestAws aws = aws();
+        Map<String, String> config = new HashMap<>();
+        for (String service : new String[] {"dynamodb", "s3"}) {
+            String endpoint = service.equals("s3") ? aws.embedded().s3Endpoint().toString() : aws.embedded().dynamoEndpoint().toString();
+            config.put("quarkus." + service + ".endpoint-override", endpoint);
+            config.put("quarkus." + service + ".aws.region", EmbeddedAws.REGION.id());
+            config.put("quarkus." + service + ".aws.credentials.type", "static");
+            config.put("quarkus." + service + ".aws.credentials.static-provider.access-key-id", EmbeddedAws.ACCESS_KEY);
+            config.put("quarkus." + service + ".aws.credentials.static-provider.secret-access-key", EmbeddedAws.SECRET_KEY);
+        }
+        config.put("quarkus.s3.path-style-access", "true");
+        config.put("sessionlog.events-table", aws.table("EventsTable"));
+        config.put("sessionlog.bucket", BUCKET);
+        return config;
+    }
+
+    @Override
+    public void stop() {
+        // shared by every Quarkus boot of this JVM; closed by the shutdown hook
+    }
+}
