@@ -15,10 +15,11 @@ public record ApiPath(List<String> segments) {
     public static ApiPath of(HttpApiEvent event) {
         String path = event.path();
         List<String> segments = new ArrayList<>();
-        for (String raw : path.split("/")) {
-            if (!raw.isEmpty()) {
-                segments.add(URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8));
-            }
+        String trimmed = path.startsWith("/") ? path.substring(1) : path;
+        trimmed = trimmed.endsWith("/") ? trimmed.substring(0, trimmed.length() - 1) : trimmed;
+        // Empty segments stay: "/v1/sessions//events" is an empty session id, not another route.
+        for (String raw : trimmed.split("/", -1)) {
+            segments.add(URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8));
         }
         if (segments.isEmpty() || !segments.get(0).equals("v1")) {
             throw new ApiException(404, "route_not_found", "no route " + event.method() + " " + path);

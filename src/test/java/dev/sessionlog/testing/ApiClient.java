@@ -7,11 +7,9 @@ import dev.sessionlog.api.HttpApiEvent;
 import dev.sessionlog.api.HttpApiResponse;
 import dev.sessionlog.api.QueryHandler;
 import dev.sessionlog.event.Json;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
+import dev.sessionlog.local.ApiGatewayEvents;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * Calls the API as API Gateway would: each request becomes a payload 2.0 event JSON (with the JWT
@@ -60,41 +58,10 @@ public final class ApiClient {
     }
 
     public static ObjectNode event(String method, String tenant, String pathAndQuery, String body) {
-        String path = pathAndQuery;
-        String rawQuery = "";
         int q = pathAndQuery.indexOf('?');
-        if (q >= 0) {
-            path = pathAndQuery.substring(0, q);
-            rawQuery = pathAndQuery.substring(q + 1);
-        }
-        ObjectNode e = Json.MAPPER.createObjectNode();
-        e.put("version", "2.0");
-        e.put("routeKey", "$default");
-        e.put("rawPath", path);
-        e.put("rawQueryString", rawQuery);
-        ObjectNode headers = e.putObject("headers");
-        headers.put("content-type", "application/json");
-        if (!rawQuery.isEmpty()) {
-            ObjectNode params = e.putObject("queryStringParameters");
-            for (String pair : rawQuery.split("&")) {
-                int eq = pair.indexOf('=');
-                String name = eq < 0 ? pair : pair.substring(0, eq);
-                String value = eq < 0 ? "" : pair.substring(eq + 1);
-                params.put(URLDecoder.decode(name, StandardCharsets.UTF_8), URLDecoder.decode(value, StandardCharsets.UTF_8));
-            }
-        }
-        ObjectNode context = e.putObject("requestContext");
-        context.put("requestId", UUID.randomUUID().toString());
-        ObjectNode http = context.putObject("http");
-        http.put("method", method);
-        http.put("path", path);
-        if (tenant != null) {
-            context.putObject("authorizer").putObject("jwt").putObject("claims").put("tenant_id", tenant).put("sub", "user-1");
-        }
-        if (body != null) {
-            e.put("body", body);
-        }
-        e.put("isBase64Encoded", false);
-        return e;
+        String path = q < 0 ? pathAndQuery : pathAndQuery.substring(0, q);
+        String rawQuery = q < 0 ? "" : pathAndQuery.substring(q + 1);
+        return ApiGatewayEvents.httpApiEvent(method, path, rawQuery, Map.of("content-type", "application/json"), body,
+                tenant == null ? null : Map.of("tenant_id", tenant, "sub", "user-1"));
     }
 }

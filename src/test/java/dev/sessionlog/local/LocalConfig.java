@@ -1,0 +1,46 @@
+package dev.sessionlog.local;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The local runner's settings, each from an environment variable (or a -D system property of the
+ * same name). Every one is listed in the README.
+ */
+public record LocalConfig(int apiPort, int dynamoPort, int s3Port, Path dataDir, boolean inMemory,
+                          URI dynamoEndpoint, URI s3Endpoint, String bucket) {
+
+    public static LocalConfig fromEnvironment() {
+        return from(System.getenv());
+    }
+
+    static LocalConfig from(Map<String, String> env) {
+        return new LocalConfig(
+                Integer.parseInt(value(env, "SESSIONLOG_API_PORT", "8080")),
+                Integer.parseInt(value(env, "SESSIONLOG_DYNAMODB_PORT", "8000")),
+                Integer.parseInt(value(env, "SESSIONLOG_S3_PORT", "9000")),
+                Path.of(value(env, "SESSIONLOG_DATA_DIR", ".sessionlog/data")),
+                Boolean.parseBoolean(value(env, "SESSIONLOG_IN_MEMORY", "false")),
+                uri(value(env, "SESSIONLOG_DYNAMODB_ENDPOINT", "")),
+                uri(value(env, "SESSIONLOG_S3_ENDPOINT", "")),
+                value(env, "SESSIONLOG_BUCKET", "sessionlog-local"));
+    }
+
+    private static String value(Map<String, String> env, String name, String defaultValue) {
+        String property = System.getProperty(name);
+        if (property != null && !property.isBlank()) {
+            return property;
+        }
+        String fromEnv = env.get(name);
+        return fromEnv == null || fromEnv.isBlank() ? defaultValue : fromEnv;
+    }
+
+    private static URI uri(String text) {
+        return text.isEmpty() ? null : URI.create(text);
+    }
+
+    EmbeddedAws.Options awsOptions() {
+        return new EmbeddedAws.Options(dynamoPort, s3Port, inMemory ? null : dataDir, dynamoEndpoint, s3Endpoint);
+    }
+}

@@ -1,0 +1,61 @@
+package dev.sessionlog.local;
+
+import dev.sessionlog.function.Components;
+import dev.sessionlog.function.Settings;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * The whole system on one machine with no Docker and no AWS account: DynamoDB Local and S3Proxy
+ * in this JVM (or the endpoints you name), the tables made from template.yaml, and the API on
+ * localhost calling the same handlers as the Lambdas. Run with {@code ./mvnw -Plocal}.
+ */
+public final class LocalRunner {
+
+    private LocalRunner() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        LocalConfig config = LocalConfig.fromEnvironment();
+        EmbeddedAws aws = EmbeddedAws.start(config.awsOptions());
+        DynamoDbClient dynamo = aws.dynamo();
+        S3Client s3 = aws.s3();
+        Map<String, String> tables = new TemplateTables(CloudFormationTemplate.load()).createAll(dynamo);
+        EmbeddedAws.createBucket(s3, config.bucket());
+        Settings settings = new Settings(tables.get("EventsTable"), config.bucket(), "", "tenant_id", true);
+        Components components = new Components(settings, dynamo, s3);
+        LocalGateway gateway = new LocalGateway(config.apiPort(), components.appendHandler(), components.queryHandler(),
+                settings.tenantClaim());
+
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("sessionlog: stopping");
+            gateway.close();
+            try {
+                aws.close();
+            } catch (Exception e) {
+                System.err.println("sessionlog: error while stopping the stores: " + e);
+            }
+            stopped.countDown();
+        }, "sessionlog-shutdown"));
+
+        System.out.printf("""
+
+                sessionlog is running
+                  API        http://localhost:%d/v1/sessions   (tenant: X-Tenant-Id header, default "local")
+                  DynamoDB   %s   tables: %s
+                  S3         %s   bucket: %s
+                  data       %s
+                AWS CLI:  export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_REGION=%s
+                          aws dynamodb scan --table-name %s --endpoint-url %s
+                          aws s3 ls s3://%s --recursive --endpoint-url %s
+                Ctrl-C stops it.
+                %n""", gateway.port(), aws.dynamoEndpoint(), String.join(", ", tables.values()), aws.s3Endpoint(),
+                config.bucket(), config.inMemory() ? "in memory" : config.dataDir().toAbsolutePath(),
+                EmbeddedAws.ACCESS_KEY, EmbeddedAws.SECRET_KEY, EmbeddedAws.REGION.id(),
+                tables.get("EventsTable"), aws.dynamoEndpoint(), config.bucket(), aws.s3Endpoint());
+        stopped.await();
+    }
+}
