@@ -1,0 +1,56 @@
+package dev.sessionlog.recorder;
+
+import static dev.sessionlog.recorder.Fixtures.load;
+import static dev.sessionlog.recorder.Fixtures.record;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Events of other vocabularies mixed into a phi-core session (unknown_types.json). */
+class UnknownEventsTest {
+
+    @Test
+    void beforeAnyAgentStartTheSessionIsNotOpened() {
+        JsonNode s = Fixtures.fold("s-mixed", load("unknown_types.json").subList(0, 2), RecorderOptions.defaults())
+                .toSessionJson();
+        assertTrue(s.get("agent_id").isNull());
+        assertTrue(s.get("created_at").isNull());
+        assertTrue(s.get("formation").isNull());
+        assertEquals(0, s.get("loops").size());
+        assertEquals("completed", s.get("status").asText());
+        assertEquals(2, s.get("recorded_through_seq").asLong());
+        // Event 1 carries 09:59:58Z, event 2 has no timestamp and was recorded at 10:00:02.250Z.
+        assertEquals("2026-11-21T10:00:02.250Z", s.get("last_active_at").asText());
+        assertEquals(0, s.get("fold_errors").size());
+    }
+
+    @Test
+    void unknownTypesOnlyMoveLastActiveAt() {
+        JsonNode s = Fixtures.fold("s-mixed", "unknown_types.json").toSessionJson();
+        assertEquals("2026-11-21T10:00:03Z", s.get("created_at").asText());
+        assertEquals(1, s.get("loops").size());
+        JsonNode loop = s.get("loops").get(0);
+        // MemoryRecall (seq 4) names the loop but is not phi-core's: it is not part of the loop.
+        assertEquals(List.of(3L, 5L, 7L, 8L), Fixtures.seqs(loop.get("event_seqs")));
+        assertEquals(1, loop.get("turns").size());
+        assertEquals("Completed", loop.get("status").asText());
+        // The last event's timestamp, 12:00:30+02:00, is the latest activity, written in UTC.
+        assertEquals("2026-11-21T10:00:30Z", s.get("last_active_at").asText());
+        assertEquals(0, s.get("fold_errors").size(), "an unreadable timestamp of an unknown type is no error");
+        assertEquals(9, s.get("recorded_through_seq").asLong());
+    }
+
+    @Test
+    void anEventThatIsNoObjectIsJustActivity() {
+        SessionFold f = SessionFold.start("s-mixed", RecorderOptions.defaults());
+        f.apply(record(1, JsonNodeFactory.instance.textNode("not an object")));
+        f.apply(record(2, JsonNodeFactory.instance.objectNode().put("type", 7)));
+        assertEquals(Fixtures.recordedAt(2), f.lastActiveAt());
+        assertEquals(0, f.toSessionJson().get("fold_errors").size());
+        assertEquals(2, f.recordedThroughSeq());
+    }
+}
