@@ -8,6 +8,9 @@ import dev.sessionlog.event.Json;
 import dev.sessionlog.log.ChildPage;
 import dev.sessionlog.log.EventLog;
 import dev.sessionlog.log.StreamKey;
+import dev.sessionlog.recorder.SessionFold;
+import dev.sessionlog.sessions.SessionReader;
+import dev.sessionlog.sessions.SessionStore;
 import java.util.List;
 import java.util.Optional;
 
@@ -18,10 +21,14 @@ public final class QueryHandler {
     static final int MAX_LIMIT = 1000;
 
     private final EventLog log;
+    private final SessionReader sessions;
+    private final SessionStore sessionStore;
     private final TenantResolver tenants;
 
-    public QueryHandler(EventLog log, TenantResolver tenants) {
+    public QueryHandler(EventLog log, SessionReader sessions, SessionStore sessionStore, TenantResolver tenants) {
         this.log = log;
+        this.sessions = sessions;
+        this.sessionStore = sessionStore;
         this.tenants = tenants;
     }
 
@@ -40,6 +47,15 @@ public final class QueryHandler {
             }
             if (path.matches("sessions", "*", "events", "*", "children")) {
                 return children(event, new StreamKey(tenant, path.id(1, "session_id")), path.id(3, "event_id"));
+            }
+            if (path.matches("sessions", "*")) {
+                return session(new StreamKey(tenant, path.id(1, "session_id")));
+            }
+            if (path.matches("sessions", "*", "loops", "*")) {
+                return loop(new StreamKey(tenant, path.id(1, "session_id")), path.segment(3));
+            }
+            if (path.matches("sessions")) {
+                return SessionList.page(sessionStore, tenant, event);
             }
             throw new ApiException(404, "route_not_found", "no route GET " + event.path());
         } catch (RuntimeException e) {
@@ -65,6 +81,23 @@ public final class QueryHandler {
         ArrayNode events = body.putArray("events");
         records.forEach(r -> events.add(EventRecordJson.toJson(r)));
         return HttpApiResponse.json(200, body);
+    }
+
+    private HttpApiResponse session(StreamKey key) {
+        ObjectNode session = sessions.session(key).orElseThrow(() -> ApiException.sessionNotFound(key.sessionId()));
+        long head = log.head(key).map(EventRecord::seq).orElse(session.path("recorded_through_seq").asLong());
+        session.put("head_seq", head);
+        session.put("archived_through_seq", 0);
+        return HttpApiResponse.json(200, session);
+    }
+
+    private HttpApiResponse loop(StreamKey key, String loopId) {
+        SessionFold fold = sessions.fold(key).orElseThrow(() -> ApiException.sessionNotFound(key.sessionId()));
+        ObjectNode loop = fold.toLoopJson(loopId);
+        if (loop == null) {
+            throw new ApiException(404, "loop_not_found", "no loop \"" + loopId + "\" in session \"" + key.sessionId() + "\"");
+        }
+        return HttpApiResponse.json(200, loop);
     }
 
     private HttpApiResponse head(StreamKey key) {

@@ -10,6 +10,11 @@ import dev.sessionlog.log.DynamoEventLog;
 import dev.sessionlog.log.EventLog;
 import dev.sessionlog.log.PayloadStore;
 import dev.sessionlog.log.S3PayloadStore;
+import dev.sessionlog.recorder.RecorderOptions;
+import dev.sessionlog.sessions.IdleSweeper;
+import dev.sessionlog.sessions.SessionReader;
+import dev.sessionlog.sessions.SessionStore;
+import dev.sessionlog.sessions.StreamRecorder;
 import java.time.Clock;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -22,18 +27,23 @@ import software.amazon.awssdk.services.s3.S3Client;
 public final class Components {
 
     private final Settings settings;
-    private final DynamoDbClient dynamo;
-    private final S3Client s3;
+    private final Clock clock;
+    private final PayloadStore payloads;
     private final EventLog eventLog;
+    private final SessionStore sessionStore;
     private final TenantResolver tenants;
 
     public Components(Settings settings, DynamoDbClient dynamo, S3Client s3) {
+        this(settings, dynamo, s3, Clock.systemUTC());
+    }
+
+    public Components(Settings settings, DynamoDbClient dynamo, S3Client s3, Clock clock) {
         this.settings = settings;
-        this.dynamo = dynamo;
-        this.s3 = s3;
-        PayloadStore payloads = new S3PayloadStore(s3, settings.bucket(), settings.archivePrefix());
-        this.eventLog = new DynamoEventLog(dynamo, settings.eventsTable(), payloads, Clock.systemUTC(),
-                AppendRetryPolicy.defaults());
+        this.clock = clock;
+        this.payloads = new S3PayloadStore(s3, settings.bucket(), settings.archivePrefix());
+        this.eventLog = new DynamoEventLog(dynamo, settings.eventsTable(), payloads, clock, AppendRetryPolicy.defaults());
+        this.sessionStore = new SessionStore(dynamo, s3, settings.sessionsTable(), settings.bucket(), settings.archivePrefix(),
+                RecorderOptions.defaults().withKeepStreamingUpdates(settings.keepStreamingUpdates()));
         this.tenants = new TenantResolver(settings.tenantClaim(), settings.tenantHeaderFallback());
     }
 
@@ -41,16 +51,12 @@ public final class Components {
         return settings;
     }
 
-    public DynamoDbClient dynamo() {
-        return dynamo;
-    }
-
-    public S3Client s3() {
-        return s3;
-    }
-
     public EventLog eventLog() {
         return eventLog;
+    }
+
+    public SessionStore sessionStore() {
+        return sessionStore;
     }
 
     public AppendHandler appendHandler() {
@@ -58,6 +64,14 @@ public final class Components {
     }
 
     public QueryHandler queryHandler() {
-        return new QueryHandler(eventLog, tenants);
+        return new QueryHandler(eventLog, new SessionReader(sessionStore, eventLog), sessionStore, tenants);
+    }
+
+    public StreamRecorder streamRecorder() {
+        return new StreamRecorder(sessionStore, eventLog, payloads);
+    }
+
+    public IdleSweeper idleSweeper() {
+        return new IdleSweeper(sessionStore, eventLog, clock, settings.idleTimeout());
     }
 }

@@ -2,9 +2,12 @@ package dev.sessionlog.function;
 
 import dev.sessionlog.api.AppendHandler;
 import dev.sessionlog.api.QueryHandler;
+import dev.sessionlog.sessions.IdleSweeper;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -17,11 +20,15 @@ public class ComponentsProducer {
     @Singleton
     Components components(DynamoDbClient dynamo, S3Client s3,
                           @ConfigProperty(name = "sessionlog.events-table") String eventsTable,
+                          @ConfigProperty(name = "sessionlog.sessions-table") String sessionsTable,
                           @ConfigProperty(name = "sessionlog.bucket") String bucket,
-                          @ConfigProperty(name = "sessionlog.archive-prefix") java.util.Optional<String> archivePrefix,
+                          @ConfigProperty(name = "sessionlog.archive-prefix") Optional<String> archivePrefix,
                           @ConfigProperty(name = "sessionlog.tenant-claim") String tenantClaim,
-                          @ConfigProperty(name = "sessionlog.tenant-header-fallback") boolean tenantHeaderFallback) {
-        return new Components(new Settings(eventsTable, bucket, archivePrefix.orElse(""), tenantClaim, tenantHeaderFallback), dynamo, s3);
+                          @ConfigProperty(name = "sessionlog.tenant-header-fallback") boolean tenantHeaderFallback,
+                          @ConfigProperty(name = "sessionlog.idle-timeout") Duration idleTimeout,
+                          @ConfigProperty(name = "sessionlog.keep-streaming-updates") boolean keepStreamingUpdates) {
+        return new Components(new Settings(eventsTable, sessionsTable, bucket, archivePrefix.orElse(""), tenantClaim,
+                tenantHeaderFallback, idleTimeout, keepStreamingUpdates), dynamo, s3);
     }
 
     @Produces
@@ -34,5 +41,17 @@ public class ComponentsProducer {
     @Singleton
     QueryHandler queryHandler(Components components) {
         return components.queryHandler();
+    }
+
+    @Produces
+    @Singleton
+    StreamEventHandler streamEventHandler(Components components) {
+        return new StreamEventHandler(components.streamRecorder());
+    }
+
+    @Produces
+    @Singleton
+    IdleSweeper idleSweeper(Components components) {
+        return components.idleSweeper();
     }
 }

@@ -1,15 +1,26 @@
 package dev.sessionlog.function;
 
+import java.time.Duration;
+
 /**
  * Every setting the functions read, with the environment variable that sets it on Lambda.
  *
- * @param eventsTable         EVENTS_TABLE: the events table
- * @param bucket              ARCHIVE_BUCKET: the bucket for large event bodies and the archive
- * @param archivePrefix       ARCHIVE_PREFIX: key prefix inside the bucket ("" or ending in "/")
- * @param tenantClaim         TENANT_CLAIM: the JWT claim that names the tenant (default tenant_id)
+ * @param eventsTable          EVENTS_TABLE: the events table
+ * @param sessionsTable        SESSIONS_TABLE: the materialized sessions table
+ * @param bucket               ARCHIVE_BUCKET: the bucket for large event bodies, large session states and the archive
+ * @param archivePrefix        ARCHIVE_PREFIX: key prefix inside the bucket ("" or ending in "/")
+ * @param tenantClaim          TENANT_CLAIM: the JWT claim that names the tenant (default tenant_id)
  * @param tenantHeaderFallback TENANT_HEADER_FALLBACK: take the tenant from X-Tenant-Id when no
- *                            authorizer ran (the local runner only; never on AWS)
+ *                             authorizer ran (the local runner only; never on AWS)
+ * @param idleTimeout          IDLE_TIMEOUT: how long a session's open loops may be idle before the
+ *                             scheduled function aborts them (ISO-8601 duration, default PT1H)
+ * @param keepStreamingUpdates KEEP_STREAMING_UPDATES: fold MessageUpdate events into sessions (default false)
  */
-public record Settings(String eventsTable, String bucket, String archivePrefix, String tenantClaim,
-                       boolean tenantHeaderFallback) {
+public record Settings(String eventsTable, String sessionsTable, String bucket, String archivePrefix, String tenantClaim,
+                       boolean tenantHeaderFallback, Duration idleTimeout, boolean keepStreamingUpdates) {
+
+    /** The settings of the local runner and tests: tenant from the header, the given tables and bucket. */
+    public static Settings local(String eventsTable, String sessionsTable, String bucket) {
+        return new Settings(eventsTable, sessionsTable, bucket, "", "tenant_id", true, Duration.ofHours(1), false);
+    }
 }

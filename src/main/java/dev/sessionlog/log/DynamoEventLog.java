@@ -2,19 +2,12 @@ package dev.sessionlog.log;
 
 import dev.sessionlog.event.AppendRequest;
 import dev.sessionlog.event.EventRecord;
-import dev.sessionlog.event.InvalidRequestException;
-import dev.sessionlog.event.Json;
 import dev.sessionlog.event.NewEvent;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -302,7 +295,7 @@ public final class DynamoEventLog implements EventLog {
     @Override
     public ChildPage children(String tenant, String parentEventId, int limit, String cursor) {
         String parentKey = EventItems.parentKey(tenant, parentEventId);
-        Map<String, AttributeValue> start = cursor == null ? null : decodeCursor(cursor, parentKey);
+        Map<String, AttributeValue> start = PageCursor.decode(cursor, EventItems.PARENT_KEY, parentKey);
         QueryResponse page = ddb.query(b -> b.tableName(table).indexName(EventItems.CHILDREN)
                 .keyConditionExpression("parent_key = :p")
                 .expressionAttributeValues(Map.of(":p", AttributeValue.fromS(parentKey)))
@@ -316,9 +309,7 @@ public final class DynamoEventLog implements EventLog {
                         EventItems.toRecord(item, payloads)));
             }
         }
-        String next = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
-                ? encodeCursor(page.lastEvaluatedKey()) : null;
-        return new ChildPage(children, next);
+        return new ChildPage(children, PageCursor.encode(page.lastEvaluatedKey()));
     }
 
     private Map<String, Map<String, AttributeValue>> batchGet(List<Map<String, AttributeValue>> keys) {
@@ -341,33 +332,6 @@ public final class DynamoEventLog implements EventLog {
 
     private static String itemId(Map<String, AttributeValue> item) {
         return item.get(EventItems.PK).s() + "/" + item.get(EventItems.SEQ).n();
-    }
-
-    static String encodeCursor(Map<String, AttributeValue> lastKey) {
-        ObjectNode node = Json.MAPPER.createObjectNode();
-        lastKey.forEach((name, value) -> node.put(name, value.s() != null ? "S:" + value.s() : "N:" + value.n()));
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(Json.bytes(node));
-    }
-
-    /** A cursor is only valid for the parent it was made for; anything else is a 400, never another tenant's page. */
-    static Map<String, AttributeValue> decodeCursor(String cursor, String parentKey) {
-        try {
-            JsonNode node = Json.parse(new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8));
-            Map<String, AttributeValue> key = new LinkedHashMap<>();
-            node.fields().forEachRemaining(f -> {
-                String v = f.getValue().asText();
-                key.put(f.getKey(), v.startsWith("N:") ? AttributeValue.fromN(v.substring(2)) : AttributeValue.fromS(v.substring(2)));
-            });
-            AttributeValue p = key.get(EventItems.PARENT_KEY);
-            if (p == null || !parentKey.equals(p.s()) || key.size() != 4) {
-                throw new InvalidRequestException("cursor does not belong to this listing");
-            }
-            return key;
-        } catch (InvalidRequestException e) {
-            throw e;
-        } catch (RuntimeException | com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new InvalidRequestException("cursor is not valid: pass next_cursor of the previous page");
-        }
     }
 
     private static void sleep(long millis) {

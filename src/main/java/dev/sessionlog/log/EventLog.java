@@ -9,7 +9,7 @@ import java.util.Optional;
  * The hot log: the port that append and the read paths use. Implemented on DynamoDB
  * ({@link DynamoEventLog}) and in memory for fast tests ({@link InMemoryEventLog}).
  */
-public interface EventLog {
+public interface EventLog extends EventReader {
 
     /**
      * Stores the request's events atomically at the next seqs, or recognises a retry.
@@ -19,9 +19,6 @@ public interface EventLog {
      * @throws StoreBusyException         when bounded retries could not get the write through
      */
     AppendResult append(StreamKey key, AppendRequest request);
-
-    /** Events with seq greater than {@code afterSeq}, ascending, at most {@code limit}. */
-    List<EventRecord> read(StreamKey key, long afterSeq, int limit);
 
     /** The newest event of the session, if any. */
     Optional<EventRecord> head(StreamKey key);

@@ -23,6 +23,18 @@ final class Rfc3339 {
         return t == null ? null : t.toString();
     }
 
+    /** The instant of s, or fallback when s is absent or not a timestamp. */
+    static Instant parseOr(String s, Instant fallback) {
+        if (s == null || s.isEmpty()) {
+            return fallback;
+        }
+        try {
+            return parse(s);
+        } catch (RuntimeException notATimestamp) {
+            return fallback;
+        }
+    }
+
     /** @throws DateTimeParseException when s is not an RFC 3339 date-time with an offset */
     static Instant parse(String s) {
         Instant fast = parseFast(s);

@@ -18,6 +18,9 @@ import java.util.Objects;
  */
 public final class SessionFold {
 
+    /** The event type that sessionlog appends when it closes an idle session's open loops. */
+    public static final String IDLE_TIMEOUT = "sessionlog.IdleTimeout";
+
     private final FoldState state;
     private final RecorderOptions options;
     private final PhiEventFolder folder;
@@ -49,6 +52,13 @@ public final class SessionFold {
         if (e.seq() != state.recordedThroughSeq + 1) {
             throw new IllegalStateException("session " + state.sessionId + ": expected seq "
                     + (state.recordedThroughSeq + 1) + " but got " + e.seq());
+        }
+        if (IDLE_TIMEOUT.equals(e.type())) {
+            // sessionlog's own record of the idle flush: in the log, so that a rebuild repeats it.
+            // It is not the agent's activity, so last_active_at stays.
+            abortOpenLoops(Rfc3339.parseOr(e.event().path("at").asText(null), e.recordedAt()));
+            state.recordedThroughSeq = e.seq();
+            return;
         }
         folder.apply(e);
     }

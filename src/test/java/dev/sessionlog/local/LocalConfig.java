@@ -9,7 +9,8 @@ import java.util.Map;
  * same name). Every one is listed in the README.
  */
 public record LocalConfig(int apiPort, int dynamoPort, int s3Port, Path dataDir, boolean inMemory,
-                          URI dynamoEndpoint, URI s3Endpoint, String bucket) {
+                          URI dynamoEndpoint, URI s3Endpoint, String bucket, long streamPollMillis,
+                          long scheduleSeconds, String idleTimeout) {
 
     public static LocalConfig fromEnvironment() {
         return from(System.getenv());
@@ -24,7 +25,10 @@ public record LocalConfig(int apiPort, int dynamoPort, int s3Port, Path dataDir,
                 Boolean.parseBoolean(value(env, "SESSIONLOG_IN_MEMORY", "false")),
                 uri(value(env, "SESSIONLOG_DYNAMODB_ENDPOINT", "")),
                 uri(value(env, "SESSIONLOG_S3_ENDPOINT", "")),
-                value(env, "SESSIONLOG_BUCKET", "sessionlog-local"));
+                value(env, "SESSIONLOG_BUCKET", "sessionlog-local"),
+                Long.parseLong(value(env, "SESSIONLOG_STREAM_POLL_MILLIS", "250")),
+                Long.parseLong(value(env, "SESSIONLOG_SCHEDULE_SECONDS", "60")),
+                value(env, "IDLE_TIMEOUT", "PT1H"));
     }
 
     private static String value(Map<String, String> env, String name, String defaultValue) {

@@ -24,14 +24,19 @@ public final class LocalRunner {
         S3Client s3 = aws.s3();
         Map<String, String> tables = new TemplateTables(CloudFormationTemplate.load()).createAll(dynamo);
         EmbeddedAws.createBucket(s3, config.bucket());
-        Settings settings = new Settings(tables.get("EventsTable"), config.bucket(), "", "tenant_id", true);
+        Settings local = Settings.local(tables.get("EventsTable"), tables.get("SessionsTable"), config.bucket());
+        Settings settings = new Settings(local.eventsTable(), local.sessionsTable(), local.bucket(), local.archivePrefix(),
+                local.tenantClaim(), true, java.time.Duration.parse(config.idleTimeout()), false);
         Components components = new Components(settings, dynamo, s3);
         LocalGateway gateway = new LocalGateway(config.apiPort(), components.appendHandler(), components.queryHandler(),
                 settings.tenantClaim());
 
+        LocalSchedules schedules = LocalSchedules.start(components, dynamo, aws.streams(), config);
+
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("sessionlog: stopping");
+            schedules.close();
             gateway.close();
             try {
                 aws.close();
@@ -51,11 +56,13 @@ public final class LocalRunner {
                 AWS CLI:  export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_REGION=%s
                           aws dynamodb scan --table-name %s --endpoint-url %s
                           aws s3 ls s3://%s --recursive --endpoint-url %s
+                  recorder   polls the events stream every %d ms; scheduled function every %d s
                 Ctrl-C stops it.
                 %n""", gateway.port(), aws.dynamoEndpoint(), String.join(", ", tables.values()), aws.s3Endpoint(),
                 config.bucket(), config.inMemory() ? "in memory" : config.dataDir().toAbsolutePath(),
                 EmbeddedAws.ACCESS_KEY, EmbeddedAws.SECRET_KEY, EmbeddedAws.REGION.id(),
-                tables.get("EventsTable"), aws.dynamoEndpoint(), config.bucket(), aws.s3Endpoint());
+                tables.get("EventsTable"), aws.dynamoEndpoint(), config.bucket(), aws.s3Endpoint(),
+                config.streamPollMillis(), config.scheduleSeconds());
         stopped.await();
     }
 }

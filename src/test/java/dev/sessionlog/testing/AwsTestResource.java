@@ -52,6 +52,7 @@ public class AwsTestResource implements QuarkusTestResourceLifecycleManager {
         }
         config.put("quarkus.s3.path-style-access", "true");
         config.put("sessionlog.events-table", aws.table("EventsTable"));
+        config.put("sessionlog.sessions-table", aws.table("SessionsTable"));
         config.put("sessionlog.bucket", BUCKET);
         return config;
     }

@@ -1,0 +1,205 @@
+package dev.sessionlog.sessions;
+
+import static dev.sessionlog.sessions.SessionItems.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sessionlog.event.EventRecordJson;
+import dev.sessionlog.event.Json;
+import dev.sessionlog.log.EventBodyCodec;
+import dev.sessionlog.log.StreamKey;
+import dev.sessionlog.recorder.RecorderOptions;
+import dev.sessionlog.recorder.SessionFold;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Materialized sessions on DynamoDB: the fold's state (gzip; in S3 when a session outgrows an
+ * item) and its summary, written only when nobody else wrote since it was read.
+ */
+public final class SessionStore {
+
+    /** A session's fold and the version it was read at (0: not stored yet). */
+    public record Stored(SessionFold fold, long version) {
+    }
+
+    /** Another invocation saved the session after it was read; nothing was written. */
+    public static final class ConcurrentUpdateException extends RuntimeException {
+        ConcurrentUpdateException(StreamKey key) {
+            super("session " + key.sessionId() + " was updated concurrently");
+        }
+    }
+
+    /** States above this (gzip) go to S3: an item holds 400 KB with its other attributes. */
+    static final int MAX_INLINE_STATE_BYTES = 300 * 1024;
+    /** The state's JSON: the product's mapper, so that numbers in messages keep their exact form. */
+    private static final ObjectMapper STATE_JSON = Json.MAPPER;
+
+    private final DynamoDbClient dynamo;
+    private final S3Client s3;
+    private final String table;
+    private final String bucket;
+    private final String prefix;
+    private final RecorderOptions options;
+
+    public SessionStore(DynamoDbClient dynamo, S3Client s3, String table, String bucket, String prefix, RecorderOptions options) {
+        this.dynamo = dynamo;
+        this.s3 = s3;
+        this.table = table;
+        this.bucket = bucket;
+        this.prefix = prefix;
+        this.options = options;
+    }
+
+    public RecorderOptions options() {
+        return options;
+    }
+
+    public Optional<Stored> load(StreamKey key) {
+        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table)
+                .key(Map.of(PK, AttributeValue.fromS(key.pk()))).consistentRead(true)
+                .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)).item();
+        if (item == null || item.isEmpty()) {
+            return Optional.empty();
+        }
+        byte[] gz = item.containsKey(STATE_GZ) ? item.get(STATE_GZ).b().asByteArrayUnsafe()
+                : s3.getObjectAsBytes(b -> b.bucket(bucket).key(item.get(STATE_REF).s())).asByteArrayUnsafe();
+        try {
+            JsonNode state = STATE_JSON.readTree(EventBodyCodec.gunzip(gz));
+            return Optional.of(new Stored(SessionFold.fromStateJson(state, options), Long.parseLong(item.get(VERSION).n())));
+        } catch (IOException e) {
+            throw new UncheckedIOException("stored state of " + key.sessionId() + " is not readable", e);
+        }
+    }
+
+    /**
+     * Saves the fold as the next version, if the stored version is still {@code readVersion}.
+     *
+     * @throws ConcurrentUpdateException when another invocation saved in between
+     */
+    public void save(StreamKey key, SessionFold fold, long readVersion) {
+        long version = readVersion + 1;
+        byte[] gz;
+        try {
+            gz = EventBodyCodec.gzip(STATE_JSON.writeValueAsBytes(fold.toStateJson()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Map<String, AttributeValue> item = summaryItem(key, fold);
+        item.put(VERSION, AttributeValue.fromN(Long.toString(version)));
+        String stateRef = null;
+        if (gz.length <= MAX_INLINE_STATE_BYTES) {
+            item.put(STATE_GZ, AttributeValue.fromB(SdkBytes.fromByteArrayUnsafe(gz)));
+        } else {
+            // Named by version: a racing writer's object never overwrites the one the item points to.
+            stateRef = stateKey(key, version);
+            String objectKey = stateRef;
+            s3.putObject(b -> b.bucket(bucket).key(objectKey), RequestBody.fromBytes(gz));
+            item.put(STATE_REF, AttributeValue.fromS(stateRef));
+        }
+        try {
+            dynamo.putItem(b -> b.tableName(table).item(item)
+                    .conditionExpression(readVersion == 0 ? "attribute_not_exists(pk)" : "version = :v")
+                    .expressionAttributeValues(readVersion == 0 ? null
+                            : Map.of(":v", AttributeValue.fromN(Long.toString(readVersion))))
+                    .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+        } catch (ConditionalCheckFailedException lost) {
+            throw new ConcurrentUpdateException(key);
+        }
+        if (readVersion > 0 && stateRef != null) {
+            // The previous version's object (if that version was in S3 too) is unreferenced now.
+            String previous = stateKey(key, readVersion);
+            s3.deleteObject(b -> b.bucket(bucket).key(previous));
+        }
+    }
+
+    private String stateKey(StreamKey key, long version) {
+        return prefix + "sessions/tenant=" + StreamKey.encodeTenant(key.tenant()) + "/session=" + key.sessionId()
+                + "/state-" + String.format("%020d", version) + ".json.gz";
+    }
+
+    private static Map<String, AttributeValue> summaryItem(StreamKey key, SessionFold fold) {
+        ObjectNode summary = fold.toSummaryJson();
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(PK, AttributeValue.fromS(key.pk()));
+        item.put(SESSION_ID, AttributeValue.fromS(key.sessionId()));
+        item.put(RECORDED_THROUGH, AttributeValue.fromN(Long.toString(fold.recordedThroughSeq())));
+        Instant active = fold.lastActiveAt() == null ? Instant.EPOCH : fold.lastActiveAt();
+        String activity = EventRecordJson.RECORDED_AT.format(active);
+        item.put(TENANT_KEY, AttributeValue.fromS(StreamKey.encodeTenant(key.tenant())));
+        item.put(ACTIVITY, AttributeValue.fromS(activity));
+        item.put(LAST_ACTIVE_AT, AttributeValue.fromS(text(summary.get("last_active_at"), activity)));
+        String agentId = text(summary.get("agent_id"), null);
+        if (agentId != null) {
+            item.put(AGENT_ID, AttributeValue.fromS(agentId));
+            item.put(AGENT_KEY, AttributeValue.fromS(StreamKey.encodeTenant(key.tenant()) + "#" + agentId));
+        }
+        String createdAt = text(summary.get("created_at"), null);
+        if (createdAt != null) {
+            item.put(CREATED_AT, AttributeValue.fromS(createdAt));
+        }
+        item.put(LOOP_COUNT, AttributeValue.fromN(Integer.toString(fold.loopCount())));
+        item.put(STATUS, AttributeValue.fromS(fold.status()));
+        item.put(USAGE, AttributeValue.fromS(summary.path("usage").toString()));
+        if (fold.hasOpenLoops()) {
+            item.put(OPEN_SHARD, AttributeValue.fromS("open#" + Math.floorMod(key.pk().hashCode(), OPEN_SHARDS)));
+        }
+        return item;
+    }
+
+    private static String text(JsonNode node, String fallback) {
+        return node == null || node.isNull() ? fallback : node.asText();
+    }
+
+    /** A page of a tenant's sessions, newest activity first. */
+    public record SessionPage(List<Map<String, AttributeValue>> items, Map<String, AttributeValue> lastKey) {
+    }
+
+    public SessionPage list(String tenant, String agentId, Instant activeSince, int limit, Map<String, AttributeValue> start) {
+        String index = agentId == null ? BY_ACTIVITY : BY_AGENT;
+        String partition = agentId == null ? TENANT_KEY : AGENT_KEY;
+        String partitionValue = agentId == null ? StreamKey.encodeTenant(tenant) : StreamKey.encodeTenant(tenant) + "#" + agentId;
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":p", AttributeValue.fromS(partitionValue));
+        String condition = partition + " = :p";
+        if (activeSince != null) {
+            values.put(":since", AttributeValue.fromS(EventRecordJson.RECORDED_AT.format(activeSince)));
+            condition += " AND " + ACTIVITY + " >= :since";
+        }
+        String keyCondition = condition;
+        QueryResponse r = dynamo.query(b -> b.tableName(table).indexName(index).keyConditionExpression(keyCondition)
+                .expressionAttributeValues(values).scanIndexForward(false).limit(limit).exclusiveStartKey(start)
+                .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+        return new SessionPage(r.items(), r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty() ? r.lastEvaluatedKey() : null);
+    }
+
+    /** Sessions with open loops whose last activity is before {@code idleBefore}, from every shard. */
+    public List<StreamKey> openAndIdle(Instant idleBefore, int limitPerShard) {
+        List<StreamKey> keys = new ArrayList<>();
+        String before = EventRecordJson.RECORDED_AT.format(idleBefore);
+        for (int shard = 0; shard < OPEN_SHARDS; shard++) {
+            String shardKey = "open#" + shard;
+            QueryResponse r = dynamo.query(b -> b.tableName(table).indexName(OPEN_BY_ACTIVITY)
+                    .keyConditionExpression(OPEN_SHARD + " = :s AND " + ACTIVITY + " < :before")
+                    .expressionAttributeValues(Map.of(":s", AttributeValue.fromS(shardKey), ":before", AttributeValue.fromS(before)))
+                    .limit(limitPerShard).returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+            r.items().forEach(i -> keys.add(StreamKey.fromPk(i.get(PK).s())));
+        }
+        return keys;
+    }
+}

@@ -1,0 +1,133 @@
+package dev.sessionlog.sessions;
+
+import dev.sessionlog.event.EventRecord;
+import dev.sessionlog.log.EventItems;
+import dev.sessionlog.log.EventReader;
+import dev.sessionlog.log.PayloadStore;
+import dev.sessionlog.log.StreamKey;
+import dev.sessionlog.recorder.SessionFold;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.jboss.logging.Logger;
+
+/**
+ * Folds a batch of stream records into the materialized sessions. The stream is at-least-once
+ * and orders records per item only, so each session is folded strictly by seq: what is already
+ * folded is skipped, and a gap is filled from the log before folding on. Each session's state is
+ * read once and written once per batch, conditionally, so that two invocations never lose each
+ * other's update. A session that fails does not fail the others: its records are reported.
+ */
+public final class StreamRecorder {
+
+    private static final Logger LOG = Logger.getLogger(StreamRecorder.class);
+    static final int MAX_ATTEMPTS = 8;
+    static final int READ_PAGE = 1000;
+
+    private final SessionStore store;
+    private final EventReader events;
+    private final PayloadStore payloads;
+
+    public StreamRecorder(SessionStore store, EventReader events, PayloadStore payloads) {
+        this.store = store;
+        this.events = events;
+        this.payloads = payloads;
+    }
+
+    /** Folds the batch; returns the sequence numbers of the records that must be retried. */
+    public List<String> record(List<StreamRecord> records) {
+        Map<String, List<StreamRecord>> bySession = new LinkedHashMap<>();
+        for (StreamRecord r : records) {
+            // Only new events change a session: archival's deletes and TTL expiries are REMOVEs.
+            if (!"INSERT".equals(r.eventName()) || r.newImage() == null || !r.newImage().containsKey(EventItems.SEQ)) {
+                continue;
+            }
+            bySession.computeIfAbsent(r.newImage().get(EventItems.PK).s(), pk -> new ArrayList<>()).add(r);
+        }
+        List<String> failed = new ArrayList<>();
+        for (Map.Entry<String, List<StreamRecord>> session : bySession.entrySet()) {
+            StreamKey key = StreamKey.fromPk(session.getKey());
+            try {
+                foldSession(key, session.getValue());
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "recording session %s of tenant %s failed; its %d records will be retried",
+                        key.sessionId(), key.tenant(), session.getValue().size());
+                session.getValue().forEach(r -> failed.add(r.sequenceNumber()));
+            }
+        }
+        return failed;
+    }
+
+    private void foldSession(StreamKey key, List<StreamRecord> records) {
+        TreeMap<Long, StreamRecord> bySeq = new TreeMap<>();
+        records.forEach(r -> bySeq.put(EventItems.seq(r.newImage()), r));
+        for (int attempt = 1; ; attempt++) {
+            SessionStore.Stored stored = store.load(key)
+                    .orElseGet(() -> new SessionStore.Stored(SessionFold.start(key.sessionId(), store.options()), 0));
+            SessionFold fold = stored.fold();
+            long through = fold.recordedThroughSeq();
+            if (bySeq.lastKey() <= through) {
+                return; // a redelivery of what is folded already
+            }
+            foldFrom(key, fold, bySeq, bySeq.lastKey());
+            try {
+                store.save(key, fold, stored.version());
+                return;
+            } catch (SessionStore.ConcurrentUpdateException raced) {
+                if (attempt >= MAX_ATTEMPTS) {
+                    throw raced;
+                }
+            }
+        }
+    }
+
+    /** Applies seqs recordedThrough+1..lastSeq, from the batch where it has them, else from the log. */
+    private void foldFrom(StreamKey key, SessionFold fold, TreeMap<Long, StreamRecord> batch, long lastSeq) {
+        while (fold.recordedThroughSeq() < lastSeq) {
+            long next = fold.recordedThroughSeq() + 1;
+            StreamRecord inBatch = batch.get(next);
+            if (inBatch != null) {
+                fold.apply(EventItems.toRecord(inBatch.newImage(), payloads));
+                continue;
+            }
+            // A gap: those events came in another batch that has not been folded (or arrive later).
+            long upTo = batch.ceilingKey(next);
+            List<EventRecord> missing = events.read(key, fold.recordedThroughSeq(),
+                    (int) Math.min(READ_PAGE, upTo - fold.recordedThroughSeq()));
+            if (missing.isEmpty() || missing.get(0).seq() != next) {
+                throw new IllegalStateException("session " + key.sessionId() + ": seq " + next + " is not readable");
+            }
+            for (EventRecord e : missing) {
+                if (e.seq() > upTo) {
+                    break;
+                }
+                fold.apply(e);
+            }
+        }
+    }
+
+    /** Folds the whole log of a session anew and replaces the stored state: the documented rebuild. */
+    public SessionFold rebuild(StreamKey key) {
+        for (int attempt = 1; ; attempt++) {
+            long version = store.load(key).map(SessionStore.Stored::version).orElse(0L);
+            SessionFold fold = SessionFold.start(key.sessionId(), store.options());
+            while (true) {
+                List<EventRecord> page = events.read(key, fold.recordedThroughSeq(), READ_PAGE);
+                if (page.isEmpty()) {
+                    break;
+                }
+                fold.applyAll(page);
+            }
+            try {
+                store.save(key, fold, version);
+                return fold;
+            } catch (SessionStore.ConcurrentUpdateException raced) {
+                if (attempt >= MAX_ATTEMPTS) {
+                    throw raced;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package dev.sessionlog.sessions;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sessionlog.event.Json;
+import dev.sessionlog.function.Components;
+import dev.sessionlog.function.Settings;
+import dev.sessionlog.log.StreamKey;
+import dev.sessionlog.testing.ApiClient;
+import dev.sessionlog.testing.AwsCalls;
+import dev.sessionlog.testing.AwsTestResource;
+import dev.sessionlog.testing.TestAws;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+
+/** The product wired on DynamoDB Local and S3Proxy, and the means to feed its recorder stream records. */
+final class RecorderTestSupport {
+
+    final TestAws aws = AwsTestResource.aws();
+    final Components components;
+    final ApiClient api;
+
+    RecorderTestSupport() {
+        this(Clock.systemUTC());
+    }
+
+    RecorderTestSupport(Clock clock) {
+        Settings settings = Settings.local(aws.table("EventsTable"), aws.table("SessionsTable"), AwsTestResource.BUCKET);
+        components = new Components(settings, aws.embedded().dynamo(new AwsCalls()), aws.embedded().s3(new AwsCalls()), clock);
+        api = new ApiClient(components.appendHandler(), components.queryHandler());
+    }
+
+    static String newTenant() {
+        return "t-" + UUID.randomUUID();
+    }
+
+    /** A fixture of the recorder's scenario tests: a JSON array of phi-core events. */
+    static List<JsonNode> fixture(String name) {
+        try (InputStream in = RecorderTestSupport.class.getResourceAsStream("/recorder/" + name)) {
+            List<JsonNode> events = new ArrayList<>();
+            new ObjectMapper().readTree(in).forEach(events::add);
+            return events;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Appends the events through the API, in requests of at most 100, with ids e-1, e-2, ... */
+    void append(String tenant, String session, List<JsonNode> events) {
+        for (int from = 0; from < events.size(); from += 100) {
+            ObjectNode body = Json.MAPPER.createObjectNode();
+            ArrayNode batch = body.putArray("events");
+            for (int i = from; i < Math.min(events.size(), from + 100); i++) {
+                batch.addObject().put("event_id", "e-" + (i + 1)).set("event", events.get(i));
+            }
+            ApiClient.Response r = api.post(tenant, "/v1/sessions/" + session + "/events", body);
+            if (r.status() != 201) {
+                throw new AssertionError("append failed: " + r.status() + " " + r.body());
+            }
+        }
+    }
+
+    /** The session's items as its stream records would carry them (NEW_IMAGE is the whole item). */
+    List<StreamRecord> records(String tenant, String session) {
+        List<StreamRecord> records = new ArrayList<>();
+        StreamKey key = new StreamKey(tenant, session);
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> from = start;
+            QueryResponse r = aws.embedded().dynamo().query(b -> b.tableName(aws.table("EventsTable"))
+                    .keyConditionExpression("pk = :pk").exclusiveStartKey(from)
+                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(key.pk()))));
+            r.items().forEach(item -> records.add(new StreamRecord(key.pk() + "/" + item.get("seq").n(), "INSERT", item)));
+            start = r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty() ? r.lastEvaluatedKey() : null;
+        } while (start != null);
+        return records;
+    }
+
+    JsonNode session(String tenant, String session) {
+        ApiClient.Response r = api.get(tenant, "/v1/sessions/" + session);
+        if (r.status() != 200) {
+            throw new AssertionError("GET session " + session + ": " + r.status() + " " + r.body());
+        }
+        return r.body();
+    }
+}
