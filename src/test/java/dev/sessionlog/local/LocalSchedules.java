@@ -1,12 +1,7 @@
 package dev.sessionlog.local;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sessionlog.event.Json;
 import dev.sessionlog.function.Components;
-import dev.sessionlog.function.DynamoStreamEvent;
-import dev.sessionlog.function.StreamBatchResponse;
 import dev.sessionlog.function.StreamEventHandler;
-import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +31,7 @@ final class LocalSchedules implements AutoCloseable {
         StreamPoller poller = new StreamPoller(dynamo, streams, components.settings().eventsTable(), "ddblocal");
         executor.scheduleWithFixedDelay(() -> {
             try {
-                poller.pollOnce(event -> record(recorder, event));
+                poller.pollOnce(event -> StreamEvents.deliver(recorder, event));
             } catch (RuntimeException e) {
                 System.err.println("sessionlog: stream poll failed: " + e);
             }
@@ -52,17 +47,6 @@ final class LocalSchedules implements AutoCloseable {
             }
         }, config.scheduleSeconds(), config.scheduleSeconds(), TimeUnit.SECONDS);
         return new LocalSchedules(executor);
-    }
-
-    /** The Lambda round trip: event JSON in, the function's partial batch response out. */
-    static List<String> record(StreamEventHandler recorder, ObjectNode event) {
-        try {
-            DynamoStreamEvent parsed = Json.MAPPER.treeToValue(event, DynamoStreamEvent.class);
-            StreamBatchResponse response = recorder.handle(parsed);
-            return response.batchItemFailures.stream().map(f -> f.itemIdentifier).toList();
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     @Override
