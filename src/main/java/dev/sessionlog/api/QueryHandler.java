@@ -71,7 +71,7 @@ public final class QueryHandler {
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("session_id", key.sessionId());
         body.put("head_seq", head.seq());
-        body.put("archived_through_seq", 0);
+        body.put("archived_through_seq", log.archivedThrough(key));
         long last = records.isEmpty() ? afterSeq : records.get(records.size() - 1).seq();
         if (!records.isEmpty() && last < head.seq()) {
             body.put("next_after_seq", last);
@@ -87,7 +87,7 @@ public final class QueryHandler {
         ObjectNode session = sessions.session(key).orElseThrow(() -> ApiException.sessionNotFound(key.sessionId()));
         long head = log.head(key).map(EventRecord::seq).orElse(session.path("recorded_through_seq").asLong());
         session.put("head_seq", head);
-        session.put("archived_through_seq", 0);
+        session.put("archived_through_seq", log.archivedThrough(key));
         return HttpApiResponse.json(200, session);
     }
 

@@ -3,6 +3,11 @@ package dev.sessionlog.function;
 import dev.sessionlog.api.AppendHandler;
 import dev.sessionlog.api.QueryHandler;
 import dev.sessionlog.api.TenantResolver;
+import dev.sessionlog.archive.ArchiveMeta;
+import dev.sessionlog.archive.ArchivedEvents;
+import dev.sessionlog.archive.Archiver;
+import dev.sessionlog.archive.SeamlessEventLog;
+import dev.sessionlog.archive.SegmentStore;
 import dev.sessionlog.event.AppendRequestParser;
 import dev.sessionlog.event.Limits;
 import dev.sessionlog.log.AppendRetryPolicy;
@@ -29,6 +34,12 @@ public final class Components {
     private final Settings settings;
     private final Clock clock;
     private final PayloadStore payloads;
+    private final DynamoDbClient dynamo;
+    private final S3Client s3;
+    private final ArchiveMeta archiveMeta;
+    private final SegmentStore segmentStore;
+    private final ArchivedEvents archivedEvents;
+    private final EventLog hotLog;
     private final EventLog eventLog;
     private final SessionStore sessionStore;
     private final TenantResolver tenants;
@@ -40,8 +51,15 @@ public final class Components {
     public Components(Settings settings, DynamoDbClient dynamo, S3Client s3, Clock clock) {
         this.settings = settings;
         this.clock = clock;
+        this.dynamo = dynamo;
+        this.s3 = s3;
         this.payloads = new S3PayloadStore(s3, settings.bucket(), settings.archivePrefix());
-        this.eventLog = new DynamoEventLog(dynamo, settings.eventsTable(), payloads, clock, AppendRetryPolicy.defaults());
+        this.archiveMeta = new ArchiveMeta(dynamo, settings.eventsTable());
+        this.segmentStore = new SegmentStore(s3, settings.bucket(), settings.archivePrefix());
+        this.archivedEvents = new ArchivedEvents(segmentStore, archiveMeta);
+        this.hotLog = new DynamoEventLog(dynamo, settings.eventsTable(), payloads, clock, AppendRetryPolicy.defaults(),
+                archivedEvents);
+        this.eventLog = new SeamlessEventLog(hotLog, archivedEvents, archiveMeta);
         this.sessionStore = new SessionStore(dynamo, s3, settings.sessionsTable(), settings.bucket(), settings.archivePrefix(),
                 RecorderOptions.defaults().withKeepStreamingUpdates(settings.keepStreamingUpdates()));
         this.tenants = new TenantResolver(settings.tenantClaim(), settings.tenantHeaderFallback());
@@ -68,7 +86,23 @@ public final class Components {
     }
 
     public StreamRecorder streamRecorder() {
-        return new StreamRecorder(sessionStore, eventLog, payloads);
+        return new StreamRecorder(sessionStore, eventLog, payloads, archiveMeta);
+    }
+
+    public ArchiveMeta archiveMeta() {
+        return archiveMeta;
+    }
+
+    public SegmentStore segmentStore() {
+        return segmentStore;
+    }
+
+    public Archiver archiver(Archiver.Checkpoints checkpoints) {
+        return new Archiver(dynamo, settings.eventsTable(), hotLog, archiveMeta, segmentStore, clock, settings.archive(), checkpoints);
+    }
+
+    public Archiver archiver() {
+        return archiver(Archiver.Checkpoints.NONE);
     }
 
     public IdleSweeper idleSweeper() {

@@ -2,6 +2,8 @@ package dev.sessionlog.function;
 
 import dev.sessionlog.api.AppendHandler;
 import dev.sessionlog.api.QueryHandler;
+import dev.sessionlog.archive.ArchiveSettings;
+import dev.sessionlog.archive.Archiver;
 import dev.sessionlog.sessions.IdleSweeper;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -26,9 +28,14 @@ public class ComponentsProducer {
                           @ConfigProperty(name = "sessionlog.tenant-claim") String tenantClaim,
                           @ConfigProperty(name = "sessionlog.tenant-header-fallback") boolean tenantHeaderFallback,
                           @ConfigProperty(name = "sessionlog.idle-timeout") Duration idleTimeout,
-                          @ConfigProperty(name = "sessionlog.keep-streaming-updates") boolean keepStreamingUpdates) {
+                          @ConfigProperty(name = "sessionlog.keep-streaming-updates") boolean keepStreamingUpdates,
+                          @ConfigProperty(name = "sessionlog.archive.hot-window") Duration hotWindow,
+                          @ConfigProperty(name = "sessionlog.archive.segment-max-events") int segmentMaxEvents,
+                          @ConfigProperty(name = "sessionlog.archive.segment-max-bytes") long segmentMaxBytes) {
+        ArchiveSettings archive = new ArchiveSettings(hotWindow, segmentMaxEvents, segmentMaxBytes,
+                ArchiveSettings.defaults().maxEventsPerRun(), ArchiveSettings.defaults().lease());
         return new Components(new Settings(eventsTable, sessionsTable, bucket, archivePrefix.orElse(""), tenantClaim,
-                tenantHeaderFallback, idleTimeout, keepStreamingUpdates), dynamo, s3);
+                tenantHeaderFallback, idleTimeout, keepStreamingUpdates, archive), dynamo, s3);
     }
 
     @Produces
@@ -53,5 +60,11 @@ public class ComponentsProducer {
     @Singleton
     IdleSweeper idleSweeper(Components components) {
         return components.idleSweeper();
+    }
+
+    @Produces
+    @Singleton
+    Archiver archiver(Components components) {
+        return components.archiver();
     }
 }

@@ -1,5 +1,6 @@
 package dev.sessionlog.function;
 
+import dev.sessionlog.archive.ArchiveSettings;
 import java.time.Duration;
 
 /**
@@ -15,12 +16,25 @@ import java.time.Duration;
  * @param idleTimeout          IDLE_TIMEOUT: how long a session's open loops may be idle before the
  *                             scheduled function aborts them (ISO-8601 duration, default PT1H)
  * @param keepStreamingUpdates KEEP_STREAMING_UPDATES: fold MessageUpdate events into sessions (default false)
+ * @param archive              ARCHIVE_HOT_WINDOW, ARCHIVE_SEGMENT_MAX_EVENTS, ARCHIVE_SEGMENT_MAX_BYTES: see {@link ArchiveSettings}
  */
 public record Settings(String eventsTable, String sessionsTable, String bucket, String archivePrefix, String tenantClaim,
-                       boolean tenantHeaderFallback, Duration idleTimeout, boolean keepStreamingUpdates) {
+                       boolean tenantHeaderFallback, Duration idleTimeout, boolean keepStreamingUpdates,
+                       ArchiveSettings archive) {
 
     /** The settings of the local runner and tests: tenant from the header, the given tables and bucket. */
     public static Settings local(String eventsTable, String sessionsTable, String bucket) {
-        return new Settings(eventsTable, sessionsTable, bucket, "", "tenant_id", true, Duration.ofHours(1), false);
+        return new Settings(eventsTable, sessionsTable, bucket, "", "tenant_id", true, Duration.ofHours(1), false,
+                ArchiveSettings.defaults());
+    }
+
+    public Settings withArchive(ArchiveSettings archive) {
+        return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, tenantHeaderFallback, idleTimeout,
+                keepStreamingUpdates, archive);
+    }
+
+    public Settings withIdleTimeout(Duration idleTimeout) {
+        return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, tenantHeaderFallback, idleTimeout,
+                keepStreamingUpdates, archive);
     }
 }

@@ -50,13 +50,16 @@ public final class DynamoEventLog implements EventLog {
     private final PayloadStore payloads;
     private final Clock clock;
     private final AppendRetryPolicy retry;
+    private final ArchivedBodies archived;
 
-    public DynamoEventLog(DynamoDbClient ddb, String table, PayloadStore payloads, Clock clock, AppendRetryPolicy retry) {
+    public DynamoEventLog(DynamoDbClient ddb, String table, PayloadStore payloads, Clock clock, AppendRetryPolicy retry,
+                          ArchivedBodies archived) {
         this.ddb = ddb;
         this.table = table;
         this.payloads = payloads;
         this.clock = clock;
         this.retry = retry;
+        this.archived = archived;
     }
 
     @Override
@@ -198,8 +201,8 @@ public final class DynamoEventLog implements EventLog {
 
     /** The seq of the session's newest event, 0 when it has none. */
     long headSeq(StreamKey key) {
-        QueryResponse r = ddb.query(b -> b.tableName(table).keyConditionExpression("pk = :pk")
-                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(key.pk())))
+        QueryResponse r = ddb.query(b -> b.tableName(table).keyConditionExpression("pk = :pk AND seq > :zero")
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(key.pk()), ":zero", EventItems.seqValue(0)))
                 .scanIndexForward(false).limit(1).consistentRead(true).projectionExpression("seq")
                 .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
         return r.items().isEmpty() ? 0 : EventItems.seq(r.items().get(0));
@@ -262,7 +265,7 @@ public final class DynamoEventLog implements EventLog {
                     .consistentRead(true).limit(remaining).exclusiveStartKey(exclusiveStart)
                     .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
             for (Map<String, AttributeValue> item : page.items()) {
-                records.add(EventItems.toRecord(item, payloads));
+                records.add(EventItems.toRecord(item, payloads, archived));
             }
             start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
         } while (start != null && records.size() < limit);
@@ -271,11 +274,11 @@ public final class DynamoEventLog implements EventLog {
 
     @Override
     public Optional<EventRecord> head(StreamKey key) {
-        QueryResponse r = ddb.query(b -> b.tableName(table).keyConditionExpression("pk = :pk")
-                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(key.pk())))
+        QueryResponse r = ddb.query(b -> b.tableName(table).keyConditionExpression("pk = :pk AND seq > :zero")
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(key.pk()), ":zero", EventItems.seqValue(0)))
                 .scanIndexForward(false).limit(1).consistentRead(true)
                 .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
-        return r.items().stream().findFirst().map(item -> EventItems.toRecord(item, payloads));
+        return r.items().stream().findFirst().map(item -> EventItems.toRecord(item, payloads, archived));
     }
 
     @Override
@@ -289,7 +292,7 @@ public final class DynamoEventLog implements EventLog {
         long seq = EventItems.seq(r.items().get(0));
         Map<String, AttributeValue> item = ddb.getItem(b -> b.tableName(table).key(EventItems.key(key, seq))
                 .consistentRead(true).returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)).item();
-        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(EventItems.toRecord(item, payloads));
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(EventItems.toRecord(item, payloads, archived));
     }
 
     @Override
@@ -306,7 +309,7 @@ public final class DynamoEventLog implements EventLog {
             Map<String, AttributeValue> item = items.get(itemId(keys));
             if (item != null) {
                 children.add(new ChildPage.Child(StreamKey.fromPk(item.get(EventItems.PK).s()).sessionId(),
-                        EventItems.toRecord(item, payloads)));
+                        EventItems.toRecord(item, payloads, archived)));
             }
         }
         return new ChildPage(children, PageCursor.encode(page.lastEvaluatedKey()));

@@ -1,5 +1,6 @@
 package dev.sessionlog.log;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.sessionlog.event.EventRecord;
 import java.time.Instant;
 import java.util.HashMap;
@@ -21,6 +22,8 @@ public final class EventItems {
     public static final String CHILD_KEY = "child_key";
     public static final String RECORDED_AT = "recorded_at";
     public static final String TYPE = "type";
+    /** On a stub that archival left in place of an event moved to S3. */
+    public static final String ARCHIVED = "archived";
 
     public static final String BY_EVENT_ID = "by_event_id";
     public static final String CHILDREN = "children";
@@ -67,12 +70,34 @@ public final class EventItems {
     }
 
     public static EventRecord toRecord(Map<String, AttributeValue> item, PayloadStore payloads) {
+        return toRecord(item, payloads, ArchivedBodies.NONE);
+    }
+
+    public static EventRecord toRecord(Map<String, AttributeValue> item, PayloadStore payloads, ArchivedBodies archived) {
         AttributeValue parent = item.get(PARENT_EVENT_ID);
+        JsonNode body = isStub(item) ? archived.body(StreamKey.fromPk(item.get(PK).s()), seq(item))
+                : EventBodyCodec.decode(item, payloads);
         return new EventRecord(
                 seq(item),
                 item.get(EVENT_ID).s(),
                 parent == null ? null : parent.s(),
                 Instant.ofEpochMilli(Long.parseLong(item.get(RECORDED_AT).n())),
-                EventBodyCodec.decode(item, payloads));
+                body);
+    }
+
+    public static boolean isStub(Map<String, AttributeValue> item) {
+        return item.containsKey(ARCHIVED);
+    }
+
+    /** What archival leaves of an event: its keys, ids and time, without the body. */
+    public static Map<String, AttributeValue> stub(Map<String, AttributeValue> item) {
+        Map<String, AttributeValue> stub = new HashMap<>();
+        for (String name : new String[] {PK, SEQ, EVENT_ID, PARENT_EVENT_ID, PARENT_KEY, CHILD_KEY, RECORDED_AT, TYPE}) {
+            if (item.containsKey(name)) {
+                stub.put(name, item.get(name));
+            }
+        }
+        stub.put(ARCHIVED, AttributeValue.fromBool(true));
+        return stub;
     }
 }

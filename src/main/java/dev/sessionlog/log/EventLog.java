@@ -20,6 +20,11 @@ public interface EventLog extends EventReader {
      */
     AppendResult append(StreamKey key, AppendRequest request);
 
+    /** The session's archival watermark: every seq at or below it is served from the archive. */
+    default long archivedThrough(StreamKey key) {
+        return 0;
+    }
+
     /** The newest event of the session, if any. */
     Optional<EventRecord> head(StreamKey key);
 

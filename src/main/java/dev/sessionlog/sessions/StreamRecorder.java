@@ -1,6 +1,8 @@
 package dev.sessionlog.sessions;
 
+import dev.sessionlog.archive.ArchiveMeta;
 import dev.sessionlog.event.EventRecord;
+import java.time.Instant;
 import dev.sessionlog.log.EventItems;
 import dev.sessionlog.log.EventReader;
 import dev.sessionlog.log.PayloadStore;
@@ -29,11 +31,13 @@ public final class StreamRecorder {
     private final SessionStore store;
     private final EventReader events;
     private final PayloadStore payloads;
+    private final ArchiveMeta archive;
 
-    public StreamRecorder(SessionStore store, EventReader events, PayloadStore payloads) {
+    public StreamRecorder(SessionStore store, EventReader events, PayloadStore payloads, ArchiveMeta archive) {
         this.store = store;
         this.events = events;
         this.payloads = payloads;
+        this.archive = archive;
     }
 
     /** Folds the batch; returns the sequence numbers of the records that must be retried. */
@@ -41,8 +45,8 @@ public final class StreamRecorder {
         Map<String, List<StreamRecord>> bySession = new LinkedHashMap<>();
         for (StreamRecord r : records) {
             // Only new events change a session: archival's deletes and TTL expiries are REMOVEs.
-            if (!"INSERT".equals(r.eventName()) || r.newImage() == null || !r.newImage().containsKey(EventItems.SEQ)) {
-                continue;
+            if (!"INSERT".equals(r.eventName()) || r.newImage() == null || !r.newImage().containsKey(EventItems.EVENT_ID)) {
+                continue; // the archive's own item (seq 0) has no event_id
             }
             bySession.computeIfAbsent(r.newImage().get(EventItems.PK).s(), pk -> new ArrayList<>()).add(r);
         }
@@ -71,9 +75,11 @@ public final class StreamRecorder {
             if (bySeq.lastKey() <= through) {
                 return; // a redelivery of what is folded already
             }
-            foldFrom(key, fold, bySeq, bySeq.lastKey());
+            Instant firstNew = foldFrom(key, fold, bySeq, bySeq.lastKey());
             try {
                 store.save(key, fold, stored.version());
+                // Puts the session on the archive's due index, at the time of its oldest new event.
+                archive.markIndexed(key, fold.recordedThroughSeq(), firstNew);
                 return;
             } catch (SessionStore.ConcurrentUpdateException raced) {
                 if (attempt >= MAX_ATTEMPTS) {
@@ -83,13 +89,20 @@ public final class StreamRecorder {
         }
     }
 
-    /** Applies seqs recordedThrough+1..lastSeq, from the batch where it has them, else from the log. */
-    private void foldFrom(StreamKey key, SessionFold fold, TreeMap<Long, StreamRecord> batch, long lastSeq) {
+    /**
+     * Applies seqs recordedThrough+1..lastSeq, from the batch where it has them, else from the log.
+     *
+     * @return when the first of them was recorded
+     */
+    private Instant foldFrom(StreamKey key, SessionFold fold, TreeMap<Long, StreamRecord> batch, long lastSeq) {
+        Instant first = null;
         while (fold.recordedThroughSeq() < lastSeq) {
             long next = fold.recordedThroughSeq() + 1;
             StreamRecord inBatch = batch.get(next);
             if (inBatch != null) {
-                fold.apply(EventItems.toRecord(inBatch.newImage(), payloads));
+                EventRecord e = EventItems.toRecord(inBatch.newImage(), payloads);
+                first = first == null ? e.recordedAt() : first;
+                fold.apply(e);
                 continue;
             }
             // A gap: those events came in another batch that has not been folded (or arrive later).
@@ -103,9 +116,11 @@ public final class StreamRecorder {
                 if (e.seq() > upTo) {
                     break;
                 }
+                first = first == null ? e.recordedAt() : first;
                 fold.apply(e);
             }
         }
+        return first;
     }
 
     /** Folds the whole log of a session anew and replaces the stored state: the documented rebuild. */

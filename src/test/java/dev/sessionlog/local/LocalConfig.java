@@ -10,7 +10,8 @@ import java.util.Map;
  */
 public record LocalConfig(int apiPort, int dynamoPort, int s3Port, Path dataDir, boolean inMemory,
                           URI dynamoEndpoint, URI s3Endpoint, String bucket, long streamPollMillis,
-                          long scheduleSeconds, String idleTimeout) {
+                          long scheduleSeconds, String idleTimeout, String archiveHotWindow, int archiveSegmentMaxEvents,
+                          long archiveSegmentMaxBytes) {
 
     public static LocalConfig fromEnvironment() {
         return from(System.getenv());
@@ -28,7 +29,10 @@ public record LocalConfig(int apiPort, int dynamoPort, int s3Port, Path dataDir,
                 value(env, "SESSIONLOG_BUCKET", "sessionlog-local"),
                 Long.parseLong(value(env, "SESSIONLOG_STREAM_POLL_MILLIS", "250")),
                 Long.parseLong(value(env, "SESSIONLOG_SCHEDULE_SECONDS", "60")),
-                value(env, "IDLE_TIMEOUT", "PT1H"));
+                value(env, "IDLE_TIMEOUT", "PT1H"),
+                value(env, "ARCHIVE_HOT_WINDOW", "PT24H"),
+                Integer.parseInt(value(env, "ARCHIVE_SEGMENT_MAX_EVENTS", "1000")),
+                Long.parseLong(value(env, "ARCHIVE_SEGMENT_MAX_BYTES", "8388608")));
     }
 
     private static String value(Map<String, String> env, String name, String defaultValue) {

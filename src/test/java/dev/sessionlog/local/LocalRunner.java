@@ -1,6 +1,8 @@
 package dev.sessionlog.local;
 
+import dev.sessionlog.archive.ArchiveSettings;
 import dev.sessionlog.function.Components;
+import java.time.Duration;
 import dev.sessionlog.function.Settings;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -24,9 +26,11 @@ public final class LocalRunner {
         S3Client s3 = aws.s3();
         Map<String, String> tables = new TemplateTables(CloudFormationTemplate.load()).createAll(dynamo);
         EmbeddedAws.createBucket(s3, config.bucket());
-        Settings local = Settings.local(tables.get("EventsTable"), tables.get("SessionsTable"), config.bucket());
-        Settings settings = new Settings(local.eventsTable(), local.sessionsTable(), local.bucket(), local.archivePrefix(),
-                local.tenantClaim(), true, java.time.Duration.parse(config.idleTimeout()), false);
+        ArchiveSettings defaults = ArchiveSettings.defaults();
+        Settings settings = Settings.local(tables.get("EventsTable"), tables.get("SessionsTable"), config.bucket())
+                .withIdleTimeout(Duration.parse(config.idleTimeout()))
+                .withArchive(new ArchiveSettings(Duration.parse(config.archiveHotWindow()), config.archiveSegmentMaxEvents(),
+                        config.archiveSegmentMaxBytes(), defaults.maxEventsPerRun(), defaults.lease()));
         Components components = new Components(settings, dynamo, s3);
         LocalGateway gateway = new LocalGateway(config.apiPort(), components.appendHandler(), components.queryHandler(),
                 settings.tenantClaim());
@@ -56,13 +60,14 @@ public final class LocalRunner {
                 AWS CLI:  export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_REGION=%s
                           aws dynamodb scan --table-name %s --endpoint-url %s
                           aws s3 ls s3://%s --recursive --endpoint-url %s
-                  recorder   polls the events stream every %d ms; scheduled function every %d s
+                  recorder   polls the events stream every %d ms; scheduled function (idle sessions, archival
+                             of events older than %s) every %d s
                 Ctrl-C stops it.
                 %n""", gateway.port(), aws.dynamoEndpoint(), String.join(", ", tables.values()), aws.s3Endpoint(),
                 config.bucket(), config.inMemory() ? "in memory" : config.dataDir().toAbsolutePath(),
                 EmbeddedAws.ACCESS_KEY, EmbeddedAws.SECRET_KEY, EmbeddedAws.REGION.id(),
                 tables.get("EventsTable"), aws.dynamoEndpoint(), config.bucket(), aws.s3Endpoint(),
-                config.streamPollMillis(), config.scheduleSeconds());
+                config.streamPollMillis(), config.archiveHotWindow(), config.scheduleSeconds());
         stopped.await();
     }
 }

@@ -42,6 +42,11 @@ final class LocalSchedules implements AutoCloseable {
                 if (closed > 0) {
                     System.out.println("sessionlog: closed " + closed + " idle session(s)");
                 }
+                var report = components.archiver().run();
+                if (report.eventsArchived() > 0) {
+                    System.out.println("sessionlog: archived " + report.eventsArchived() + " event(s) of "
+                            + report.sessionsArchived() + " session(s) into " + report.objectsWritten() + " object(s)");
+                }
             } catch (RuntimeException e) {
                 System.err.println("sessionlog: scheduled run failed: " + e);
             }

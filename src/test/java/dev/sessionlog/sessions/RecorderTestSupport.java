@@ -24,28 +24,32 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 /** The product wired on DynamoDB Local and S3Proxy, and the means to feed its recorder stream records. */
-final class RecorderTestSupport {
+public final class RecorderTestSupport {
 
-    final TestAws aws = AwsTestResource.aws();
-    final Components components;
-    final ApiClient api;
+    public final TestAws aws = AwsTestResource.aws();
+    public final Components components;
+    public final ApiClient api;
 
-    RecorderTestSupport() {
+    public RecorderTestSupport() {
         this(Clock.systemUTC());
     }
 
-    RecorderTestSupport(Clock clock) {
-        Settings settings = Settings.local(aws.table("EventsTable"), aws.table("SessionsTable"), AwsTestResource.BUCKET);
+    public RecorderTestSupport(Clock clock) {
+        this(clock, Settings.local(AwsTestResource.aws().table("EventsTable"), AwsTestResource.aws().table("SessionsTable"),
+                AwsTestResource.BUCKET));
+    }
+
+    public RecorderTestSupport(Clock clock, Settings settings) {
         components = new Components(settings, aws.embedded().dynamo(new AwsCalls()), aws.embedded().s3(new AwsCalls()), clock);
         api = new ApiClient(components.appendHandler(), components.queryHandler());
     }
 
-    static String newTenant() {
+    public static String newTenant() {
         return "t-" + UUID.randomUUID();
     }
 
     /** A fixture of the recorder's scenario tests: a JSON array of phi-core events. */
-    static List<JsonNode> fixture(String name) {
+    public static List<JsonNode> fixture(String name) {
         try (InputStream in = RecorderTestSupport.class.getResourceAsStream("/recorder/" + name)) {
             List<JsonNode> events = new ArrayList<>();
             new ObjectMapper().readTree(in).forEach(events::add);
@@ -56,7 +60,7 @@ final class RecorderTestSupport {
     }
 
     /** Appends the events through the API, in requests of at most 100, with ids e-1, e-2, ... */
-    void append(String tenant, String session, List<JsonNode> events) {
+    public void append(String tenant, String session, List<JsonNode> events) {
         for (int from = 0; from < events.size(); from += 100) {
             ObjectNode body = Json.MAPPER.createObjectNode();
             ArrayNode batch = body.putArray("events");
@@ -70,8 +74,36 @@ final class RecorderTestSupport {
         }
     }
 
+    /** Folds the session's events as the stream would deliver them, in batches of 1,000. */
+    public void record(String tenant, String session) {
+        List<StreamRecord> records = records(tenant, session);
+        for (int i = 0; i < records.size(); i += 1000) {
+            List<String> failed = components.streamRecorder().record(records.subList(i, Math.min(records.size(), i + 1000)));
+            if (!failed.isEmpty()) {
+                throw new AssertionError("recording failed for " + failed.size() + " records");
+            }
+        }
+    }
+
+    /** Every event of the session through the read endpoint, page by page. */
+    public List<JsonNode> readAll(String tenant, String session, int pageSize) {
+        List<JsonNode> all = new ArrayList<>();
+        long after = 0;
+        while (true) {
+            ApiClient.Response page = api.get(tenant, "/v1/sessions/" + session + "/events?after_seq=" + after + "&limit=" + pageSize);
+            if (page.status() != 200) {
+                throw new AssertionError("read failed: " + page.status() + " " + page.body());
+            }
+            page.body().get("events").forEach(all::add);
+            if (page.body().get("next_after_seq").isNull()) {
+                return all;
+            }
+            after = page.body().get("next_after_seq").asLong();
+        }
+    }
+
     /** The session's items as its stream records would carry them (NEW_IMAGE is the whole item). */
-    List<StreamRecord> records(String tenant, String session) {
+    public List<StreamRecord> records(String tenant, String session) {
         List<StreamRecord> records = new ArrayList<>();
         StreamKey key = new StreamKey(tenant, session);
         Map<String, AttributeValue> start = null;
@@ -80,13 +112,14 @@ final class RecorderTestSupport {
             QueryResponse r = aws.embedded().dynamo().query(b -> b.tableName(aws.table("EventsTable"))
                     .keyConditionExpression("pk = :pk").exclusiveStartKey(from)
                     .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(key.pk()))));
-            r.items().forEach(item -> records.add(new StreamRecord(key.pk() + "/" + item.get("seq").n(), "INSERT", item)));
+            r.items().stream().filter(item -> item.containsKey("event_id"))
+                    .forEach(item -> records.add(new StreamRecord(key.pk() + "/" + item.get("seq").n(), "INSERT", item)));
             start = r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty() ? r.lastEvaluatedKey() : null;
         } while (start != null);
         return records;
     }
 
-    JsonNode session(String tenant, String session) {
+    public JsonNode session(String tenant, String session) {
         ApiClient.Response r = api.get(tenant, "/v1/sessions/" + session);
         if (r.status() != 200) {
             throw new AssertionError("GET session " + session + ": " + r.status() + " " + r.body());

@@ -1,0 +1,84 @@
+package dev.sessionlog.archive;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sessionlog.event.EventRecord;
+import dev.sessionlog.log.ArchivedBodies;
+import dev.sessionlog.log.StreamKey;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads the archived part of a session (seqs up to the watermark) from S3: only the objects that
+ * hold the seqs asked for. Objects are immutable (a rerun writes the same bytes), so a few decoded
+ * objects are kept for the lookups of archived bodies that children and by-id reads make.
+ */
+public final class ArchivedEvents implements ArchivedBodies {
+
+    private static final int CACHED_SEGMENTS = 8;
+
+    private final SegmentStore segments;
+    private final ArchiveMeta meta;
+    private final Map<String, List<EventRecord>> cache = Collections.synchronizedMap(
+            new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, List<EventRecord>> eldest) {
+                    return size() > CACHED_SEGMENTS;
+                }
+            });
+
+    public ArchivedEvents(SegmentStore segments, ArchiveMeta meta) {
+        this.segments = segments;
+        this.meta = meta;
+    }
+
+    /**
+     * Archived events with seq in (afterSeq, watermark], ascending, at most {@code limit}. An object
+     * may overlap one left by a run that died; each seq is taken once, from the first object holding it.
+     */
+    public List<EventRecord> read(StreamKey key, long afterSeq, long watermark, int segmentMaxEvents, int limit) {
+        List<EventRecord> out = new ArrayList<>();
+        long next = afterSeq + 1;
+        while (next <= watermark && out.size() < limit) {
+            List<Segment> candidates = segments.listFrom(key, next, segmentMaxEvents, 1000);
+            boolean progressed = false;
+            for (Segment s : candidates) {
+                if (next > watermark || out.size() >= limit) {
+                    break;
+                }
+                if (!s.contains(next)) {
+                    continue;
+                }
+                for (EventRecord r : records(s)) {
+                    if (r.seq() == next && next <= watermark && out.size() < limit) {
+                        out.add(r);
+                        next++;
+                        progressed = true;
+                    }
+                }
+            }
+            if (!progressed) {
+                throw new IllegalStateException("archive of " + key.sessionId() + " has no object holding seq " + next);
+            }
+        }
+        return out;
+    }
+
+    private List<EventRecord> records(Segment s) {
+        List<EventRecord> cached = cache.get(s.key());
+        if (cached == null) {
+            cached = segments.read(s);
+            cache.put(s.key(), cached);
+        }
+        return cached;
+    }
+
+    @Override
+    public JsonNode body(StreamKey key, long seq) {
+        ArchiveMeta.Meta m = meta.load(key);
+        List<EventRecord> one = read(key, seq - 1, Math.max(seq, m.archivedThrough()), m.segmentMaxEvents(), 1);
+        return one.get(0).event();
+    }
+}

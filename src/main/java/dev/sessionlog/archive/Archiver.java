@@ -1,0 +1,217 @@
+package dev.sessionlog.archive;
+
+import dev.sessionlog.event.EventRecord;
+import dev.sessionlog.event.EventRecordJson;
+import dev.sessionlog.event.Json;
+import dev.sessionlog.log.EventItems;
+import dev.sessionlog.log.EventLog;
+import dev.sessionlog.log.StreamKey;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.jboss.logging.Logger;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.PutRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+
+/**
+ * Moves events older than the hot window to S3. For each due session (read from the due index,
+ * never by scanning): objects first, then the watermark (conditionally, per object), then the
+ * DynamoDB items become stubs. A run that dies at any step leaves every event readable exactly
+ * once (readers take seqs up to the watermark from S3 only), and the next run finishes the job:
+ * it adopts the objects written above the watermark, then stubs what is left.
+ */
+public final class Archiver {
+
+    private static final Logger LOG = Logger.getLogger(Archiver.class);
+
+    /** Where a run can be stopped in tests, to prove that the next run converges. */
+    public interface Checkpoints {
+        Checkpoints NONE = point -> { };
+
+        void reached(String point);
+    }
+
+    public record Report(int sessionsDue, int sessionsArchived, long eventsArchived, int objectsWritten, long bytesWritten) {
+        Report plus(Report o) {
+            return new Report(sessionsDue + o.sessionsDue, sessionsArchived + o.sessionsArchived, eventsArchived + o.eventsArchived,
+                    objectsWritten + o.objectsWritten, bytesWritten + o.bytesWritten);
+        }
+    }
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+    private final EventLog hot;
+    private final ArchiveMeta meta;
+    private final SegmentStore segments;
+    private final Clock clock;
+    private final ArchiveSettings settings;
+    private final Checkpoints checkpoints;
+
+    public Archiver(DynamoDbClient dynamo, String table, EventLog hot, ArchiveMeta meta, SegmentStore segments,
+                    Clock clock, ArchiveSettings settings, Checkpoints checkpoints) {
+        this.dynamo = dynamo;
+        this.table = table;
+        this.hot = hot;
+        this.meta = meta;
+        this.segments = segments;
+        this.clock = clock;
+        this.settings = settings;
+        this.checkpoints = checkpoints;
+    }
+
+    /** One scheduled run over every due session. */
+    public Report run() {
+        Instant cutoff = clock.instant().minus(settings.hotWindow());
+        List<StreamKey> due = meta.due(cutoff, 100);
+        Report total = new Report(due.size(), 0, 0, 0, 0);
+        for (StreamKey key : due) {
+            try {
+                total = total.plus(archive(key, cutoff));
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "archiving session %s of tenant %s failed; the next run goes on from its watermark",
+                        key.sessionId(), key.tenant());
+            }
+        }
+        return total;
+    }
+
+    /** Archives one session's events recorded before {@code cutoff}. */
+    public Report archive(StreamKey key, Instant cutoff) {
+        Instant now = clock.instant();
+        if (!meta.acquireLease(key, now, now.plus(settings.lease()))) {
+            return new Report(0, 0, 0, 0, 0); // another run is on it
+        }
+        ArchiveMeta.Meta m = meta.load(key);
+        long watermark = m.archivedThrough();
+        int maxEvents = Math.max(m.segmentMaxEvents(), settings.segmentMaxEvents());
+        long events = 0;
+        int objects = 0;
+        long bytes = 0;
+        try {
+            watermark = adoptObjectsAbove(key, watermark, maxEvents);
+            long head = hot.head(key).map(EventRecord::seq).orElse(0L);
+            while (events < settings.maxEventsPerRun()) {
+                List<EventRecord> segment = nextSegment(key, watermark, cutoff);
+                if (segment.isEmpty()) {
+                    break;
+                }
+                bytes += segments.write(key, segment);
+                objects++;
+                checkpoints.reached("after-object-write");
+                long last = segment.get(segment.size() - 1).seq();
+                meta.moveWatermark(key, watermark, last, maxEvents);
+                watermark = last;
+                events += segment.size();
+                checkpoints.reached("after-watermark");
+            }
+            stubArchived(key, m.stubbedThrough(), watermark, head);
+            Instant nextDue = hot.read(key, watermark, 1).stream().findFirst().map(EventRecord::recordedAt).orElse(null);
+            meta.finish(key, watermark, nextDue);
+        } catch (ConditionalCheckFailedException movedByAnother) {
+            LOG.warnf("the watermark of session %s moved under this run; leaving it to the other", key.sessionId());
+        }
+        return new Report(0, events > 0 ? 1 : 0, events, objects, bytes);
+    }
+
+    /** A run that died after writing an object leaves it above the watermark: take it as written. */
+    private long adoptObjectsAbove(StreamKey key, long watermark, int maxEvents) {
+        while (true) {
+            long next = watermark + 1;
+            Segment longest = null;
+            for (Segment s : segments.listFrom(key, next, maxEvents, 1000)) {
+                if (s.first() == next && (longest == null || s.last() > longest.last())) {
+                    longest = s;
+                }
+            }
+            if (longest == null) {
+                return watermark;
+            }
+            meta.moveWatermark(key, watermark, longest.last(), maxEvents);
+            watermark = longest.last();
+        }
+    }
+
+    /** The next object's events: consecutive from watermark+1, recorded before the cutoff, within the limits. */
+    private List<EventRecord> nextSegment(StreamKey key, long watermark, Instant cutoff) {
+        List<EventRecord> candidates = hot.read(key, watermark, settings.segmentMaxEvents());
+        List<EventRecord> segment = new ArrayList<>();
+        long bytes = 0;
+        for (EventRecord r : candidates) {
+            if (!r.recordedAt().isBefore(cutoff) || r.seq() != watermark + 1 + segment.size()) {
+                break;
+            }
+            long line = Json.write(EventRecordJson.toJson(r)).getBytes(StandardCharsets.UTF_8).length + 1;
+            if (!segment.isEmpty() && bytes + line > settings.segmentMaxBytes()) {
+                break;
+            }
+            segment.add(r);
+            bytes += line;
+        }
+        return segment;
+    }
+
+    /**
+     * Replaces the archived items (stubbedThrough, watermark] with stubs, 25 per call. The newest
+     * event stays whole: appends find the head by it.
+     */
+    private void stubArchived(StreamKey key, long stubbedThrough, long watermark, long head) {
+        if (watermark <= stubbedThrough) {
+            return;
+        }
+        List<WriteRequest> pending = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        int written = 0;
+        do {
+            Map<String, AttributeValue> from = start;
+            QueryResponse page = dynamo.query(b -> b.tableName(table)
+                    .keyConditionExpression("pk = :pk AND seq BETWEEN :lo AND :hi")
+                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(key.pk()),
+                            ":lo", AttributeValue.fromN(Long.toString(stubbedThrough + 1)),
+                            ":hi", AttributeValue.fromN(Long.toString(watermark))))
+                    .exclusiveStartKey(from).returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+            for (Map<String, AttributeValue> item : page.items()) {
+                if (EventItems.isStub(item) || EventItems.seq(item) == head) {
+                    continue;
+                }
+                pending.add(WriteRequest.builder().putRequest(PutRequest.builder().item(EventItems.stub(item)).build()).build());
+                if (pending.size() == 25) {
+                    written += flush(pending);
+                    if (written >= 50) {
+                        checkpoints.reached("during-stubbing");
+                    }
+                }
+            }
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
+        flush(pending);
+        // A head at or below the watermark stays whole; the next run stubs it once it is not the head.
+        meta.markStubbed(key, head <= watermark ? Math.min(watermark, head - 1) : watermark);
+    }
+
+    private int flush(List<WriteRequest> pending) {
+        int count = pending.size();
+        if (count == 0) {
+            return 0;
+        }
+        Map<String, List<WriteRequest>> request = new HashMap<>();
+        request.put(table, new ArrayList<>(pending));
+        pending.clear();
+        while (!request.isEmpty()) {
+            Map<String, List<WriteRequest>> current = request;
+            BatchWriteItemResponse r = dynamo.batchWriteItem(b -> b.requestItems(current)
+                    .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+            request = r.hasUnprocessedItems() && !r.unprocessedItems().isEmpty() ? r.unprocessedItems() : Map.of();
+        }
+        return count;
+    }
+}

@@ -1,0 +1,111 @@
+package dev.sessionlog.archive;
+
+import dev.sessionlog.event.EventRecord;
+import dev.sessionlog.event.EventRecordJson;
+import dev.sessionlog.event.Json;
+import dev.sessionlog.log.EventBodyCodec;
+import dev.sessionlog.log.StreamKey;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * The archive in S3: {prefix}tenant={tenant}/session={session}/{first:020}-{last:020}.jsonl.gz, each
+ * a gzip JSON Lines object of event records in exactly the read endpoint's shape, ascending seq.
+ * Names sort numerically, so the object that holds a seq is found by listing from
+ * (seq - the most events an object holds): never by reading every object.
+ */
+public final class SegmentStore {
+
+    private static final Pattern NAME = Pattern.compile("(\\d{20})-(\\d{20})\\.jsonl\\.gz$");
+
+    private final S3Client s3;
+    private final String bucket;
+    private final String prefix;
+
+    public SegmentStore(S3Client s3, String bucket, String prefix) {
+        this.s3 = s3;
+        this.bucket = bucket;
+        this.prefix = prefix;
+    }
+
+    public String sessionPrefix(StreamKey key) {
+        return prefix + "tenant=" + StreamKey.encodeTenant(key.tenant()) + "/session=" + key.sessionId() + "/";
+    }
+
+    public String objectKey(StreamKey key, long first, long last) {
+        return sessionPrefix(key) + String.format("%020d-%020d.jsonl.gz", first, last);
+    }
+
+    /** The gzip JSON Lines of the records: deterministic, so a rerun writes an identical object. */
+    public static byte[] encode(List<EventRecord> records) {
+        ByteArrayOutputStream lines = new ByteArrayOutputStream(records.size() * 512);
+        for (EventRecord r : records) {
+            lines.writeBytes(Json.write(EventRecordJson.toJson(r)).getBytes(StandardCharsets.UTF_8));
+            lines.write('\n');
+        }
+        return EventBodyCodec.gzip(lines.toByteArray());
+    }
+
+    public static List<EventRecord> decode(byte[] gz) {
+        List<EventRecord> records = new ArrayList<>();
+        String text = new String(EventBodyCodec.gunzip(gz), StandardCharsets.UTF_8);
+        int start = 0;
+        while (start < text.length()) {
+            int end = text.indexOf('\n', start);
+            if (end < 0) {
+                end = text.length();
+            }
+            if (end > start) {
+                records.add(EventRecordJson.fromJson(Json.parse(text.substring(start, end).getBytes(StandardCharsets.UTF_8))));
+            }
+            start = end + 1;
+        }
+        return records;
+    }
+
+    /** Writes one object of consecutive records; returns its size in bytes (compressed). */
+    public int write(StreamKey key, List<EventRecord> records) {
+        byte[] gz = encode(records);
+        String objectKey = objectKey(key, records.get(0).seq(), records.get(records.size() - 1).seq());
+        s3.putObject(b -> b.bucket(bucket).key(objectKey).contentType("application/x-ndjson").contentEncoding("gzip"),
+                RequestBody.fromBytes(gz));
+        return gz.length;
+    }
+
+    /**
+     * Objects that may hold {@code seq} or later, in name order: those whose first seq is above
+     * {@code seq - segmentMaxEvents}. One LIST call per 1,000 objects.
+     */
+    public List<Segment> listFrom(StreamKey key, long seq, int segmentMaxEvents, int maxObjects) {
+        String sessionPrefix = sessionPrefix(key);
+        long from = Math.max(0, seq - Math.max(1, segmentMaxEvents));
+        String startAfter = sessionPrefix + String.format("%020d", from);
+        List<Segment> segments = new ArrayList<>();
+        String token = null;
+        do {
+            String continuation = token;
+            ListObjectsV2Response r = s3.listObjectsV2(b -> b.bucket(bucket).prefix(sessionPrefix).startAfter(startAfter)
+                    .continuationToken(continuation).maxKeys(Math.min(1000, maxObjects)));
+            for (S3Object o : r.contents()) {
+                Matcher m = NAME.matcher(o.key());
+                if (m.find()) {
+                    segments.add(new Segment(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), o.key()));
+                }
+            }
+            token = Boolean.TRUE.equals(r.isTruncated()) && segments.size() < maxObjects ? r.nextContinuationToken() : null;
+        } while (token != null);
+        return segments;
+    }
+
+    public List<EventRecord> read(Segment segment) {
+        return decode(s3.getObjectAsBytes(b -> b.bucket(bucket).key(segment.key())).asByteArrayUnsafe());
+    }
+}

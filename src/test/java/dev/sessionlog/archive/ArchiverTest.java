@@ -1,0 +1,293 @@
+package dev.sessionlog.archive;
+
+import static dev.sessionlog.testing.JsonAssert.assertSameJson;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sessionlog.event.EventRecord;
+import dev.sessionlog.event.Json;
+import dev.sessionlog.function.Settings;
+import dev.sessionlog.log.StreamKey;
+import dev.sessionlog.recorder.AgentRunGenerator;
+import dev.sessionlog.sessions.RecorderTestSupport;
+import dev.sessionlog.testing.AwsCalls;
+import dev.sessionlog.testing.AwsTestResource;
+import dev.sessionlog.testing.MutableClock;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/** Archival on DynamoDB Local and S3Proxy: objects as the contract names them, crashes, races, costs, reads. */
+class ArchiverTest {
+
+    static final Instant LONG_AGO = Instant.parse("2026-11-01T10:00:00Z");
+    static final Instant NOW = Instant.parse("2026-11-21T10:00:00Z");
+
+    final MutableClock clock = new MutableClock(LONG_AGO);
+
+    RecorderTestSupport support(int segmentMaxEvents, Duration lease) {
+        Settings settings = Settings.local(AwsTestResource.aws().table("EventsTable"), AwsTestResource.aws().table("SessionsTable"),
+                AwsTestResource.BUCKET).withArchive(new ArchiveSettings(Duration.ofHours(24), segmentMaxEvents, 8L * 1024 * 1024,
+                100_000, lease));
+        return new RecorderTestSupport(clock, settings);
+    }
+
+    /** A session of {@code old} events appended long ago and {@code hot} appended now, folded by the recorder. */
+    static List<JsonNode> session(RecorderTestSupport t, MutableClock clock, String tenant, String session, int old, int hot) {
+        List<JsonNode> events = AgentRunGenerator.generate(AgentRunGenerator.Config.of(session, old / 8 + hot / 8 + 10))
+                .events().stream().map(EventRecord::event).limit(old + hot).toList();
+        assertEquals(old + hot, events.size());
+        clock.set(LONG_AGO);
+        t.append(tenant, session, events.subList(0, old));
+        clock.set(NOW);
+        if (hot > 0) {
+            appendWithIds(t, tenant, session, events.subList(old, old + hot), old);
+        }
+        t.record(tenant, session);
+        return events;
+    }
+
+    private static void appendWithIds(RecorderTestSupport t, String tenant, String session, List<JsonNode> events, int offset) {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        var array = body.putArray("events");
+        for (int i = 0; i < events.size(); i++) {
+            array.addObject().put("event_id", "e-" + (offset + i + 1)).set("event", events.get(i));
+        }
+        assertEquals(201, t.api.post(tenant, "/v1/sessions/" + session + "/events", body).status());
+    }
+
+    private List<S3Object> objects(RecorderTestSupport t, String tenant, String session) {
+        String prefix = t.components.segmentStore().sessionPrefix(new StreamKey(tenant, session));
+        return t.aws.embedded().s3().listObjectsV2(b -> b.bucket(AwsTestResource.BUCKET).prefix(prefix)).contents();
+    }
+
+    /** Every seq 1..n read back exactly once, equal to what was appended. */
+    private static void assertReadsExactlyOnce(RecorderTestSupport t, String tenant, String session, List<JsonNode> sent) {
+        List<JsonNode> read = t.readAll(tenant, session, 700);
+        assertEquals(sent.size(), read.size());
+        for (int i = 0; i < sent.size(); i++) {
+            assertEquals(i + 1, read.get(i).get("seq").asLong());
+            assertSameJson(sent.get(i), read.get(i).get("event"));
+        }
+    }
+
+    @Test
+    void tenThousandEventsArchiveIntoTenObjectsAsTheContractNamesThem() {
+        RecorderTestSupport t = support(1000, Duration.ofMinutes(5));
+        String tenant = RecorderTestSupport.newTenant();
+        List<JsonNode> sent = session(t, clock, tenant, "s-10k", 9_950, 50);
+        List<JsonNode> before = t.readAll(tenant, "s-10k", 1000);
+        JsonNode sessionBefore = t.session(tenant, "s-10k");
+
+        Archiver.Report report = t.components.archiver().archive(new StreamKey(tenant, "s-10k"), NOW.minus(Duration.ofHours(24)));
+        assertEquals(9_950, report.eventsArchived());
+        assertEquals(10, report.objectsWritten());
+
+        List<S3Object> objects = objects(t, tenant, "s-10k");
+        assertEquals(10, objects.size());
+        long first = 1;
+        for (S3Object o : objects) {
+            long last = Math.min(first + 999, 9_950);
+            assertTrue(o.key().endsWith("tenant=" + tenant + "/session=s-10k/" + String.format("%020d-%020d.jsonl.gz", first, last)), o.key());
+            byte[] gz = t.aws.embedded().s3().getObjectAsBytes(b -> b.bucket(AwsTestResource.BUCKET).key(o.key())).asByteArray();
+            String[] lines = new String(dev.sessionlog.log.EventBodyCodec.gunzip(gz), StandardCharsets.UTF_8).split("\n");
+            assertEquals(last - first + 1, lines.length);
+            for (int i = 0; i < lines.length; i++) {
+                // exactly the read endpoint's record, line by line
+                assertSameJson(before.get((int) (first - 1) + i), Json.parse(lines[i].getBytes(StandardCharsets.UTF_8)));
+            }
+            first = last + 1;
+        }
+        JsonNode page = t.api.get(tenant, "/v1/sessions/s-10k/events?after_seq=9990").body();
+        assertEquals(9_950, page.get("archived_through_seq").asLong());
+        assertEquals(10_000, page.get("head_seq").asLong());
+        assertReadsExactlyOnce(t, tenant, "s-10k", sent);
+
+        // The materialized session is unchanged, and a rebuild from S3 + DynamoDB gives it again.
+        ObjectNode after = (ObjectNode) t.session(tenant, "s-10k");
+        assertEquals(9_950, after.get("archived_through_seq").asLong());
+        after.put("archived_through_seq", 0);
+        assertSameJson(sessionBefore, after);
+        t.components.streamRecorder().rebuild(new StreamKey(tenant, "s-10k"));
+        ObjectNode rebuilt = (ObjectNode) t.session(tenant, "s-10k");
+        rebuilt.put("archived_through_seq", 0);
+        assertSameJson(sessionBefore, rebuilt);
+
+        // DynamoDB keeps stubs (ids, for retries and children) of the archived events, whole items of the hot tail.
+        Map<String, AttributeValue> stub = t.aws.embedded().dynamo().getItem(b -> b.tableName(AwsTestResource.aws().table("EventsTable"))
+                .key(Map.of("pk", AttributeValue.fromS(new StreamKey(tenant, "s-10k").pk()), "seq", AttributeValue.fromN("17")))).item();
+        assertTrue(stub.containsKey("archived"));
+        assertFalse(stub.containsKey("body") || stub.containsKey("body_gz"));
+        // A retry of an archived event is still recognised.
+        ObjectNode retry = Json.MAPPER.createObjectNode();
+        retry.putArray("events").addObject().put("event_id", "e-17").set("event", sent.get(16));
+        var retried = t.api.post(tenant, "/v1/sessions/s-10k/events", retry);
+        assertEquals(200, retried.status());
+        assertEquals(17, retried.body().get("events").get(0).get("seq").asLong());
+
+        // A second run has nothing to do.
+        assertEquals(0, t.components.archiver().archive(new StreamKey(tenant, "s-10k"), NOW.minus(Duration.ofHours(24))).eventsArchived());
+        assertEquals(10, objects(t, tenant, "s-10k").size());
+    }
+
+    @Test
+    void aReadStartingInsideTheSeventhObjectReadsOnlyThatObject() {
+        RecorderTestSupport t = support(100, Duration.ofMinutes(5));
+        String tenant = RecorderTestSupport.newTenant();
+        List<JsonNode> sent = session(t, clock, tenant, "s-7th", 1_000, 20);
+        t.components.archiver().archive(new StreamKey(tenant, "s-7th"), NOW.minus(Duration.ofHours(24)));
+        assertEquals(10, objects(t, tenant, "s-7th").size());
+
+        AwsCalls.reset();
+        JsonNode page = t.api.get(tenant, "/v1/sessions/s-7th/events?after_seq=650&limit=20").body();
+        assertEquals(651, page.get("events").get(0).get("seq").asLong());
+        assertEquals(670, page.get("next_after_seq").asLong());
+        List<String> gets = AwsCalls.calls("S3").stream().filter(c -> c.request() instanceof GetObjectRequest)
+                .map(c -> ((GetObjectRequest) c.request()).key()).toList();
+        assertEquals(1, gets.size(), gets::toString);
+        assertTrue(gets.get(0).endsWith(String.format("%020d-%020d.jsonl.gz", 601, 700)));
+        assertEquals(Map.of("GetObject", 1L, "ListObjectsV2", 1L), AwsCalls.countByOperation("S3"));
+
+        // A page across the boundary between S3 and DynamoDB: no gap, no repeat.
+        JsonNode across = t.api.get(tenant, "/v1/sessions/s-7th/events?after_seq=990&limit=20").body();
+        for (int i = 0; i < 20; i++) {
+            assertEquals(991 + i, across.get("events").get(i).get("seq").asLong());
+            assertSameJson(sent.get(990 + i), across.get("events").get(i).get("event"));
+        }
+    }
+
+    @Test
+    void aRunThatDiesAtAnyStepLeavesEveryEventReadableOnceAndTheNextRunConverges() {
+        for (String point : List.of("after-object-write", "after-watermark", "during-stubbing")) {
+            RecorderTestSupport t = support(250, Duration.ofMinutes(5));
+            String tenant = RecorderTestSupport.newTenant();
+            List<JsonNode> sent = session(t, clock, tenant, "s-crash", 1_200, 30);
+            StreamKey key = new StreamKey(tenant, "s-crash");
+            AtomicBoolean crashed = new AtomicBoolean();
+            Archiver dying = t.components.archiver(p -> {
+                if (p.equals(point) && crashed.compareAndSet(false, true)) {
+                    throw new IllegalStateException("crash at " + p);
+                }
+            });
+            assertThrows(IllegalStateException.class, () -> dying.archive(key, NOW.minus(Duration.ofHours(24))), point);
+            assertTrue(crashed.get(), point);
+            assertReadsExactlyOnce(t, tenant, "s-crash", sent);
+
+            // The crashed run still holds its lease: the next run comes after it expired.
+            clock.advance(Duration.ofMinutes(6));
+            t.components.archiver().archive(key, NOW.minus(Duration.ofHours(24)));
+            clock.set(NOW);
+            assertEquals(1_200, t.components.archiveMeta().load(key).archivedThrough(), point);
+            assertEquals(1_200, t.components.archiveMeta().load(key).stubbedThrough(), point);
+            List<S3Object> objects = objects(t, tenant, "s-crash");
+            assertEquals(5, objects.size(), () -> point + ": " + objects.stream().map(S3Object::key).toList());
+            assertReadsExactlyOnce(t, tenant, "s-crash", sent);
+        }
+    }
+
+    @Test
+    void twoConcurrentRunsEndLikeOne() throws Exception {
+        RecorderTestSupport t = support(200, Duration.ofMinutes(5));
+        String tenant = RecorderTestSupport.newTenant();
+        List<JsonNode> a = session(t, clock, tenant, "s-a", 1_000, 10);
+        List<JsonNode> b = session(t, clock, tenant, "s-b", 600, 0);
+        clock.set(NOW);
+        CompletableFuture<Archiver.Report> one = CompletableFuture.supplyAsync(() -> t.components.archiver().run());
+        CompletableFuture<Archiver.Report> two = CompletableFuture.supplyAsync(() -> t.components.archiver().run());
+        long archived = one.get().eventsArchived() + two.get().eventsArchived();
+        // Whatever else was due in the shared table, these two sessions were archived once.
+        assertEquals(1_000, t.components.archiveMeta().load(new StreamKey(tenant, "s-a")).archivedThrough());
+        assertEquals(600, t.components.archiveMeta().load(new StreamKey(tenant, "s-b")).archivedThrough());
+        assertTrue(archived >= 1_600);
+        assertEquals(5, objects(t, tenant, "s-a").size());
+        assertEquals(3, objects(t, tenant, "s-b").size());
+        assertReadsExactlyOnce(t, tenant, "s-a", a);
+        assertReadsExactlyOnce(t, tenant, "s-b", b);
+    }
+
+    @Test
+    void aRunWithOneDueSessionAmongAThousandIdleOnesTouchesOnlyTheDueOne() {
+        RecorderTestSupport t = support(1000, Duration.ofMinutes(5));
+        String tenant = RecorderTestSupport.newTenant();
+        // Everything else due in the shared table first, so that this run sees only what this test makes.
+        clock.set(NOW);
+        t.components.archiver().run();
+        for (int i = 0; i < 1000; i++) {
+            t.components.archiveMeta().markIndexed(new StreamKey(tenant, "idle-" + i), 5, NOW.minus(Duration.ofHours(1)));
+        }
+        session(t, clock, tenant, "s-due", 300, 0);
+        String duePk = new StreamKey(tenant, "s-due").pk();
+
+        AwsCalls.reset();
+        Archiver.Report report = t.components.archiver().run();
+        assertEquals(1, report.sessionsDue());
+        assertEquals(300, report.eventsArchived());
+        List<AwsCalls.Call> dynamo = AwsCalls.calls("DynamoDb");
+        long indexReads = dynamo.stream().filter(c -> c.request().toString().contains("IndexName=archive_due")).count();
+        assertEquals(ArchiveMeta.DUE_SHARDS, indexReads);
+        Set<String> others = new HashSet<>();
+        for (AwsCalls.Call c : dynamo) {
+            String request = c.request().toString();
+            if (!request.contains("IndexName=archive_due") && !request.contains(duePk)) {
+                others.add(c.operation() + " " + request);
+            }
+        }
+        assertEquals(Set.of(), others);
+        assertTrue(dynamo.size() < 40, () -> dynamo.size() + " DynamoDB calls: " + AwsCalls.countByOperation("DynamoDb"));
+        assertEquals(Map.of("PutObject", 1L, "ListObjectsV2", 1L), AwsCalls.countByOperation("S3"));
+    }
+
+    @Test
+    void childrenAndLookupsOfArchivedEventsStillWork() {
+        RecorderTestSupport t = support(100, Duration.ofMinutes(5));
+        String tenant = RecorderTestSupport.newTenant();
+        clock.set(LONG_AGO);
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        var events = body.putArray("events");
+        events.addObject().put("event_id", "root").set("event", Json.MAPPER.createObjectNode().put("type", "Note").put("n", 0));
+        for (int i = 1; i <= 150; i++) {
+            events.addObject().put("event_id", "c-" + i).put("parent_event_id", "root")
+                    .set("event", Json.MAPPER.createObjectNode().put("type", "Note").put("n", i));
+        }
+        // 151 events in two requests of at most 100
+        for (int[] range : new int[][] {{0, 100}, {100, 151}}) {
+            ObjectNode request = Json.MAPPER.createObjectNode();
+            for (int i = range[0]; i < range[1]; i++) {
+                request.withArray("events").add(events.get(i));
+            }
+            assertEquals(201, t.api.post(tenant, "/v1/sessions/s-kids/events", request).status());
+        }
+        clock.set(NOW);
+        t.record(tenant, "s-kids");
+        t.components.archiver().archive(new StreamKey(tenant, "s-kids"), NOW.minus(Duration.ofHours(24)));
+        assertEquals(151, t.components.archiveMeta().load(new StreamKey(tenant, "s-kids")).archivedThrough());
+
+        List<Long> ns = new ArrayList<>();
+        String cursor = null;
+        do {
+            JsonNode page = t.api.get(tenant, "/v1/sessions/s-kids/events/root/children?limit=40" + (cursor == null ? "" : "&cursor=" + cursor)).body();
+            page.get("children").forEach(c -> ns.add(c.get("event").get("n").asLong()));
+            cursor = page.get("next_cursor").isNull() ? null : page.get("next_cursor").asText();
+        } while (cursor != null);
+        assertEquals(150, ns.size());
+        assertEquals(150, new HashSet<>(ns).size());
+        JsonNode head = t.api.get(tenant, "/v1/sessions/s-kids/head").body();
+        assertEquals(151, head.get("head_seq").asLong());
+        assertEquals(150, head.get("event").get("event").get("n").asLong());
+    }
+}
