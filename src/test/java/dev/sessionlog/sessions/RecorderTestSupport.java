@@ -40,7 +40,14 @@ public final class RecorderTestSupport {
     }
 
     public RecorderTestSupport(Clock clock, Settings settings) {
-        components = new Components(settings, aws.embedded().dynamo(new AwsCalls()), aws.embedded().s3(new AwsCalls()), clock);
+        this(clock, settings, true);
+    }
+
+    /** @param recordCalls whether AwsCalls sees this wiring's AWS calls (false: a test's own setup) */
+    public RecorderTestSupport(Clock clock, Settings settings, boolean recordCalls) {
+        components = recordCalls
+                ? new Components(settings, aws.embedded().dynamo(new AwsCalls()), aws.embedded().s3(new AwsCalls()), clock)
+                : new Components(settings, aws.embedded().dynamo(), aws.embedded().s3(), clock);
         api = new ApiClient(components.appendHandler(), components.queryHandler());
     }
 

@@ -1,0 +1,214 @@
+package dev.sessionlog.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sessionlog.event.Json;
+import dev.sessionlog.function.Settings;
+import dev.sessionlog.function.StreamEventHandler;
+import dev.sessionlog.local.CloudFormationTemplate;
+import dev.sessionlog.log.StreamKey;
+import dev.sessionlog.sessions.RecorderTestSupport;
+import dev.sessionlog.sessions.StreamRecord;
+import dev.sessionlog.testing.AwsCalls;
+import dev.sessionlog.testing.AwsTestResource;
+import dev.sessionlog.testing.MutableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Least privilege, proven: each function's code paths run against DynamoDB Local and S3Proxy with
+ * every SDK call recorded; every action it performs must be allowed by that function's policy in
+ * template.yaml, and every action the policy grants must have been used.
+ */
+class IamPolicyTest {
+
+    static final Instant LONG_AGO = Instant.parse("2026-11-01T10:00:00Z");
+    static final Instant NOW = Instant.parse("2026-11-21T10:00:00Z");
+    static final CloudFormationTemplate TEMPLATE = CloudFormationTemplate.load();
+    static final Map<String, String> TABLES = IamGrant.tables();
+
+    static final MutableClock CLOCK = new MutableClock(LONG_AGO);
+    static RecorderTestSupport setup;
+    static RecorderTestSupport subject;
+    static String tenant;
+
+    static Settings settings() {
+        return Settings.local(AwsTestResource.aws().table("EventsTable"), AwsTestResource.aws().table("SessionsTable"),
+                AwsTestResource.BUCKET);
+    }
+
+    @BeforeAll
+    static void wiring() {
+        setup = new RecorderTestSupport(CLOCK, settings(), false);
+        subject = new RecorderTestSupport(CLOCK, settings(), true);
+        tenant = RecorderTestSupport.newTenant();
+    }
+
+    private static ObjectNode note(int n, int bytes) {
+        byte[] noise = new byte[bytes];
+        new Random(n).nextBytes(noise);
+        return Json.MAPPER.createObjectNode().put("type", "Note").put("n", n).put("blob", Base64.getEncoder().encodeToString(noise));
+    }
+
+    private static ObjectNode batch(String prefix, int from, int to, int bytes, String parent) {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        for (int i = from; i < to; i++) {
+            ObjectNode e = body.withArray("events").addObject().put("event_id", prefix + i);
+            if (parent != null) {
+                e.put("parent_event_id", parent);
+            }
+            e.set("event", note(i, bytes));
+        }
+        return body;
+    }
+
+    /** A loop whose messages are large and incompressible: its session's state is kept in S3. */
+    private static ObjectNode bigLoop(String session, int messages, int bytes) {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        String loop = session + ".m.0";
+        body.withArray("events").addObject().set("event", Json.MAPPER.createObjectNode().put("type", "AgentStart")
+                .put("agent_id", "a").put("session_id", session).put("loop_id", loop).put("timestamp", "2026-11-01T10:00:00Z"));
+        body.withArray("events").addObject().set("event", Json.MAPPER.createObjectNode().put("type", "TurnStart")
+                .put("loop_id", loop).put("turn_index", 0).put("timestamp", "2026-11-01T10:00:01Z").put("triggered_by", "User"));
+        for (int i = 0; i < messages; i++) {
+            ObjectNode e = Json.MAPPER.createObjectNode().put("type", "MessageEnd").put("loop_id", loop);
+            ObjectNode message = e.putObject("message").put("role", "user").put("timestamp", 1795255200000L + i);
+            message.putArray("content").addObject().put("type", "text").put("text", note(i, bytes).get("blob").asText());
+            body.withArray("events").addObject().set("event", e);
+        }
+        return body;
+    }
+
+    private static Set<IamGrant> recorded() {
+        Set<IamGrant> grants = new LinkedHashSet<>();
+        AwsCalls.calls().forEach(c -> grants.addAll(IamGrant.of((software.amazon.awssdk.core.SdkRequest) c.request(), TABLES)));
+        return grants;
+    }
+
+    private static void assertLeastPrivilege(String function, Set<IamGrant> used) {
+        List<TemplatePolicies.Statement> policy = TemplatePolicies.of(TEMPLATE, function);
+        Set<String> denied = new TreeSet<>();
+        for (IamGrant g : used) {
+            if (policy.stream().noneMatch(s -> s.allows(g))) {
+                denied.add(g.action() + " " + g.resource());
+            }
+        }
+        Set<String> unused = new TreeSet<>();
+        for (TemplatePolicies.Statement s : policy) {
+            for (String action : s.actions()) {
+                for (String resource : s.resources()) {
+                    boolean usedOnce = used.stream().anyMatch(g -> g.action().equals(action) && TemplatePolicies.matches(resource, g.resource()));
+                    if (!usedOnce) {
+                        unused.add(action + " " + resource);
+                    }
+                }
+            }
+        }
+        assertEquals(Set.of(), denied, function + " performs actions its policy does not allow");
+        assertEquals(Set.of(), unused, function + "'s policy grants actions it never performs");
+    }
+
+    @Test
+    void appendFunction() {
+        String s = "iam-append";
+        AwsCalls.reset();
+        CLOCK.set(NOW);
+        assertEquals(201, subject.api.post(tenant, "/v1/sessions/" + s + "/events", batch("a-", 0, 1, 10, null)).status());
+        ObjectNode expected = batch("a-", 1, 5, 10, null);
+        expected.put("expected_seq", 1);
+        assertEquals(201, subject.api.post(tenant, "/v1/sessions/" + s + "/events", expected).status());
+        assertEquals(200, subject.api.post(tenant, "/v1/sessions/" + s + "/events", expected).status());
+        assertEquals(201, subject.api.post(tenant, "/v1/sessions/" + s + "/events", batch("big-", 0, 1, 600_000, null)).status());
+        assertLeastPrivilege("AppendFunction", recorded());
+    }
+
+    @Test
+    void queryFunction() {
+        String hot = "iam-query";
+        CLOCK.set(LONG_AGO);
+        setup.api.post(tenant, "/v1/sessions/" + hot + "/events", batch("q-", 0, 40, 20, null));
+        setup.api.post(tenant, "/v1/sessions/" + hot + "/events", batch("k-", 0, 3, 20, "q-1"));
+        setup.api.post(tenant, "/v1/sessions/" + hot + "/events", batch("big-", 0, 1, 600_000, null));
+        setup.record(tenant, hot);
+        CLOCK.set(NOW);
+        setup.api.post(tenant, "/v1/sessions/" + hot + "/events", batch("h-", 0, 3, 20, null));
+        setup.components.archiver().archive(new StreamKey(tenant, hot), NOW.minus(Duration.ofHours(24)));
+        setup.api.post(tenant, "/v1/sessions/" + hot + "/events", batch("big-hot-", 0, 1, 600_000, null));
+        // a session big enough that its state is kept in S3
+        setup.api.post(tenant, "/v1/sessions/iam-query-big/events", bigLoop("iam-query-big", 12, 40_000));
+        setup.record(tenant, "iam-query-big");
+
+        AwsCalls.reset();
+        String base = "/v1/sessions/" + hot;
+        assertEquals(200, subject.api.get(tenant, base + "/events?after_seq=0&limit=1000").status());
+        assertEquals(200, subject.api.get(tenant, base + "/head").status());
+        JsonNode children = subject.api.get(tenant, base + "/events/q-1/children").body();
+        assertEquals(3, children.get("children").size(), children::toString);
+        assertEquals(200, subject.api.get(tenant, base).status());
+        assertEquals(200, subject.api.get(tenant, "/v1/sessions/iam-query-big").status());
+        assertEquals(404, subject.api.get(tenant, base + "/loops/none").status());
+        assertEquals(200, subject.api.get(tenant, "/v1/sessions").status());
+        assertEquals(200, subject.api.get(tenant, "/v1/sessions?agent_id=nobody").status());
+        assertLeastPrivilege("QueryFunction", recorded());
+    }
+
+    @Test
+    void recorderFunction() {
+        String s = "iam-record";
+        CLOCK.set(NOW);
+        setup.api.post(tenant, "/v1/sessions/" + s + "/events", batch("r-", 0, 30, 20, null));
+        setup.api.post(tenant, "/v1/sessions/" + s + "/events", batch("big-", 0, 1, 600_000, null));
+        List<StreamRecord> records = setup.records(tenant, s);
+        StreamEventHandler handler = new StreamEventHandler(subject.components.streamRecorder());
+
+        AwsCalls.reset();
+        // a gap first (catch-up from the log), then the rest, twice (large state: S3, then replaced)
+        assertEquals(List.of(), subject.components.streamRecorder().record(records.subList(10, 20)));
+        assertEquals(List.of(), subject.components.streamRecorder().record(records.subList(20, records.size())));
+        // a session whose state outgrows an item (S3), folded twice (the older state object is deleted)
+        String big = "iam-record-big";
+        setup.api.post(tenant, "/v1/sessions/" + big + "/events", bigLoop(big, 16, 40_000));
+        List<StreamRecord> bigRecords = setup.records(tenant, big);
+        assertEquals(List.of(), subject.components.streamRecorder().record(bigRecords.subList(0, 12)));
+        assertEquals(List.of(), subject.components.streamRecorder().record(bigRecords.subList(12, bigRecords.size())));
+        // and a rebuild, which reads archived events too
+        CLOCK.set(NOW.plus(Duration.ofDays(3)));
+        setup.components.archiver().archive(new StreamKey(tenant, s), CLOCK.instant().minus(Duration.ofHours(24)));
+        subject.components.streamRecorder().rebuild(new StreamKey(tenant, s));
+        CLOCK.set(NOW);
+        assertTrue(handler != null);
+        assertLeastPrivilege("RecorderFunction", recorded());
+    }
+
+    @Test
+    void scheduledFunction() {
+        String s = "iam-scheduled";
+        CLOCK.set(LONG_AGO);
+        ObjectNode open = Json.MAPPER.createObjectNode();
+        open.withArray("events").addObject().put("event_id", "start").set("event", Json.MAPPER.createObjectNode()
+                .put("type", "AgentStart").put("agent_id", "a").put("session_id", s).put("loop_id", s + ".m.0")
+                .put("timestamp", "2026-11-01T10:00:00Z"));
+        setup.api.post(tenant, "/v1/sessions/" + s + "/events", open);
+        setup.api.post(tenant, "/v1/sessions/" + s + "/events", batch("s-", 0, 60, 20, null));
+        setup.record(tenant, s);
+        CLOCK.set(NOW);
+
+        AwsCalls.reset();
+        assertTrue(subject.components.idleSweeper().sweep() >= 1);
+        assertTrue(subject.components.archiver().run().eventsArchived() >= 61);
+        assertLeastPrivilege("ScheduledFunction", recorded());
+    }
+}
