@@ -1,0 +1,168 @@
+package dev.sessionlog.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sessionlog.archive.ArchiveMeta;
+import dev.sessionlog.function.AppendFunction;
+import dev.sessionlog.function.QueryFunction;
+import dev.sessionlog.function.RecordFunction;
+import dev.sessionlog.function.ScheduledFunction;
+import dev.sessionlog.local.CloudFormationTemplate;
+import dev.sessionlog.log.EventItems;
+import dev.sessionlog.sessions.SessionItems;
+import io.quarkus.funqy.Funq;
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** What deploys is what is tested: template.yaml against the code. */
+class TemplateTest {
+
+    static final CloudFormationTemplate TEMPLATE = CloudFormationTemplate.load();
+    static final List<String> FUNCTIONS = TEMPLATE.resourcesOfType("AWS::Serverless::Function");
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> environment(String function) {
+        Map<String, Object> env = new LinkedHashMap<>();
+        Map<String, Object> globals = (Map<String, Object>) ((Map<String, Object>) TEMPLATE.root().get("Globals")).get("Function");
+        env.putAll((Map<String, Object>) ((Map<String, Object>) globals.get("Environment")).get("Variables"));
+        Map<String, Object> own = (Map<String, Object>) TEMPLATE.properties(function).get("Environment");
+        if (own != null) {
+            env.putAll((Map<String, Object>) own.get("Variables"));
+        }
+        return env;
+    }
+
+    @Test
+    void everyFunctionExportsARealFunqAndEveryFunqIsDeployed() {
+        Set<String> funqs = new TreeSet<>();
+        for (Class<?> c : List.of(AppendFunction.class, QueryFunction.class, RecordFunction.class, ScheduledFunction.class)) {
+            for (Method m : c.getDeclaredMethods()) {
+                Funq funq = m.getAnnotation(Funq.class);
+                if (funq != null) {
+                    funqs.add(funq.value().isEmpty() ? m.getName() : funq.value());
+                }
+            }
+        }
+        Set<String> exported = new TreeSet<>();
+        for (String f : FUNCTIONS) {
+            String export = (String) environment(f).get("QUARKUS_FUNQY_EXPORT");
+            assertTrue(funqs.contains(export), f + " exports " + export + ", which is no @Funq of " + funqs);
+            exported.add(export);
+        }
+        assertEquals(funqs, exported, "every @Funq is deployed once");
+        assertEquals(4, FUNCTIONS.size());
+    }
+
+    @Test
+    void everyEnvironmentVariableTheCodeReadsIsSetForEveryFunction() throws IOException {
+        Set<String> read = new TreeSet<>();
+        Matcher m = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)[:}]").matcher(Files.readString(Path.of("src/main/resources/application.properties")));
+        while (m.find()) {
+            read.add(m.group(1));
+        }
+        assertTrue(read.size() >= 10, read::toString);
+        for (String f : FUNCTIONS) {
+            Set<String> missing = new TreeSet<>(read);
+            missing.removeAll(environment(f).keySet());
+            assertEquals(Set.of(), missing, f + " does not set what the code reads");
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, List<String>> keySchemas(String table) {
+        Map<String, List<String>> schemas = new HashMap<>();
+        Map<String, Object> p = TEMPLATE.properties(table);
+        schemas.put("", keys((List<Map<String, Object>>) p.get("KeySchema")));
+        for (String kind : List.of("LocalSecondaryIndexes", "GlobalSecondaryIndexes")) {
+            for (Map<String, Object> index : (List<Map<String, Object>>) p.getOrDefault(kind, List.of())) {
+                schemas.put((String) index.get("IndexName"), keys((List<Map<String, Object>>) index.get("KeySchema")));
+            }
+        }
+        return schemas;
+    }
+
+    private static List<String> keys(List<Map<String, Object>> schema) {
+        return schema.stream().map(k -> (String) k.get("AttributeName")).toList();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> attributeTypes(String table) {
+        Map<String, String> types = new HashMap<>();
+        for (Map<String, Object> a : (List<Map<String, Object>>) TEMPLATE.properties(table).get("AttributeDefinitions")) {
+            types.put((String) a.get("AttributeName"), (String) a.get("AttributeType"));
+        }
+        return types;
+    }
+
+    @Test
+    void everyTableIndexAndKeyTheCodeUsesIsInTheTemplate() {
+        Map<String, List<String>> events = keySchemas("EventsTable");
+        assertEquals(List.of(EventItems.PK, EventItems.SEQ), events.get(""));
+        assertEquals(List.of(EventItems.PK, EventItems.EVENT_ID), events.get(EventItems.BY_EVENT_ID));
+        assertEquals(List.of(EventItems.PARENT_KEY, EventItems.CHILD_KEY), events.get(EventItems.CHILDREN));
+        assertEquals(List.of("archive_shard", "archive_after"), events.get(ArchiveMeta.DUE_INDEX));
+        assertEquals(Map.of(EventItems.PK, "S", EventItems.SEQ, "N", EventItems.EVENT_ID, "S", EventItems.PARENT_KEY, "S",
+                EventItems.CHILD_KEY, "S", "archive_shard", "S", "archive_after", "S"), attributeTypes("EventsTable"));
+
+        Map<String, List<String>> sessions = keySchemas("SessionsTable");
+        assertEquals(List.of(SessionItems.PK), sessions.get(""));
+        assertEquals(List.of(SessionItems.TENANT_KEY, SessionItems.ACTIVITY), sessions.get(SessionItems.BY_ACTIVITY));
+        assertEquals(List.of(SessionItems.AGENT_KEY, SessionItems.ACTIVITY), sessions.get(SessionItems.BY_AGENT));
+        assertEquals(List.of(SessionItems.OPEN_SHARD, SessionItems.ACTIVITY), sessions.get(SessionItems.OPEN_BY_ACTIVITY));
+        assertEquals(Map.of(SessionItems.PK, "S", SessionItems.TENANT_KEY, "S", SessionItems.AGENT_KEY, "S",
+                SessionItems.ACTIVITY, "S", SessionItems.OPEN_SHARD, "S"), attributeTypes("SessionsTable"));
+        assertEquals(List.of("EventsTable", "SessionsTable"), TEMPLATE.resourcesOfType("AWS::DynamoDB::Table"));
+
+        // The list endpoint reads only what the activity indexes project.
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> gsis = (List<Map<String, Object>>) TEMPLATE.properties("SessionsTable").get("GlobalSecondaryIndexes");
+        for (Map<String, Object> gsi : gsis) {
+            if (List.of(SessionItems.BY_ACTIVITY, SessionItems.BY_AGENT).contains(gsi.get("IndexName"))) {
+                @SuppressWarnings("unchecked")
+                List<String> projected = (List<String>) ((Map<String, Object>) gsi.get("Projection")).get("NonKeyAttributes");
+                assertTrue(projected.containsAll(List.of(SessionItems.SESSION_ID, SessionItems.AGENT_ID, SessionItems.CREATED_AT,
+                        SessionItems.LAST_ACTIVE_AT, SessionItems.RECORDED_THROUGH, SessionItems.LOOP_COUNT, SessionItems.STATUS,
+                        SessionItems.USAGE)), projected::toString);
+            }
+        }
+    }
+
+    @Test
+    void tablesAreCreatedFromTheTemplateOnlyNoSecondDefinition() throws IOException {
+        try (Stream<Path> files = Stream.concat(Files.walk(Path.of("src/main")), Files.walk(Path.of("src/test")))) {
+            List<String> creators = files.filter(p -> p.toString().endsWith(".java")).filter(p -> {
+                try {
+                    return Files.readString(p).contains("." + "createTable(");
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            }).map(p -> p.getFileName().toString()).toList();
+            assertEquals(List.of("TemplateTables.java"), creators);
+        }
+    }
+
+    @Test
+    void theRecorderGetsOnlyNewEventsAndFailsIntoTheDeadLetterQueue() {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> stream = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) TEMPLATE.properties("RecorderFunction")
+                .get("Events")).get("Stream")).get("Properties");
+        assertEquals(List.of("ReportBatchItemFailures"), stream.get("FunctionResponseTypes"));
+        assertEquals(Boolean.TRUE, stream.get("BisectBatchOnFunctionError"));
+        assertTrue(((Number) stream.get("MaximumRetryAttempts")).intValue() > 0);
+        assertTrue(stream.toString().contains("RecorderDeadLetterQueue"));
+        assertTrue(stream.toString().contains("\"eventName\": [\"INSERT\"]"));
+    }
+}
