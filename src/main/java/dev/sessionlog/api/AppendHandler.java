@@ -10,22 +10,32 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import dev.sessionlog.observe.Metrics;
+import dev.sessionlog.observe.Metrics.Metric;
+import dev.sessionlog.observe.RequestLog;
+import org.jboss.logging.Logger;
 
 /** {@code POST /v1/sessions/{session_id}/events}. */
 public final class AppendHandler {
 
+    private static final Logger LOG = Logger.getLogger(AppendHandler.class);
+
     private final EventLog log;
     private final AppendRequestParser parser;
     private final TenantResolver tenants;
+    private final Metrics metrics;
 
-    public AppendHandler(EventLog log, AppendRequestParser parser, TenantResolver tenants) {
+    public AppendHandler(EventLog log, AppendRequestParser parser, TenantResolver tenants, Metrics metrics) {
         this.log = log;
         this.parser = parser;
         this.tenants = tenants;
+        this.metrics = metrics;
     }
 
     public HttpApiResponse handle(HttpApiEvent event) {
+        long started = System.nanoTime();
         try {
+            RequestLog.start(event.requestId(), null, null);
             ApiPath path = ApiPath.of(event);
             if (!path.matches("sessions", "*", "events")) {
                 throw new ApiException(404, "route_not_found", "no route " + event.method() + " " + event.path());
@@ -35,11 +45,19 @@ public final class AppendHandler {
             }
             String tenant = tenants.tenant(event);
             String sessionId = path.id(1, "session_id");
+            RequestLog.start(event.requestId(), tenant, sessionId);
             AppendRequest request = parser.parse(sessionId, event.bodyText());
             AppendResult result = log.append(new StreamKey(tenant, sessionId), request);
+            long written = result.events().stream().filter(e -> !e.duplicate()).count();
+            RequestLog.put("seq", result.events().get(0).seq() + ".." + result.events().get(result.events().size() - 1).seq());
+            LOG.infof("appended %d of %d events, head %d", written, result.events().size(), result.headSeq());
+            metrics.emit("append", Map.of(Metric.EventsAppended, written,
+                    Metric.AppendLatency, (System.nanoTime() - started) / 1_000_000.0));
             return HttpApiResponse.json(result.wroteAny() ? 201 : 200, body(result));
         } catch (RuntimeException e) {
             return ErrorResponses.of(e, event.requestId());
+        } finally {
+            RequestLog.end();
         }
     }
 

@@ -8,6 +8,7 @@ import dev.sessionlog.event.Json;
 import dev.sessionlog.log.ChildPage;
 import dev.sessionlog.log.EventLog;
 import dev.sessionlog.log.StreamKey;
+import dev.sessionlog.observe.RequestLog;
 import dev.sessionlog.recorder.SessionFold;
 import dev.sessionlog.sessions.SessionReader;
 import dev.sessionlog.sessions.SessionStore;
@@ -34,11 +35,13 @@ public final class QueryHandler {
 
     public HttpApiResponse handle(HttpApiEvent event) {
         try {
+            RequestLog.start(event.requestId(), null, null);
             ApiPath path = ApiPath.of(event);
             if (!"GET".equals(event.method())) {
                 throw new ApiException(405, "method_not_allowed", event.method() + " is not allowed here; use GET");
             }
             String tenant = tenants.tenant(event);
+            RequestLog.start(event.requestId(), tenant, path.segments().size() > 1 ? path.segment(1) : null);
             if (path.matches("sessions", "*", "events")) {
                 return events(event, new StreamKey(tenant, path.id(1, "session_id")));
             }
@@ -60,6 +63,8 @@ public final class QueryHandler {
             throw new ApiException(404, "route_not_found", "no route GET " + event.path());
         } catch (RuntimeException e) {
             return ErrorResponses.of(e, event.requestId());
+        } finally {
+            RequestLog.end();
         }
     }
 

@@ -13,6 +13,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import dev.sessionlog.observe.Metrics;
+import dev.sessionlog.observe.Metrics.Metric;
+import dev.sessionlog.observe.RequestLog;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -56,9 +59,11 @@ public final class Archiver {
     private final Clock clock;
     private final ArchiveSettings settings;
     private final Checkpoints checkpoints;
+    private final Metrics metrics;
 
     public Archiver(DynamoDbClient dynamo, String table, EventLog hot, ArchiveMeta meta, SegmentStore segments,
-                    Clock clock, ArchiveSettings settings, Checkpoints checkpoints) {
+                    Clock clock, ArchiveSettings settings, Checkpoints checkpoints, Metrics metrics) {
+        this.metrics = metrics;
         this.dynamo = dynamo;
         this.table = table;
         this.hot = hot;
@@ -75,13 +80,21 @@ public final class Archiver {
         List<StreamKey> due = meta.due(cutoff, 100);
         Report total = new Report(due.size(), 0, 0, 0, 0);
         for (StreamKey key : due) {
+            RequestLog.start(null, key.tenant(), key.sessionId());
             try {
-                total = total.plus(archive(key, cutoff));
+                Report one = archive(key, cutoff);
+                if (one.eventsArchived() > 0) {
+                    LOG.infof("archived %d events into %d objects", one.eventsArchived(), one.objectsWritten());
+                }
+                total = total.plus(one);
             } catch (RuntimeException e) {
                 LOG.errorf(e, "archiving session %s of tenant %s failed; the next run goes on from its watermark",
                         key.sessionId(), key.tenant());
+            } finally {
+                RequestLog.end();
             }
         }
+        metrics.emit("archive", Map.of(Metric.EventsArchived, total.eventsArchived(), Metric.BytesArchived, total.bytesWritten()));
         return total;
     }
 

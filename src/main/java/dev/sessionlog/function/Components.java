@@ -20,6 +20,7 @@ import dev.sessionlog.sessions.IdleSweeper;
 import dev.sessionlog.sessions.SessionReader;
 import dev.sessionlog.sessions.SessionStore;
 import dev.sessionlog.sessions.StreamRecorder;
+import dev.sessionlog.observe.Metrics;
 import java.time.Clock;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -43,13 +44,19 @@ public final class Components {
     private final EventLog eventLog;
     private final SessionStore sessionStore;
     private final TenantResolver tenants;
+    private final Metrics metrics;
 
     public Components(Settings settings, DynamoDbClient dynamo, S3Client s3) {
-        this(settings, dynamo, s3, Clock.systemUTC());
+        this(settings, dynamo, s3, Clock.systemUTC(), Metrics.NONE);
     }
 
     public Components(Settings settings, DynamoDbClient dynamo, S3Client s3, Clock clock) {
+        this(settings, dynamo, s3, clock, Metrics.NONE);
+    }
+
+    public Components(Settings settings, DynamoDbClient dynamo, S3Client s3, Clock clock, Metrics metrics) {
         this.settings = settings;
+        this.metrics = metrics;
         this.clock = clock;
         this.dynamo = dynamo;
         this.s3 = s3;
@@ -78,7 +85,7 @@ public final class Components {
     }
 
     public AppendHandler appendHandler() {
-        return new AppendHandler(eventLog, new AppendRequestParser(Limits.defaults()), tenants);
+        return new AppendHandler(eventLog, new AppendRequestParser(Limits.defaults()), tenants, metrics);
     }
 
     public QueryHandler queryHandler() {
@@ -86,7 +93,7 @@ public final class Components {
     }
 
     public StreamRecorder streamRecorder() {
-        return new StreamRecorder(sessionStore, eventLog, payloads, archiveMeta);
+        return new StreamRecorder(sessionStore, eventLog, payloads, archiveMeta, metrics, clock);
     }
 
     public ArchiveMeta archiveMeta() {
@@ -98,7 +105,8 @@ public final class Components {
     }
 
     public Archiver archiver(Archiver.Checkpoints checkpoints) {
-        return new Archiver(dynamo, settings.eventsTable(), hotLog, archiveMeta, segmentStore, clock, settings.archive(), checkpoints);
+        return new Archiver(dynamo, settings.eventsTable(), hotLog, archiveMeta, segmentStore, clock, settings.archive(), checkpoints,
+                metrics);
     }
 
     public Archiver archiver() {

@@ -8,6 +8,9 @@ import dev.sessionlog.sessions.IdleSweeper;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import dev.sessionlog.observe.EmfMetrics;
+import dev.sessionlog.observe.Metrics;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -31,11 +34,13 @@ public class ComponentsProducer {
                           @ConfigProperty(name = "sessionlog.keep-streaming-updates") boolean keepStreamingUpdates,
                           @ConfigProperty(name = "sessionlog.archive.hot-window") Duration hotWindow,
                           @ConfigProperty(name = "sessionlog.archive.segment-max-events") int segmentMaxEvents,
-                          @ConfigProperty(name = "sessionlog.archive.segment-max-bytes") long segmentMaxBytes) {
+                          @ConfigProperty(name = "sessionlog.archive.segment-max-bytes") long segmentMaxBytes,
+                          @ConfigProperty(name = "sessionlog.metrics.enabled", defaultValue = "true") boolean metricsEnabled) {
         ArchiveSettings archive = new ArchiveSettings(hotWindow, segmentMaxEvents, segmentMaxBytes,
                 ArchiveSettings.defaults().maxEventsPerRun(), ArchiveSettings.defaults().lease());
         return new Components(new Settings(eventsTable, sessionsTable, bucket, archivePrefix.orElse(""), tenantClaim,
-                tenantHeaderFallback, idleTimeout, keepStreamingUpdates, archive), dynamo, s3);
+                tenantHeaderFallback, idleTimeout, keepStreamingUpdates, archive), dynamo, s3, Clock.systemUTC(),
+                metricsEnabled ? new EmfMetrics(System.out, Clock.systemUTC()) : Metrics.NONE);
     }
 
     @Produces

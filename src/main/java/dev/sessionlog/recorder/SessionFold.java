@@ -109,6 +109,11 @@ public final class SessionFold {
         return state.status();
     }
 
+    /** How many events the fold could not apply, ever (fold_errors keeps the first of them). */
+    public long foldErrorCount() {
+        return state.errorCount;
+    }
+
     public int loopCount() {
         return state.loops.size();
     }

@@ -2,7 +2,11 @@ package dev.sessionlog.sessions;
 
 import dev.sessionlog.archive.ArchiveMeta;
 import dev.sessionlog.event.EventRecord;
+import java.time.Clock;
 import java.time.Instant;
+import dev.sessionlog.observe.Metrics;
+import dev.sessionlog.observe.Metrics.Metric;
+import dev.sessionlog.observe.RequestLog;
 import dev.sessionlog.log.EventItems;
 import dev.sessionlog.log.EventReader;
 import dev.sessionlog.log.PayloadStore;
@@ -32,12 +36,17 @@ public final class StreamRecorder {
     private final EventReader events;
     private final PayloadStore payloads;
     private final ArchiveMeta archive;
+    private final Metrics metrics;
+    private final Clock clock;
 
-    public StreamRecorder(SessionStore store, EventReader events, PayloadStore payloads, ArchiveMeta archive) {
+    public StreamRecorder(SessionStore store, EventReader events, PayloadStore payloads, ArchiveMeta archive,
+                          Metrics metrics, Clock clock) {
         this.store = store;
         this.events = events;
         this.payloads = payloads;
         this.archive = archive;
+        this.metrics = metrics;
+        this.clock = clock;
     }
 
     /** Folds the batch; returns the sequence numbers of the records that must be retried. */
@@ -53,12 +62,15 @@ public final class StreamRecorder {
         List<String> failed = new ArrayList<>();
         for (Map.Entry<String, List<StreamRecord>> session : bySession.entrySet()) {
             StreamKey key = StreamKey.fromPk(session.getKey());
+            RequestLog.start(null, key.tenant(), key.sessionId());
             try {
                 foldSession(key, session.getValue());
             } catch (RuntimeException e) {
                 LOG.errorf(e, "recording session %s of tenant %s failed; its %d records will be retried",
                         key.sessionId(), key.tenant(), session.getValue().size());
                 session.getValue().forEach(r -> failed.add(r.sequenceNumber()));
+            } finally {
+                RequestLog.end();
             }
         }
         return failed;
@@ -72,6 +84,7 @@ public final class StreamRecorder {
                     .orElseGet(() -> new SessionStore.Stored(SessionFold.start(key.sessionId(), store.options()), 0));
             SessionFold fold = stored.fold();
             long through = fold.recordedThroughSeq();
+            long errorsBefore = fold.foldErrorCount();
             if (bySeq.lastKey() <= through) {
                 return; // a redelivery of what is folded already
             }
@@ -80,6 +93,11 @@ public final class StreamRecorder {
                 store.save(key, fold, stored.version());
                 // Puts the session on the archive's due index, at the time of its oldest new event.
                 archive.markIndexed(key, fold.recordedThroughSeq(), firstNew);
+                RequestLog.put("seq", (through + 1) + ".." + fold.recordedThroughSeq());
+                LOG.infof("recorded seqs %d..%d", through + 1, fold.recordedThroughSeq());
+                Instant newest = EventItems.toRecord(bySeq.lastEntry().getValue().newImage(), payloads).recordedAt();
+                metrics.emit("record", Map.of(Metric.RecorderLag, Math.max(0, clock.millis() - newest.toEpochMilli()),
+                        Metric.FoldErrors, fold.foldErrorCount() - errorsBefore));
                 return;
             } catch (SessionStore.ConcurrentUpdateException raced) {
                 if (attempt >= MAX_ATTEMPTS) {

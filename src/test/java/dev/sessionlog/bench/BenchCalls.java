@@ -4,13 +4,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.SdkResponse;
 import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConsumedCapacity;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 
 /**
  * Counts the AWS calls of a measured request: operation, the capacity the service reported
@@ -20,9 +23,18 @@ import software.amazon.awssdk.services.dynamodb.model.ConsumedCapacity;
  */
 final class BenchCalls implements ExecutionInterceptor {
 
-    /** One call. reported: the service's ConsumedCapacity total, NaN when it returned none. */
-    record Call(String service, String operation, double reported, CapacityModel.Cost model, boolean failed) {
+    /** The SDK's service name of DynamoDB (SdkExecutionAttribute.SERVICE_NAME). */
+    static final String DYNAMO = "DynamoDb";
+
+    /**
+     * One call. reported: the service's ConsumedCapacity total, NaN when it returned none; index: the
+     * index a Query read, null for the table and other operations.
+     */
+    record Call(String service, String operation, String index, double reported, CapacityModel.Cost model,
+                boolean failed, long nanos) {
     }
+
+    private static final ExecutionAttribute<Long> STARTED = new ExecutionAttribute<>("bench.started");
 
     private final CapacityModel model;
     private final List<Call> calls = new ArrayList<>();
@@ -58,10 +70,21 @@ final class BenchCalls implements ExecutionInterceptor {
     }
 
     @Override
+    public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+        attributes.putAttribute(STARTED, System.nanoTime());
+    }
+
+    private static long elapsed(ExecutionAttributes attributes) {
+        Long started = attributes.getAttribute(STARTED);
+        return started == null ? 0 : System.nanoTime() - started;
+    }
+
+    @Override
     public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
+        long nanos = elapsed(attributes);
         String service = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME);
         String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
-        boolean dynamo = "DynamoDB".equals(service);
+        boolean dynamo = BenchCalls.DYNAMO.equals(service);
         if (dynamo) {
             model.observeWrites(context.request());
             if (capture) {
@@ -73,7 +96,8 @@ final class BenchCalls implements ExecutionInterceptor {
         if (recording) {
             CapacityModel.Cost cost = dynamo ? model.cost(context.request(), context.response()) : CapacityModel.Cost.ZERO;
             synchronized (this) {
-                calls.add(new Call(service, operation, reported(context.response()), cost, false));
+                calls.add(new Call(service, operation, index(context.request()), reported(context.response()), cost, false,
+                        nanos));
             }
         }
     }
@@ -81,12 +105,18 @@ final class BenchCalls implements ExecutionInterceptor {
     @Override
     public void onExecutionFailure(Context.FailedExecution context, ExecutionAttributes attributes) {
         if (recording) {
+            long nanos = elapsed(attributes);
             String service = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME);
             String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
             synchronized (this) {
-                calls.add(new Call(service, operation, Double.NaN, CapacityModel.Cost.ZERO, true));
+                calls.add(new Call(service, operation, index(context.request()), Double.NaN, CapacityModel.Cost.ZERO, true,
+                        nanos));
             }
         }
+    }
+
+    private static String index(SdkRequest request) {
+        return request instanceof QueryRequest q ? q.indexName() : null;
     }
 
     private static double reported(SdkResponse response) {
@@ -108,7 +138,7 @@ final class BenchCalls implements ExecutionInterceptor {
     static String breakdown(List<Call> calls) {
         Map<String, Integer> counts = new TreeMap<>();
         for (Call c : calls) {
-            String name = ("DynamoDB".equals(c.service()) ? "" : c.service() + ".") + c.operation();
+            String name = (BenchCalls.DYNAMO.equals(c.service()) ? "" : c.service() + ".") + c.operation();
             counts.merge(name, 1, Integer::sum);
         }
         List<String> parts = new ArrayList<>();

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.SdkResponse;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -236,8 +238,9 @@ final class CapacityModel {
             boolean consistent = Boolean.TRUE.equals(q.consistentRead());
             long bytes = 0;
             if (q.indexName() == null) {
+                AttributeValue pk = partitionValue(q);
                 for (Map<String, AttributeValue> item : r.items()) {
-                    bytes += fullSize(item);
+                    bytes += fullSize(pk, item);
                 }
             } else {
                 for (Map<String, AttributeValue> item : r.items()) {
@@ -248,14 +251,27 @@ final class CapacityModel {
         }
         if (request instanceof GetItemRequest g && response instanceof GetItemResponse r) {
             boolean consistent = Boolean.TRUE.equals(g.consistentRead());
-            return new Cost(readUnits(r.hasItem() ? fullSize(r.item()) : 0, consistent), 0, 0);
+            return new Cost(readUnits(r.hasItem() ? fullSize(g.key().get(tableKey.get(0)), r.item()) : 0, consistent), 0, 0);
         }
         return Cost.ZERO;
     }
 
-    /** The stored size of a table item of which a call returned some attributes. */
-    private int fullSize(Map<String, AttributeValue> returned) {
-        AttributeValue pk = returned.get(tableKey.get(0));
+    /** The value a Query's key condition gives the partition key ("pk = :pk"), or null. */
+    private AttributeValue partitionValue(QueryRequest q) {
+        if (q.keyConditionExpression() == null || !q.hasExpressionAttributeValues()) {
+            return null;
+        }
+        Matcher m = Pattern.compile("(?:^|[\\s(])" + Pattern.quote(tableKey.get(0)) + "\\s*=\\s*(:\\w+)")
+                .matcher(q.keyConditionExpression());
+        return m.find() ? q.expressionAttributeValues().get(m.group(1)) : null;
+    }
+
+    /**
+     * The stored size of a table item of which a call returned some attributes (a projection bills
+     * the whole item): from the observed writes, else the size of what was returned.
+     */
+    private int fullSize(AttributeValue partition, Map<String, AttributeValue> returned) {
+        AttributeValue pk = returned.getOrDefault(tableKey.get(0), partition);
         AttributeValue sk = tableKey.size() > 1 ? returned.get(tableKey.get(1)) : null;
         if (pk != null && pk.s() != null) {
             Map<String, Integer> ofPk = sizes.get(pk.s());

@@ -8,6 +8,7 @@ import dev.sessionlog.event.Json;
 import dev.sessionlog.function.Components;
 import dev.sessionlog.function.Settings;
 import dev.sessionlog.log.StreamKey;
+import dev.sessionlog.observe.Metrics;
 import dev.sessionlog.testing.ApiClient;
 import dev.sessionlog.testing.AwsCalls;
 import dev.sessionlog.testing.AwsTestResource;
@@ -45,9 +46,13 @@ public final class RecorderTestSupport {
 
     /** @param recordCalls whether AwsCalls sees this wiring's AWS calls (false: a test's own setup) */
     public RecorderTestSupport(Clock clock, Settings settings, boolean recordCalls) {
+        this(clock, settings, recordCalls, Metrics.NONE);
+    }
+
+    public RecorderTestSupport(Clock clock, Settings settings, boolean recordCalls, Metrics metrics) {
         components = recordCalls
-                ? new Components(settings, aws.embedded().dynamo(new AwsCalls()), aws.embedded().s3(new AwsCalls()), clock)
-                : new Components(settings, aws.embedded().dynamo(), aws.embedded().s3(), clock);
+                ? new Components(settings, aws.embedded().dynamo(new AwsCalls()), aws.embedded().s3(new AwsCalls()), clock, metrics)
+                : new Components(settings, aws.embedded().dynamo(), aws.embedded().s3(), clock, metrics);
         api = new ApiClient(components.appendHandler(), components.queryHandler());
     }
 

@@ -1,0 +1,160 @@
+package dev.sessionlog.bench;
+
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The benchmarks of docs/BENCHMARKS.md. Run with {@code ./mvnw -B -Pbench}; prints a Markdown
+ * report on stdout (progress goes to stderr).
+ *
+ * <p>Options, as system properties ({@code -Dbench.quick=true}) or arguments
+ * ({@code -Dexec.args="--quick --sections=append"}):
+ * <ul>
+ *   <li>{@code bench.sections}: comma-separated, of {@code append}, {@code fold} (default both)</li>
+ *   <li>{@code bench.quick}: a smoke run of a few seconds with small sizes</li>
+ *   <li>{@code bench.out}: also write the report to this file</li>
+ *   <li>{@code bench.seconds}: seconds measured per append configuration (default 2.5, quick 0.3)</li>
+ *   <li>{@code bench.lengths}: session lengths of the append section (default 1000,10000; quick 200,1000)</li>
+ *   <li>{@code bench.foldLoops}: loops of the generated run the fold section folds (default 2000)</li>
+ * </ul>
+ */
+public final class Benchmarks {
+
+    static final PrintStream PROGRESS = System.err;
+
+    /** What to run and how long. */
+    record Options(Set<String> sections, boolean quick, Path out, double secondsPerConfig, List<Integer> lengths,
+                   int foldLoops, int foldWarmup, int foldIterations) {
+
+        static Options parse(String[] args) {
+            String sections = System.getProperty("bench.sections", "append,fold");
+            boolean quick = Boolean.parseBoolean(System.getProperty("bench.quick", "false"));
+            String out = System.getProperty("bench.out");
+            String seconds = System.getProperty("bench.seconds");
+            String lengths = System.getProperty("bench.lengths");
+            String foldLoops = System.getProperty("bench.foldLoops");
+            for (String a : args) {
+                String arg = a.startsWith("--") ? a.substring(2) : a;
+                String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+                String value = arg.contains("=") ? arg.substring(arg.indexOf('=') + 1) : "true";
+                switch (name) {
+                    case "sections" -> sections = value;
+                    case "quick" -> quick = Boolean.parseBoolean(value);
+                    case "out" -> out = value;
+                    case "seconds" -> seconds = value;
+                    case "lengths" -> lengths = value;
+                    case "foldLoops" -> foldLoops = value;
+                    case "append", "fold" -> sections = name;
+                    default -> throw new IllegalArgumentException("unknown option " + a
+                            + " (known: --sections=append,fold --quick --out=FILE --seconds=S --lengths=N,M --foldLoops=N)");
+                }
+            }
+            Set<String> chosen = new LinkedHashSet<>();
+            for (String s : sections.split(",")) {
+                String t = s.trim().toLowerCase(Locale.ROOT);
+                if (t.isEmpty()) {
+                    continue;
+                }
+                if (!t.equals("append") && !t.equals("fold")) {
+                    throw new IllegalArgumentException("unknown section " + t + " (known: append, fold)");
+                }
+                chosen.add(t);
+            }
+            List<Integer> lens = new ArrayList<>();
+            for (String s : (lengths != null ? lengths : quick ? "200,1000" : "1000,10000").split(",")) {
+                lens.add(Integer.parseInt(s.trim()));
+            }
+            return new Options(chosen, quick, out == null ? null : Path.of(out),
+                    seconds != null ? Double.parseDouble(seconds) : quick ? 0.3 : 2.5, lens,
+                    foldLoops != null ? Integer.parseInt(foldLoops) : quick ? 200 : 2000,
+                    quick ? 2 : 10, quick ? 3 : 15);
+        }
+    }
+
+    private Benchmarks() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options options = Options.parse(args);
+        Set<Thread> before = Thread.getAllStackTraces().keySet();
+        long started = System.nanoTime();
+        String fold = null;
+        String append = null;
+        try {
+            // The fold runs first, on a quiet JVM: no DynamoDB Local threads yet.
+            if (options.sections().contains("fold")) {
+                fold = new FoldBench(options).run();
+            }
+            if (options.sections().contains("append")) {
+                append = new AppendBench(options).run();
+            }
+        } finally {
+            stopLeftoverThreads(before);
+        }
+        StringBuilder report = new StringBuilder();
+        report.append("# sessionlog benchmarks\n\n").append(machine(options, started)).append('\n');
+        if (append != null) {
+            report.append(append).append('\n');
+        }
+        if (fold != null) {
+            report.append(fold).append('\n');
+        }
+        String text = report.toString();
+        System.out.println();
+        System.out.println(text);
+        System.out.flush();
+        if (options.out() != null) {
+            Files.writeString(options.out(), text, StandardCharsets.UTF_8);
+            PROGRESS.println("bench: report written to " + options.out().toAbsolutePath());
+        }
+        if (!stillRunning(before).isEmpty()) {
+            // exec:java waits for every non-daemon thread; one that ignores interrupts would hang the build.
+            PROGRESS.println("bench: threads still running after shutdown " + stillRunning(before) + "; exiting");
+            System.exit(0);
+        }
+    }
+
+    private static String machine(Options options, long started) {
+        Runtime rt = Runtime.getRuntime();
+        return String.format(Locale.ROOT, """
+                Run %s, %s mode, sections %s, took %.0f s.
+                Machine: %d available processors, %s %s (%s), max heap %d MiB, %s %s.
+                JVM input arguments: %s
+                """,
+                Instant.now().toString().substring(0, 19) + "Z", options.quick() ? "quick (smoke)" : "full",
+                String.join(",", options.sections()), (System.nanoTime() - started) / 1e9,
+                rt.availableProcessors(), System.getProperty("java.vm.name"), System.getProperty("java.runtime.version"),
+                System.getProperty("java.vendor"), rt.maxMemory() / (1024 * 1024), System.getProperty("os.name"),
+                System.getProperty("os.arch"), ManagementFactory.getRuntimeMXBean().getInputArguments());
+    }
+
+    /** Interrupts the non-daemon threads the benchmarks left (DynamoDB Local's schedulers), and waits for them. */
+    private static void stopLeftoverThreads(Set<Thread> before) throws InterruptedException {
+        List<Thread> left = stillRunning(before);
+        left.forEach(Thread::interrupt);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        for (Thread t : left) {
+            t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+        }
+    }
+
+    private static List<Thread> stillRunning(Set<Thread> before) {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t != Thread.currentThread() && !t.isDaemon() && t.isAlive() && !before.contains(t))
+                .toList();
+    }
+
+    static void progress(String format, Object... args) {
+        PROGRESS.printf(Locale.ROOT, "bench: " + format + "%n", args);
+        PROGRESS.flush();
+    }
+}
