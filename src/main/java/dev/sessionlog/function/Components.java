@@ -76,6 +76,10 @@ public final class Components {
         return settings;
     }
 
+    public DynamoDbClient dynamo() {
+        return dynamo;
+    }
+
     public EventLog eventLog() {
         return eventLog;
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sessionlog.archive.ArchiveMeta;
 import dev.sessionlog.function.AppendFunction;
+import dev.sessionlog.function.PingFunction;
 import dev.sessionlog.function.QueryFunction;
 import dev.sessionlog.function.RecordFunction;
 import dev.sessionlog.function.ScheduledFunction;
@@ -48,7 +49,8 @@ class TemplateTest {
     @Test
     void everyFunctionExportsARealFunqAndEveryFunqIsDeployed() {
         Set<String> funqs = new TreeSet<>();
-        for (Class<?> c : List.of(AppendFunction.class, QueryFunction.class, RecordFunction.class, ScheduledFunction.class)) {
+        for (Class<?> c : List.of(AppendFunction.class, QueryFunction.class, RecordFunction.class, ScheduledFunction.class,
+                PingFunction.class)) {
             for (Method m : c.getDeclaredMethods()) {
                 Funq funq = m.getAnnotation(Funq.class);
                 if (funq != null) {
@@ -62,7 +64,9 @@ class TemplateTest {
             assertTrue(funqs.contains(export), f + " exports " + export + ", which is no @Funq of " + funqs);
             exported.add(export);
         }
-        assertEquals(funqs, exported, "every @Funq is deployed once");
+        Set<String> deployable = new TreeSet<>(funqs);
+        deployable.remove("ping"); // the cold-start benchmark's empty baseline
+        assertEquals(deployable, exported, "every @Funq but ping is deployed once");
         assertEquals(4, FUNCTIONS.size());
     }
 
