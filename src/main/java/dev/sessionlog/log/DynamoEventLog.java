@@ -12,6 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.stream.IntStream;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -44,6 +47,12 @@ public final class DynamoEventLog implements EventLog {
     static final int MAX_TRANSACTION_BODY_BYTES = 3_500_000;
     /** DynamoDB's limit of actions in one transaction. */
     static final int MAX_TRANSACTION_ACTIONS = 100;
+    /** Runs the id lookups of one append concurrently; daemon threads, shared by the process. */
+    private static final ExecutorService LOOKUPS = Executors.newFixedThreadPool(16, r -> {
+        Thread t = new Thread(r, "sessionlog-id-lookup");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final DynamoDbClient ddb;
     private final String table;
@@ -236,12 +245,22 @@ public final class DynamoEventLog implements EventLog {
                 return found;
             }
         }
-        for (String id : ids) {
+        // Unordered ids (random UUIDs): one lookup each, all at once, so the latency is one round trip.
+        List<CompletableFuture<Map.Entry<String, Long>>> lookups = ids.stream().map(id -> CompletableFuture.supplyAsync(() -> {
             QueryResponse one = ddb.query(idQuery(key).keyConditionExpression("pk = :pk AND event_id = :id")
                     .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(key.pk()), ":id", AttributeValue.fromS(id)))
                     .build());
-            if (!one.items().isEmpty()) {
-                found.put(id, EventItems.seq(one.items().get(0)));
+            return one.items().isEmpty() ? null : Map.entry(id, EventItems.seq(one.items().get(0)));
+        }, LOOKUPS)).toList();
+        for (CompletableFuture<Map.Entry<String, Long>> lookup : lookups) {
+            Map.Entry<String, Long> hit;
+            try {
+                hit = lookup.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
+            if (hit != null) {
+                found.put(hit.getKey(), hit.getValue());
             }
         }
         return found;

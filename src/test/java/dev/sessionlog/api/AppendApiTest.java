@@ -262,4 +262,32 @@ class AppendApiTest extends ApiTestBase {
         assertTrue(over.error().get("message").asText().contains("the limit is 100 events per request"));
         assertEquals(LongStream.rangeClosed(1, 200).boxed().toList(), storedSeqs(T, s));
     }
+
+    @Test
+    void retriesWithRandomIdsOnALongSessionAreRecognisedThroughTheConcurrentLookups() {
+        String s = newSession();
+        List<String> ids = new ArrayList<>();
+        for (int b = 0; b < 3; b++) {
+            List<ObjectNode> envs = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                String id = java.util.UUID.randomUUID().toString();
+                ids.add(id);
+                envs.add(envelope(id, null, userMessage(s + ".m.0", "m" + i)));
+            }
+            assertEquals(201, api.post(T, events(s), batch(envs.toArray(ObjectNode[]::new))).status());
+        }
+        // 20 random ids spread over the session: their range holds more than the bound, so each is looked up.
+        List<ObjectNode> retry = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            retry.add(envelope(ids.get(i * 15), null, userMessage(s + ".m.0", "again")));
+        }
+        Response again = api.post(T, events(s), batch(retry.toArray(ObjectNode[]::new)));
+        assertEquals(200, again.status());
+        for (int i = 0; i < 20; i++) {
+            assertEquals(i * 15 + 1, again.body().get("events").get(i).get("seq").asLong());
+        }
+        retry.add(envelope(java.util.UUID.randomUUID().toString(), null, userMessage(s + ".m.0", "new")));
+        assertEquals(409, api.post(T, events(s), batch(retry.toArray(ObjectNode[]::new))).status());
+        assertEquals(300, storedSeqs(T, s).size());
+    }
 }
