@@ -20,7 +20,7 @@ public class AwsTestResource implements QuarkusTestResourceLifecycleManager {
     public static synchronized TestAws aws() {
         if (shared == null) {
             try {
-                EmbeddedAws aws = EmbeddedAws.start(EmbeddedAws.Options.inMemory());
+                EmbeddedAws aws = EmbeddedAws.start(backendOptions());
                 Map<String, String> tables = new TemplateTables(CloudFormationTemplate.load()).createAll(aws.dynamo());
                 EmbeddedAws.createBucket(aws.s3(), BUCKET);
                 shared = new TestAws(aws, tables);
@@ -36,6 +36,20 @@ public class AwsTestResource implements QuarkusTestResourceLifecycleManager {
             }
         }
         return shared;
+    }
+
+    /** DynamoDB Local and S3Proxy in this JVM, or the backend -Dsessionlog.test.backend names. */
+    static EmbeddedAws.Options backendOptions() {
+        String backend = System.getProperty("sessionlog.test.backend", "embedded");
+        if (backend.equals("embedded")) {
+            return EmbeddedAws.Options.inMemory();
+        }
+        for (ExternalAws external : java.util.ServiceLoader.load(ExternalAws.class)) {
+            if (external.name().equals(backend)) {
+                return external.start();
+            }
+        }
+        throw new IllegalStateException("no test backend \"" + backend + "\" on the class path (the localstack one needs -Plocalstack)");
     }
 
     @Override
