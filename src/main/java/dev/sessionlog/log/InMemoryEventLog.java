@@ -1,0 +1,85 @@
+package dev.sessionlog.log;
+
+import dev.sessionlog.event.AppendRequest;
+import dev.sessionlog.event.EventRecord;
+import dev.sessionlog.event.NewEvent;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The log in memory, with the same contract as {@link DynamoEventLog} (EventLogContract proves
+ * it): for fast tests of what sits on the log, never as the only test of the store.
+ */
+public final class InMemoryEventLog implements EventLog {
+
+    private final Clock clock;
+    private final Map<StreamKey, List<EventRecord>> sessions = new HashMap<>();
+    private final Map<StreamKey, Map<String, Long>> ids = new HashMap<>();
+
+    public InMemoryEventLog(Clock clock) {
+        this.clock = clock;
+    }
+
+    @Override
+    public synchronized AppendResult append(StreamKey key, AppendRequest request) {
+        List<EventRecord> log = sessions.computeIfAbsent(key, k -> new ArrayList<>());
+        Map<String, Long> known = ids.computeIfAbsent(key, k -> new HashMap<>());
+        List<NewEvent> events = request.events();
+        List<String> stored = events.stream().filter(NewEvent::hasClientId).map(NewEvent::eventId).filter(known::containsKey).toList();
+        if (!stored.isEmpty()) {
+            if (stored.size() != events.size()) {
+                throw new PartialDuplicateException(stored, events.size());
+            }
+            return new AppendResult(key.sessionId(), log.size(),
+                    events.stream().map(e -> new AppendedEvent(e.eventId(), known.get(e.eventId()), true)).toList());
+        }
+        if (request.expectedSeq().isPresent() && request.expectedSeq().getAsLong() != log.size()) {
+            throw new SeqConflictException(key, request.expectedSeq().getAsLong(), log.size());
+        }
+        List<AppendedEvent> appended = new ArrayList<>();
+        for (NewEvent e : events) {
+            long seq = log.size() + 1;
+            String id = e.hasClientId() ? e.eventId() : UUID.randomUUID().toString();
+            log.add(new EventRecord(seq, id, e.parentEventId(), clock.instant(), e.event()));
+            known.put(id, seq);
+            appended.add(new AppendedEvent(id, seq, false));
+        }
+        return new AppendResult(key.sessionId(), log.size(), appended);
+    }
+
+    @Override
+    public synchronized List<EventRecord> read(StreamKey key, long afterSeq, int limit) {
+        List<EventRecord> log = sessions.getOrDefault(key, List.of());
+        int from = (int) Math.min(afterSeq, log.size());
+        return List.copyOf(log.subList(from, Math.min(log.size(), from + limit)));
+    }
+
+    @Override
+    public synchronized Optional<EventRecord> head(StreamKey key) {
+        List<EventRecord> log = sessions.getOrDefault(key, List.of());
+        return log.isEmpty() ? Optional.empty() : Optional.of(log.get(log.size() - 1));
+    }
+
+    @Override
+    public synchronized Optional<EventRecord> findByEventId(StreamKey key, String eventId) {
+        Long seq = ids.getOrDefault(key, Map.of()).get(eventId);
+        return seq == null ? Optional.empty() : Optional.of(sessions.get(key).get((int) (seq - 1)));
+    }
+
+    @Override
+    public synchronized ChildPage children(String tenant, String parentEventId, int limit, String cursor) {
+        List<ChildPage.Child> all = new ArrayList<>();
+        sessions.entrySet().stream().filter(s -> s.getKey().tenant().equals(tenant))
+                .sorted(Map.Entry.comparingByKey(java.util.Comparator.comparing(StreamKey::sessionId)))
+                .forEach(s -> s.getValue().stream().filter(r -> parentEventId.equals(r.parentEventId()))
+                        .forEach(r -> all.add(new ChildPage.Child(s.getKey().sessionId(), r))));
+        int from = cursor == null ? 0 : Integer.parseInt(cursor);
+        int to = Math.min(all.size(), from + limit);
+        return new ChildPage(List.copyOf(all.subList(from, to)), to < all.size() ? Integer.toString(to) : null);
+    }
+}

@@ -1,0 +1,14 @@
+package dev.sessionlog.log;
+
+import java.time.Clock;
+
+/** The contract on the in-memory fake. */
+class InMemoryEventLogTest implements EventLogContract {
+
+    private final EventLog log = new InMemoryEventLog(Clock.systemUTC());
+
+    @Override
+    public EventLog log() {
+        return log;
+    }
+}
