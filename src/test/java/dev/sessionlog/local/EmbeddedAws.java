@@ -14,6 +14,9 @@ import org.gaul.s3proxy.BlobStores;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -50,12 +53,23 @@ public final class EmbeddedAws implements AutoCloseable {
     private final URI s3Endpoint;
     private final DynamoDBProxyServer dynamoServer;
     private final S3Proxy s3Proxy;
+    private final AwsCredentialsProvider credentials;
+    private final Region region;
 
     private EmbeddedAws(URI dynamoEndpoint, URI s3Endpoint, DynamoDBProxyServer dynamoServer, S3Proxy s3Proxy) {
         this.dynamoEndpoint = dynamoEndpoint;
         this.s3Endpoint = s3Endpoint;
         this.dynamoServer = dynamoServer;
         this.s3Proxy = s3Proxy;
+        boolean external = dynamoServer == null || s3Proxy == null;
+        // Other endpoints (real AWS, LocalStack): the usual credential chain and AWS_REGION, else
+        // the local credentials (which LocalStack accepts like any other).
+        this.credentials = external
+                ? AwsCredentialsProviderChain.builder().credentialsProviders(DefaultCredentialsProvider.builder().build(), credentials())
+                        .reuseLastProviderEnabled(true).build()
+                : credentials();
+        String configured = System.getenv().getOrDefault("AWS_REGION", System.getenv("AWS_DEFAULT_REGION"));
+        this.region = external && configured != null && !configured.isBlank() ? Region.of(configured) : REGION;
     }
 
     public static EmbeddedAws start(Options options) throws Exception {
@@ -113,18 +127,18 @@ public final class EmbeddedAws implements AutoCloseable {
     }
 
     public DynamoDbClient dynamo(ExecutionInterceptor... interceptors) {
-        return DynamoDbClient.builder().endpointOverride(dynamoEndpoint).region(REGION).credentialsProvider(credentials())
+        return DynamoDbClient.builder().endpointOverride(dynamoEndpoint).region(region).credentialsProvider(credentials)
                 .httpClient(UrlConnectionHttpClient.create())
                 .overrideConfiguration(c -> List.of(interceptors).forEach(c::addExecutionInterceptor)).build();
     }
 
     public DynamoDbStreamsClient streams() {
-        return DynamoDbStreamsClient.builder().endpointOverride(dynamoEndpoint).region(REGION)
-                .credentialsProvider(credentials()).httpClient(UrlConnectionHttpClient.create()).build();
+        return DynamoDbStreamsClient.builder().endpointOverride(dynamoEndpoint).region(region)
+                .credentialsProvider(credentials).httpClient(UrlConnectionHttpClient.create()).build();
     }
 
     public S3Client s3(ExecutionInterceptor... interceptors) {
-        return S3Client.builder().endpointOverride(s3Endpoint).region(REGION).credentialsProvider(credentials())
+        return S3Client.builder().endpointOverride(s3Endpoint).region(region).credentialsProvider(credentials)
                 .forcePathStyle(true).httpClient(UrlConnectionHttpClient.create())
                 .overrideConfiguration(c -> List.of(interceptors).forEach(c::addExecutionInterceptor)).build();
     }

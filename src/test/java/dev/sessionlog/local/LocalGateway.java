@@ -8,6 +8,9 @@ import dev.sessionlog.api.HttpApiEvent;
 import dev.sessionlog.api.HttpApiResponse;
 import dev.sessionlog.api.QueryHandler;
 import dev.sessionlog.event.Json;
+import dev.sessionlog.function.DynamoStreamEvent;
+import dev.sessionlog.function.StreamEventHandler;
+import java.util.Optional;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -26,11 +29,37 @@ final class LocalGateway implements AutoCloseable {
 
     private final HttpServer server;
 
-    LocalGateway(int port, AppendHandler append, QueryHandler query, String tenantClaim) throws IOException {
+    LocalGateway(int port, AppendHandler append, QueryHandler query, StreamEventHandler recorder, String tenantClaim)
+            throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
         server.setExecutor(Executors.newFixedThreadPool(16));
         server.createContext("/", exchange -> handle(exchange, append, query, tenantClaim));
+        server.createContext("/_local/rebuild/", exchange -> rebuild(exchange, recorder));
         server.start();
+    }
+
+    /**
+     * POST /_local/rebuild/{session_id} (tenant: X-Tenant-Id): what `aws lambda invoke` of the
+     * recorder with {"rebuild":{...}} does on AWS, through the same handler.
+     */
+    private static void rebuild(HttpExchange exchange, StreamEventHandler recorder) throws IOException {
+        try (exchange) {
+            String session = exchange.getRequestURI().getPath().substring("/_local/rebuild/".length());
+            String tenant = Optional.ofNullable(exchange.getRequestHeaders().getFirst("X-Tenant-Id")).orElse("local");
+            DynamoStreamEvent event = new DynamoStreamEvent();
+            event.rebuild = new DynamoStreamEvent.Rebuild();
+            event.rebuild.tenant = tenant;
+            event.rebuild.sessionId = session;
+            byte[] body = Json.write(recorder.handle(event)).getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("content-type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+        } catch (RuntimeException e) {
+            byte[] body = ("{\"error\":{\"code\":\"internal\",\"message\":\"" + e.getClass().getSimpleName() + "\"}}")
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(500, body.length);
+            exchange.getResponseBody().write(body);
+        }
     }
 
     int port() {

@@ -4,6 +4,7 @@ import dev.sessionlog.archive.ArchiveSettings;
 import dev.sessionlog.function.Components;
 import java.time.Duration;
 import dev.sessionlog.function.Settings;
+import dev.sessionlog.function.StreamEventHandler;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -33,7 +34,7 @@ public final class LocalRunner {
                         config.archiveSegmentMaxBytes(), defaults.maxEventsPerRun(), defaults.lease()));
         Components components = new Components(settings, dynamo, s3);
         LocalGateway gateway = new LocalGateway(config.apiPort(), components.appendHandler(), components.queryHandler(),
-                settings.tenantClaim());
+                new StreamEventHandler(components.streamRecorder()), settings.tenantClaim());
 
         LocalSchedules schedules = LocalSchedules.start(components, dynamo, aws.streams(), config);
 
@@ -62,12 +63,13 @@ public final class LocalRunner {
                           aws s3 ls s3://%s --recursive --endpoint-url %s
                   recorder   polls the events stream every %d ms; scheduled function (idle sessions, archival
                              of events older than %s) every %d s
+                  rebuild    curl -X POST localhost:%d/_local/rebuild/SESSION_ID -H 'X-Tenant-Id: TENANT'
                 Ctrl-C stops it.
                 %n""", gateway.port(), aws.dynamoEndpoint(), String.join(", ", tables.values()), aws.s3Endpoint(),
                 config.bucket(), config.inMemory() ? "in memory" : config.dataDir().toAbsolutePath(),
                 EmbeddedAws.ACCESS_KEY, EmbeddedAws.SECRET_KEY, EmbeddedAws.REGION.id(),
                 tables.get("EventsTable"), aws.dynamoEndpoint(), config.bucket(), aws.s3Endpoint(),
-                config.streamPollMillis(), config.archiveHotWindow(), config.scheduleSeconds());
+                config.streamPollMillis(), config.archiveHotWindow(), config.scheduleSeconds(), gateway.port());
         stopped.await();
     }
 }

@@ -1,0 +1,59 @@
+package dev.sessionlog.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sessionlog.event.Json;
+import dev.sessionlog.function.StreamEventHandler;
+import dev.sessionlog.sessions.RecorderTestSupport;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** The local runner's API Gateway: real HTTP in, the same handlers as the Lambdas, real HTTP out. */
+class LocalGatewayTest {
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void httpRequestsBecomeApiGatewayEventsAndTheTenantComesFromTheHeader() throws Exception {
+        RecorderTestSupport t = new RecorderTestSupport();
+        String tenant = RecorderTestSupport.newTenant();
+        try (LocalGateway gateway = new LocalGateway(0, t.components.appendHandler(), t.components.queryHandler(),
+                new StreamEventHandler(t.components.streamRecorder()), "tenant_id")) {
+            String base = "http://127.0.0.1:" + gateway.port();
+            String body = "{\"events\":[{\"event_id\":\"g-1\",\"event\":{\"type\":\"AgentStart\",\"agent_id\":\"a\",\"session_id\":\"gw\",\"loop_id\":\"gw.m.0\"}}]}";
+            HttpResponse<String> created = send(HttpRequest.newBuilder(URI.create(base + "/v1/sessions/gw/events"))
+                    .header("X-Tenant-Id", tenant).header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)));
+            assertEquals(201, created.statusCode(), created.body());
+            assertEquals("application/json", created.headers().firstValue("content-type").orElse(""));
+
+            HttpResponse<String> read = send(HttpRequest.newBuilder(URI.create(base + "/v1/sessions/gw/events?after_seq=0&limit=5"))
+                    .header("X-Tenant-Id", tenant));
+            assertEquals(200, read.statusCode());
+            assertEquals("AgentStart", Json.parse(read.body().getBytes(StandardCharsets.UTF_8)).get("events").get(0).get("event").get("type").asText());
+            assertEquals(404, send(HttpRequest.newBuilder(URI.create(base + "/v1/sessions/gw/events"))).statusCode(),
+                    "without the header the tenant is \"local\", which has no such session");
+            HttpResponse<String> bad = send(HttpRequest.newBuilder(URI.create(base + "/v1/sessions/gw/events?limit=0")).header("X-Tenant-Id", tenant));
+            assertEquals(400, bad.statusCode());
+
+            HttpResponse<String> rebuilt = send(HttpRequest.newBuilder(URI.create(base + "/_local/rebuild/gw"))
+                    .header("X-Tenant-Id", tenant).POST(HttpRequest.BodyPublishers.noBody()));
+            assertEquals(200, rebuilt.statusCode(), rebuilt.body());
+            JsonNode result = Json.parse(rebuilt.body().getBytes(StandardCharsets.UTF_8)).get("rebuilt");
+            assertEquals(1, result.get("recorded_through_seq").asLong());
+            HttpResponse<String> session = send(HttpRequest.newBuilder(URI.create(base + "/v1/sessions/gw")).header("X-Tenant-Id", tenant));
+            assertEquals(200, session.statusCode());
+            assertTrue(session.body().contains("\"loop_id\":\"gw.m.0\""));
+        }
+    }
+}
