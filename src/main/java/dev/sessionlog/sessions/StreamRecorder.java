@@ -153,6 +153,9 @@ public final class StreamRecorder {
                 }
                 fold.applyAll(page);
             }
+            if (fold.recordedThroughSeq() == 0) {
+                return fold; // no events: nothing to materialize, and nothing is stored
+            }
             try {
                 store.save(key, fold, version);
                 return fold;

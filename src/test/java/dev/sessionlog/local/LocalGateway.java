@@ -45,7 +45,8 @@ final class LocalGateway implements AutoCloseable {
     private static void rebuild(HttpExchange exchange, StreamEventHandler recorder) throws IOException {
         try (exchange) {
             String session = exchange.getRequestURI().getPath().substring("/_local/rebuild/".length());
-            String tenant = Optional.ofNullable(exchange.getRequestHeaders().getFirst("X-Tenant-Id")).orElse("local");
+            String tenant = Optional.ofNullable(exchange.getRequestHeaders().getFirst("X-Tenant-Id"))
+                    .map(v -> new String(v.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8)).orElse("local");
             DynamoStreamEvent event = new DynamoStreamEvent();
             event.rebuild = new DynamoStreamEvent.Rebuild();
             event.rebuild.tenant = tenant;
@@ -70,7 +71,9 @@ final class LocalGateway implements AutoCloseable {
             throws IOException {
         try (exchange) {
             Map<String, String> headers = new LinkedHashMap<>();
-            exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(), String.join(",", values)));
+            // The JDK's server reads header bytes as Latin-1; clients send UTF-8 (a tenant "ü").
+            exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(),
+                    new String(String.join(",", values).getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8)));
             String tenant = headers.getOrDefault("x-tenant-id", "local");
             byte[] bytes = exchange.getRequestBody().readAllBytes();
             String method = exchange.getRequestMethod().toUpperCase();
