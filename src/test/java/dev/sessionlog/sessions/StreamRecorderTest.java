@@ -209,6 +209,14 @@ class StreamRecorderTest {
         assertNotNull(t.components.sessionStore().load(new StreamKey(tenant, session)).orElseThrow());
     }
 
+    @Test
+    void rebuildingASessionWithoutEventsStoresNothing() {
+        StreamKey key = new StreamKey(RecorderTestSupport.newTenant(), "s-none");
+        assertEquals(0, t.components.streamRecorder().rebuild(key).recordedThroughSeq());
+        assertTrue(t.components.sessionStore().load(key).isEmpty());
+        assertEquals(404, t.api.get(key.tenant(), "/v1/sessions/s-none").status());
+    }
+
     private static JsonNode storedFoldWithoutServeFields(JsonNode served) {
         ObjectNode copy = served.deepCopy();
         copy.remove("head_seq");
