@@ -12,6 +12,7 @@ import dev.sessionlog.recorder.SessionFold;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.Map;
@@ -38,8 +39,9 @@ public class SnapStartPriming implements Resource {
              {"event_id":"p-3","event":{"type":"MessageEnd","loop_id":"priming.m.0","message":{"role":"user","content":[{"type":"text","text":"hi"}],"timestamp":1767225600000}}}]}
             """;
 
+    /** Resolved in {@link #prime()}: a start without SnapStart builds the AWS clients on first use. */
     @Inject
-    Components components;
+    Instance<Components> components;
 
     @PostConstruct
     void register() {
@@ -69,7 +71,8 @@ public class SnapStartPriming implements Resource {
         Json.write(fold.toSessionJson());
         try {
             // A key no session has: loads the SDK's whole request path at the cost of one read unit.
-            components.dynamo().query(b -> b.tableName(components.settings().eventsTable())
+            Components graph = components.get();
+            graph.dynamo().query(b -> b.tableName(graph.settings().eventsTable())
                     .keyConditionExpression("pk = :pk")
                     .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("sessionlog-priming#priming"))).limit(1));
             return true;

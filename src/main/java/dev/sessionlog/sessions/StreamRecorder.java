@@ -95,7 +95,8 @@ public final class StreamRecorder {
                 archive.markIndexed(key, fold.recordedThroughSeq(), firstNew);
                 RequestLog.put("seq", (through + 1) + ".." + fold.recordedThroughSeq());
                 LOG.infof("recorded seqs %d..%d", through + 1, fold.recordedThroughSeq());
-                Instant newest = EventItems.toRecord(bySeq.lastEntry().getValue().newImage(), payloads).recordedAt();
+                Instant newest = Instant.ofEpochMilli(Long.parseLong(bySeq.lastEntry().getValue().newImage()
+                        .get(EventItems.RECORDED_AT).n()));
                 metrics.emit("record", Map.of(Metric.RecorderLag, Math.max(0, clock.millis() - newest.toEpochMilli()),
                         Metric.FoldErrors, fold.foldErrorCount() - errorsBefore));
                 return;

@@ -650,7 +650,7 @@ final class AppendBench {
     private String largeEvents() {
         Table t = new Table("request", ">DynamoDB calls", "calls by operation (DynamoDB and S3)", ">RCU/request",
                 ">WCU/request (table + index)", "stored body");
-        // One event whose JSON stays above 350 KB after gzip: its body goes to S3, the item keeps the key.
+        // One event whose JSON stays above 64 KiB after gzip: its body goes to S3, the item keeps the key.
         Session s1 = newSession("large");
         fill(s1, 10, Ids.NONE);
         large(t, "1 event of 600 KB of incompressible JSON", append(s1, single(bigEvent(600_000))), "S3 key only");
@@ -675,7 +675,7 @@ final class AppendBench {
         return """
                 ### Large events
 
-                Bodies of 1 KiB or more are stored gzip-compressed; a body still above 350 KB compressed goes to S3 \
+                Bodies of 1 KiB or more are stored gzip-compressed; a body still above 64 KiB compressed goes to S3 \
                 (the item keeps its key), and so do the largest bodies of a batch whose bodies exceed 3.5 MB \
                 together. The S3 PutObject happens before the DynamoDB write; it is not a DynamoDB call. Capacity \
                 computed as above.

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.SdkResponse;
 import software.amazon.awssdk.core.interceptor.Context;
@@ -11,15 +12,25 @@ import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.ConsumedCapacity;
+import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /**
  * Counts the AWS calls of a measured request: operation, the capacity the service reported
  * (ReturnConsumedCapacity; DynamoDB Local's numbers) and the capacity AWS would charge
- * ({@link CapacityModel}). One instance per client pair, so that nothing is global; recording is
- * switched on around each measured request, the size registry of the model is fed always.
+ * ({@link CapacityModel}, one per table). One instance per client pair, so that nothing is global;
+ * recording is switched on around each measured request, the item registry of the models is fed
+ * always.
+ *
+ * <p>An UpdateItem's cost depends on the item before and after it, which the request does not
+ * tell. Given a peek client (one without this interceptor), a recorded UpdateItem is priced from
+ * a consistent GetItem of its key before and after the call; the time of those reads is kept out
+ * of the call's time and summed in {@link #peekNanos()}, for the caller to take out of its own.
  */
 final class BenchCalls implements ExecutionInterceptor {
 
@@ -31,27 +42,46 @@ final class BenchCalls implements ExecutionInterceptor {
      * index a Query read, null for the table and other operations.
      */
     record Call(String service, String operation, String index, double reported, CapacityModel.Cost model,
-                boolean failed, long nanos) {
+                boolean failed, long nanos, String table) {
     }
 
     private static final ExecutionAttribute<Long> STARTED = new ExecutionAttribute<>("bench.started");
+    private static final ExecutionAttribute<Map<String, AttributeValue>> BEFORE = new ExecutionAttribute<>("bench.before");
 
-    private final CapacityModel model;
+    private final List<CapacityModel> models;
     private final List<Call> calls = new ArrayList<>();
     private volatile boolean recording;
     private volatile boolean capture;
     private final List<Map<String, AttributeValue>> captured = new ArrayList<>();
+    private volatile DynamoDbClient peek;
+    private final AtomicLong peekNanos = new AtomicLong();
 
     BenchCalls(CapacityModel model) {
-        this.model = model;
+        this(List.of(model));
+    }
+
+    BenchCalls(List<CapacityModel> models) {
+        this.models = List.copyOf(models);
     }
 
     CapacityModel model() {
-        return model;
+        return models.get(0);
+    }
+
+    /** Prices recorded UpdateItems by reading the item before and after with this client (no interceptor). */
+    BenchCalls peekWith(DynamoDbClient client) {
+        this.peek = client;
+        return this;
+    }
+
+    /** Time spent in the before/after reads of UpdateItems since {@link #start()}. */
+    long peekNanos() {
+        return peekNanos.get();
     }
 
     synchronized void start() {
         calls.clear();
+        peekNanos.set(0);
         recording = true;
     }
 
@@ -71,7 +101,30 @@ final class BenchCalls implements ExecutionInterceptor {
 
     @Override
     public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+        if (recording && peek != null && context.request() instanceof UpdateItemRequest update) {
+            attributes.putAttribute(BEFORE, read(update.tableName(), update.key()));
+        }
         attributes.putAttribute(STARTED, System.nanoTime());
+    }
+
+    /** A consistent read of the item, outside the measured time; empty when there is none. */
+    private Map<String, AttributeValue> read(String table, Map<String, AttributeValue> key) {
+        long t0 = System.nanoTime();
+        try {
+            GetItemResponse r = peek.getItem(b -> b.tableName(table).key(key).consistentRead(true));
+            return r.hasItem() ? r.item() : Map.of();
+        } finally {
+            peekNanos.addAndGet(System.nanoTime() - t0);
+        }
+    }
+
+    private CapacityModel modelOf(String table) {
+        for (CapacityModel m : models) {
+            if (m.table().equals(table)) {
+                return m;
+            }
+        }
+        return null;
     }
 
     private static long elapsed(ExecutionAttributes attributes) {
@@ -85,19 +138,41 @@ final class BenchCalls implements ExecutionInterceptor {
         String service = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME);
         String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
         boolean dynamo = BenchCalls.DYNAMO.equals(service);
+        SdkRequest request = context.request();
+        CapacityModel.Cost cost = CapacityModel.Cost.ZERO;
         if (dynamo) {
-            model.observeWrites(context.request());
+            // Priced before the models learn of this call's writes: a replaced item costs its old size too.
+            boolean peeked = false;
+            if (recording && request instanceof UpdateItemRequest update && attributes.getAttribute(BEFORE) != null
+                    && modelOf(update.tableName()) != null) {
+                CapacityModel m = modelOf(update.tableName());
+                Map<String, AttributeValue> after = read(update.tableName(), update.key());
+                cost = m.updateCost(attributes.getAttribute(BEFORE), after);
+                m.forget(update.key());
+                if (!after.isEmpty()) {
+                    m.observe(after);
+                }
+                peeked = true;
+            } else if (recording) {
+                for (CapacityModel m : models) {
+                    cost = cost.plus(m.cost(request, context.response()));
+                }
+            }
+            if (!peeked) {
+                for (CapacityModel m : models) {
+                    m.observeWrites(request);
+                }
+            }
             if (capture) {
                 synchronized (this) {
-                    captured.addAll(CapacityModel.writtenItems(context.request()));
+                    captured.addAll(CapacityModel.writtenItems(request));
                 }
             }
         }
         if (recording) {
-            CapacityModel.Cost cost = dynamo ? model.cost(context.request(), context.response()) : CapacityModel.Cost.ZERO;
             synchronized (this) {
-                calls.add(new Call(service, operation, index(context.request()), reported(context.response()), cost, false,
-                        nanos));
+                calls.add(new Call(service, operation, index(request), reported(context.response()), cost, false, nanos,
+                        tableOf(request)));
             }
         }
     }
@@ -108,11 +183,32 @@ final class BenchCalls implements ExecutionInterceptor {
             long nanos = elapsed(attributes);
             String service = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME);
             String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
+            SdkRequest request = context.request();
+            CapacityModel.Cost cost = CapacityModel.Cost.ZERO;
+            if (context.exception() instanceof ConditionalCheckFailedException) {
+                CapacityModel m = modelOf(CapacityModel.tableOf(request));
+                if (m != null) {
+                    cost = m.failedWriteCost(request, attributes.getAttribute(BEFORE));
+                }
+            }
             synchronized (this) {
-                calls.add(new Call(service, operation, index(context.request()), Double.NaN, CapacityModel.Cost.ZERO, true,
-                        nanos));
+                calls.add(new Call(service, operation, index(request), Double.NaN, cost, true, nanos, tableOf(request)));
             }
         }
+    }
+
+    /** The table a DynamoDB call concerns (the first of a batch or transaction); null for S3 calls. */
+    private String tableOf(SdkRequest request) {
+        String direct = CapacityModel.tableOf(request);
+        if (direct != null) {
+            return direct;
+        }
+        for (CapacityModel m : models) {
+            if (m.concerns(request)) {
+                return m.table();
+            }
+        }
+        return null;
     }
 
     private static String index(SdkRequest request) {

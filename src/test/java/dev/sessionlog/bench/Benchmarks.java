@@ -19,12 +19,16 @@ import java.util.Set;
  * <p>Options, as system properties ({@code -Dbench.quick=true}) or arguments
  * ({@code -Dexec.args="--quick --sections=append"}):
  * <ul>
- *   <li>{@code bench.sections}: comma-separated, of {@code append}, {@code fold} (default both)</li>
- *   <li>{@code bench.quick}: a smoke run of a few seconds with small sizes</li>
+ *   <li>{@code bench.sections}: comma-separated, of {@code append}, {@code fold}, {@code record},
+ *       {@code archive}, {@code coldstart} (default all)</li>
+ *   <li>{@code bench.quick}: a smoke run of well under a minute with small sizes</li>
  *   <li>{@code bench.out}: also write the report to this file</li>
  *   <li>{@code bench.seconds}: seconds measured per append configuration (default 2.5, quick 0.3)</li>
  *   <li>{@code bench.lengths}: session lengths of the append section (default 1000,10000; quick 200,1000)</li>
  *   <li>{@code bench.foldLoops}: loops of the generated run the fold section folds (default 2000)</li>
+ *   <li>{@code bench.coldstartRuns}: JVM starts per function of the coldstart section (default 5, quick 1)</li>
+ *   <li>{@code bench.jar}: the application jar the coldstart section starts (default
+ *       target/quarkus-app/quarkus-run.jar, else the runner jar that target/quarkus-artifact.properties names)</li>
  * </ul>
  */
 public final class Benchmarks {
@@ -33,15 +37,19 @@ public final class Benchmarks {
 
     /** What to run and how long. */
     record Options(Set<String> sections, boolean quick, Path out, double secondsPerConfig, List<Integer> lengths,
-                   int foldLoops, int foldWarmup, int foldIterations) {
+                   int foldLoops, int foldWarmup, int foldIterations, int coldstartRuns, Path jar) {
+
+        static final List<String> SECTIONS = List.of("append", "fold", "record", "archive", "coldstart");
 
         static Options parse(String[] args) {
-            String sections = System.getProperty("bench.sections", "append,fold");
+            String sections = System.getProperty("bench.sections", String.join(",", SECTIONS));
             boolean quick = Boolean.parseBoolean(System.getProperty("bench.quick", "false"));
             String out = System.getProperty("bench.out");
             String seconds = System.getProperty("bench.seconds");
             String lengths = System.getProperty("bench.lengths");
             String foldLoops = System.getProperty("bench.foldLoops");
+            String coldstartRuns = System.getProperty("bench.coldstartRuns");
+            String jar = System.getProperty("bench.jar");
             for (String a : args) {
                 String arg = a.startsWith("--") ? a.substring(2) : a;
                 String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
@@ -53,9 +61,12 @@ public final class Benchmarks {
                     case "seconds" -> seconds = value;
                     case "lengths" -> lengths = value;
                     case "foldLoops" -> foldLoops = value;
-                    case "append", "fold" -> sections = name;
+                    case "coldstartRuns" -> coldstartRuns = value;
+                    case "jar" -> jar = value;
+                    case "append", "fold", "record", "archive", "coldstart" -> sections = name;
                     default -> throw new IllegalArgumentException("unknown option " + a
-                            + " (known: --sections=append,fold --quick --out=FILE --seconds=S --lengths=N,M --foldLoops=N)");
+                            + " (known: --sections=" + String.join(",", SECTIONS) + " --quick --out=FILE --seconds=S"
+                            + " --lengths=N,M --foldLoops=N --coldstartRuns=N --jar=PATH)");
                 }
             }
             Set<String> chosen = new LinkedHashSet<>();
@@ -64,8 +75,8 @@ public final class Benchmarks {
                 if (t.isEmpty()) {
                     continue;
                 }
-                if (!t.equals("append") && !t.equals("fold")) {
-                    throw new IllegalArgumentException("unknown section " + t + " (known: append, fold)");
+                if (!SECTIONS.contains(t)) {
+                    throw new IllegalArgumentException("unknown section " + t + " (known: " + String.join(", ", SECTIONS) + ")");
                 }
                 chosen.add(t);
             }
@@ -76,7 +87,9 @@ public final class Benchmarks {
             return new Options(chosen, quick, out == null ? null : Path.of(out),
                     seconds != null ? Double.parseDouble(seconds) : quick ? 0.3 : 2.5, lens,
                     foldLoops != null ? Integer.parseInt(foldLoops) : quick ? 200 : 2000,
-                    quick ? 2 : 10, quick ? 3 : 15);
+                    quick ? 2 : 10, quick ? 3 : 15,
+                    coldstartRuns != null ? Integer.parseInt(coldstartRuns) : quick ? 1 : 5,
+                    jar == null ? null : Path.of(jar));
         }
     }
 
@@ -89,24 +102,43 @@ public final class Benchmarks {
         long started = System.nanoTime();
         String fold = null;
         String append = null;
+        String record = null;
+        String archive = null;
+        String coldstart = null;
         try {
-            // The fold runs first, on a quiet JVM: no DynamoDB Local threads yet.
+            // The fold runs first, on a quiet JVM: no DynamoDB Local threads yet. The cold starts next,
+            // while this JVM is still quiet (their child JVMs share the machine's two cores with it).
             if (options.sections().contains("fold")) {
                 fold = new FoldBench(options).run();
+            }
+            if (options.sections().contains("coldstart")) {
+                coldstart = new ColdStartBench(options).run();
             }
             if (options.sections().contains("append")) {
                 append = new AppendBench(options).run();
             }
+            if (options.sections().contains("record")) {
+                record = new RecordBench(options).run();
+            }
+            if (options.sections().contains("archive")) {
+                archive = new ArchiveBench(options).run();
+            }
+        } catch (Exception | Error e) {
+            // exec:java waits for every non-daemon thread: a section that failed must not leave the build hanging.
+            e.printStackTrace(PROGRESS);
+            stopLeftoverThreads(before);
+            PROGRESS.println("bench: failed; exiting");
+            PROGRESS.flush();
+            System.exit(1);
         } finally {
             stopLeftoverThreads(before);
         }
         StringBuilder report = new StringBuilder();
         report.append("# sessionlog benchmarks\n\n").append(machine(options, started)).append('\n');
-        if (append != null) {
-            report.append(append).append('\n');
-        }
-        if (fold != null) {
-            report.append(fold).append('\n');
+        for (String section : new String[] {append, fold, record, archive, coldstart}) {
+            if (section != null) {
+                report.append(section).append('\n');
+            }
         }
         String text = report.toString();
         System.out.println();

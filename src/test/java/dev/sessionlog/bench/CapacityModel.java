@@ -15,6 +15,7 @@ import software.amazon.awssdk.core.SdkResponse;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
@@ -24,6 +25,7 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
@@ -45,8 +47,17 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  *   <li>Strongly consistent Query/GetItem: 1 RCU per 4 KB of everything read (the full items of a
  *       table query whatever the projection; index entries for an index query), rounded up once per
  *       call, at least 1 RCU even when nothing is found. Eventually consistent: half.</li>
+ *   <li>A write that replaces an item (PutItem on an existing key, an UpdateItem) costs the larger of
+ *       the old and the new item. An index entry costs 1 WCU per KB when it appears, changes or
+ *       disappears, 2 writes (delete + put) when its index key changes, nothing when it stays the
+ *       same (AWS's documented rules for secondary indexes).</li>
+ *   <li>A conditional write whose condition fails costs the size of the existing item, at least
+ *       1 WCU (PutItem and UpdateItem; see {@link #failedWriteCost}).</li>
  * </ul>
- * The full size of a table item that a head query reads comes from the writes this model observed.
+ * The full size of a table item that a head query reads, and the item that a write replaces, come
+ * from the writes this model observed (UpdateItem: from the item read before and after it, see
+ * {@link BenchCalls}). A model prices only the calls on its own table, so that one interceptor can
+ * hold a model per table.
  */
 final class CapacityModel {
 
@@ -69,8 +80,12 @@ final class CapacityModel {
     private final String table;
     private final List<String> tableKey;
     private final Map<String, Index> indexes = new HashMap<>();
-    /** pk -> seq -> full item size, of every item written through the observed client. */
-    private final Map<String, Map<String, Integer>> sizes = new ConcurrentHashMap<>();
+    /** What the model knows of an item: its size and its entry in each index it is in. */
+    private record Known(int size, Map<String, Map<String, AttributeValue>> entries) {
+    }
+
+    /** pk -> sort key -> the item as last written through the observed client. */
+    private final Map<String, Map<String, Known>> known = new ConcurrentHashMap<>();
 
     CapacityModel(CreateTableRequest definition) {
         this.table = definition.tableName();
@@ -189,30 +204,115 @@ final class CapacityModel {
         return entry;
     }
 
-    /** A new item's writes: table units (times factor) and the units of each index it enters. */
-    private Cost putCost(Map<String, AttributeValue> item, double tableFactor) {
+    /**
+     * A write of {@code item} (null: a delete) over {@code old} (null: no item there before): the
+     * table's units of the larger of both, times factor, and each index's units for its entry.
+     */
+    private Cost writeCost(Map<String, AttributeValue> item, Known old, double tableFactor) {
+        int newSize = item == null ? 0 : itemSize(item);
+        int oldSize = old == null ? 0 : old.size();
         double indexUnits = 0;
+        for (Index index : indexes.values()) {
+            Map<String, AttributeValue> before = old == null ? null : old.entries().get(index.name());
+            Map<String, AttributeValue> after = item == null ? null : indexEntry(index, item);
+            indexUnits += indexWrite(index, before, after);
+        }
+        return new Cost(0, tableFactor * writeUnits(Math.max(newSize, oldSize)), indexUnits);
+    }
+
+    /** An index's units for an entry that goes from before to after (null: not in the index). */
+    private static double indexWrite(Index index, Map<String, AttributeValue> before, Map<String, AttributeValue> after) {
+        if (before == null && after == null) {
+            return 0;
+        }
+        if (before == null) {
+            return writeUnits(itemSize(after));
+        }
+        if (after == null) {
+            return writeUnits(itemSize(before));
+        }
+        for (String k : index.keyAttributes()) {
+            if (!before.get(k).equals(after.get(k))) {
+                return writeUnits(itemSize(before)) + writeUnits(itemSize(after)); // delete + put
+            }
+        }
+        return before.equals(after) ? 0 : writeUnits(itemSize(after));
+    }
+
+    private Known known(Map<String, AttributeValue> keyOrItem) {
+        AttributeValue pk = keyOrItem.get(tableKey.get(0));
+        if (pk == null || pk.s() == null) {
+            return null;
+        }
+        Map<String, Known> ofPk = known.get(pk.s());
+        return ofPk == null ? null : ofPk.get(sortKey(keyOrItem));
+    }
+
+    private String sortKey(Map<String, AttributeValue> keyOrItem) {
+        AttributeValue sk = tableKey.size() > 1 ? keyOrItem.get(tableKey.get(1)) : null;
+        return sk == null ? "" : sk.n() != null ? sk.n() : sk.s();
+    }
+
+    private Known knownOf(Map<String, AttributeValue> item) {
+        Map<String, Map<String, AttributeValue>> entries = new HashMap<>();
         for (Index index : indexes.values()) {
             Map<String, AttributeValue> entry = indexEntry(index, item);
             if (entry != null) {
-                indexUnits += writeUnits(itemSize(entry));
+                entries.put(index.name(), entry == item ? Map.copyOf(item) : entry);
             }
         }
-        return new Cost(0, tableFactor * writeUnits(itemSize(item)), indexUnits);
+        return new Known(itemSize(item), entries);
     }
 
     // ---- calls --------------------------------------------------------------------------------
 
-    /** The cost of a successful call; ZERO for calls that are not item reads or writes. */
+    /** Whether a call names this model's table (for transactions and batches: any of their items). */
+    boolean concerns(SdkRequest request) {
+        return table.equals(tableOf(request)) || (request instanceof TransactWriteItemsRequest tx
+                && tx.transactItems().stream().anyMatch(a -> table.equals(tableOf(a))))
+                || (request instanceof BatchWriteItemRequest batch && batch.requestItems().containsKey(table));
+    }
+
+    static String tableOf(SdkRequest request) {
+        if (request instanceof PutItemRequest r) {
+            return r.tableName();
+        }
+        if (request instanceof GetItemRequest r) {
+            return r.tableName();
+        }
+        if (request instanceof QueryRequest r) {
+            return r.tableName();
+        }
+        if (request instanceof UpdateItemRequest r) {
+            return r.tableName();
+        }
+        if (request instanceof DeleteItemRequest r) {
+            return r.tableName();
+        }
+        return null;
+    }
+
+    private static String tableOf(TransactWriteItem a) {
+        return a.put() != null ? a.put().tableName() : a.update() != null ? a.update().tableName()
+                : a.delete() != null ? a.delete().tableName() : a.conditionCheck() != null ? a.conditionCheck().tableName() : null;
+    }
+
+    /**
+     * The cost of a successful call on this model's table; ZERO for calls that are not item reads or
+     * writes, or that concern other tables. UpdateItem is priced by {@link #updateCost}.
+     */
     Cost cost(SdkRequest request, SdkResponse response) {
         if (request instanceof PutItemRequest put) {
-            return putCost(put.item(), 1);
+            return table.equals(put.tableName()) ? writeCost(put.item(), known(put.item()), 1) : Cost.ZERO;
         }
         if (request instanceof TransactWriteItemsRequest tx) {
             Cost total = Cost.ZERO;
             for (TransactWriteItem action : tx.transactItems()) {
+                if (!table.equals(tableOf(action))) {
+                    continue;
+                }
                 if (action.put() != null) {
-                    total = total.plus(putCost(action.put().item(), 2));
+                    total = total.plus(writeCost(action.put().item(), known(action.put().item()), 2));
                 } else if (action.conditionCheck() != null) {
                     total = total.plus(new Cost(0, 2 * writeUnits(itemSize(action.conditionCheck().key())), 0));
                 } else if (action.update() != null) {
@@ -225,16 +325,17 @@ final class CapacityModel {
         }
         if (request instanceof BatchWriteItemRequest batch) {
             Cost total = Cost.ZERO;
-            for (List<WriteRequest> writes : batch.requestItems().values()) {
-                for (WriteRequest w : writes) {
-                    if (w.putRequest() != null) {
-                        total = total.plus(putCost(w.putRequest().item(), 1));
-                    }
+            for (WriteRequest w : batch.requestItems().getOrDefault(table, List.of())) {
+                if (w.putRequest() != null) {
+                    total = total.plus(writeCost(w.putRequest().item(), known(w.putRequest().item()), 1));
+                } else if (w.deleteRequest() != null) {
+                    Known old = known(w.deleteRequest().key());
+                    total = total.plus(writeCost(null, old, 1));
                 }
             }
             return total;
         }
-        if (request instanceof QueryRequest q && response instanceof QueryResponse r) {
+        if (request instanceof QueryRequest q && response instanceof QueryResponse r && table.equals(q.tableName())) {
             boolean consistent = Boolean.TRUE.equals(q.consistentRead());
             long bytes = 0;
             if (q.indexName() == null) {
@@ -249,11 +350,37 @@ final class CapacityModel {
             }
             return new Cost(readUnits(bytes, consistent), 0, 0);
         }
-        if (request instanceof GetItemRequest g && response instanceof GetItemResponse r) {
+        if (request instanceof GetItemRequest g && response instanceof GetItemResponse r && table.equals(g.tableName())) {
             boolean consistent = Boolean.TRUE.equals(g.consistentRead());
-            return new Cost(readUnits(r.hasItem() ? fullSize(g.key().get(tableKey.get(0)), r.item()) : 0, consistent), 0, 0);
+            return new Cost(readUnits(r.hasItem() && !r.item().isEmpty() ? fullSize(g.key().get(tableKey.get(0)), r.item()) : 0,
+                    consistent), 0, 0);
         }
         return Cost.ZERO;
+    }
+
+    /** An UpdateItem on this table that turned {@code before} into {@code after} (empty: no item). */
+    Cost updateCost(Map<String, AttributeValue> before, Map<String, AttributeValue> after) {
+        Known old = before == null || before.isEmpty() ? null : knownOf(before);
+        return writeCost(after == null || after.isEmpty() ? null : after, old, 1);
+    }
+
+    /**
+     * A PutItem or UpdateItem on this table whose condition failed: DynamoDB charges the size of
+     * the existing item, at least 1 WCU, and writes nothing. {@code existing}: the item as it was
+     * (null: look it up in what was observed).
+     */
+    Cost failedWriteCost(SdkRequest request, Map<String, AttributeValue> existing) {
+        if (!table.equals(tableOf(request)) || !(request instanceof PutItemRequest || request instanceof UpdateItemRequest)) {
+            return Cost.ZERO;
+        }
+        int size;
+        if (existing != null) {
+            size = existing.isEmpty() ? 0 : itemSize(existing);
+        } else {
+            Known old = request instanceof PutItemRequest put ? known(put.item()) : known(((UpdateItemRequest) request).key());
+            size = old == null ? 0 : old.size();
+        }
+        return new Cost(0, writeUnits(size), 0);
     }
 
     /** The value a Query's key condition gives the partition key ("pk = :pk"), or null. */
@@ -271,29 +398,63 @@ final class CapacityModel {
      * the whole item): from the observed writes, else the size of what was returned.
      */
     private int fullSize(AttributeValue partition, Map<String, AttributeValue> returned) {
-        AttributeValue pk = returned.getOrDefault(tableKey.get(0), partition);
-        AttributeValue sk = tableKey.size() > 1 ? returned.get(tableKey.get(1)) : null;
-        if (pk != null && pk.s() != null) {
-            Map<String, Integer> ofPk = sizes.get(pk.s());
-            Integer size = ofPk == null ? null : ofPk.get(sk == null ? "" : sk.n() != null ? sk.n() : sk.s());
-            if (size != null) {
-                return size;
-            }
+        Map<String, AttributeValue> key = new HashMap<>(returned);
+        if (!key.containsKey(tableKey.get(0)) && partition != null) {
+            key.put(tableKey.get(0), partition);
         }
-        return itemSize(returned);
+        Known k = known(key);
+        return k != null ? k.size() : itemSize(returned);
     }
 
-    /** Remembers the size of every item a successful call wrote, for later reads of it. */
+    /** Remembers every item a successful call wrote to this table, for later reads and replacements of it. */
     void observeWrites(SdkRequest request) {
-        List<Map<String, AttributeValue>> items = writtenItems(request);
-        for (Map<String, AttributeValue> item : items) {
-            AttributeValue pk = item.get(tableKey.get(0));
-            AttributeValue sk = tableKey.size() > 1 ? item.get(tableKey.get(1)) : null;
-            if (pk == null || pk.s() == null) {
-                continue;
+        if (request instanceof BatchWriteItemRequest batch) {
+            for (WriteRequest w : batch.requestItems().getOrDefault(table, List.of())) {
+                if (w.putRequest() != null) {
+                    observe(w.putRequest().item());
+                } else if (w.deleteRequest() != null) {
+                    forget(w.deleteRequest().key());
+                }
             }
-            sizes.computeIfAbsent(pk.s(), k -> new ConcurrentHashMap<>())
-                    .put(sk == null ? "" : sk.n() != null ? sk.n() : sk.s(), itemSize(item));
+            return;
+        }
+        if (request instanceof TransactWriteItemsRequest tx) {
+            for (TransactWriteItem action : tx.transactItems()) {
+                if (action.put() != null && table.equals(action.put().tableName())) {
+                    observe(action.put().item());
+                } else if (action.update() != null && table.equals(action.update().tableName())) {
+                    forget(action.update().key());
+                } else if (action.delete() != null && table.equals(action.delete().tableName())) {
+                    forget(action.delete().key());
+                }
+            }
+            return;
+        }
+        if (request instanceof PutItemRequest put && table.equals(put.tableName())) {
+            observe(put.item());
+        } else if (request instanceof DeleteItemRequest del && table.equals(del.tableName())) {
+            forget(del.key());
+        } else if (request instanceof UpdateItemRequest up && table.equals(up.tableName())) {
+            forget(up.key()); // the caller observes the item read after it, when it has one
+        }
+    }
+
+    /** Remembers {@code item} as the current state of its key (empty or null: no item). */
+    void observe(Map<String, AttributeValue> item) {
+        AttributeValue pk = item == null ? null : item.get(tableKey.get(0));
+        if (pk == null || pk.s() == null) {
+            return;
+        }
+        known.computeIfAbsent(pk.s(), k -> new ConcurrentHashMap<>()).put(sortKey(item), knownOf(item));
+    }
+
+    void forget(Map<String, AttributeValue> key) {
+        AttributeValue pk = key.get(tableKey.get(0));
+        if (pk != null && pk.s() != null) {
+            Map<String, Known> ofPk = known.get(pk.s());
+            if (ofPk != null) {
+                ofPk.remove(sortKey(key));
+            }
         }
     }
 
