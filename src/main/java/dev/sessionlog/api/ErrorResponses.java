@@ -8,6 +8,7 @@ import dev.sessionlog.log.StoreBusyException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jboss.logging.Logger;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 
 /** Every failure as the contract's error JSON; a fault of ours is logged and answered 500. */
 public final class ErrorResponses {
@@ -26,6 +27,8 @@ public final class ErrorResponses {
         HttpApiResponse response = HttpApiResponse.json(error.status(), Map.of("error", body));
         if (failure instanceof StoreBusyException busy) {
             response.header("retry-after", Integer.toString(busy.retryAfterSeconds()));
+        } else if (error.status() == 429) {
+            response.header("retry-after", "1");
         }
         return response;
     }
@@ -49,6 +52,9 @@ public final class ErrorResponses {
         }
         if (failure instanceof StoreBusyException busy) {
             return new ApiException(429, "throttled", busy.getMessage());
+        }
+        if (failure instanceof AwsServiceException aws && aws.isThrottlingException()) {
+            return new ApiException(429, "throttled", "the store throttled the request past retries; retry it");
         }
         LOG.errorf(failure, "request %s failed", requestId);
         return new ApiException(500, "internal", "internal error; nothing was half-written (request id " + requestId + ")");

@@ -1,5 +1,6 @@
 package dev.sessionlog.api;
 
+import dev.sessionlog.log.StreamKey;
 import java.util.Map;
 
 /**
@@ -27,8 +28,10 @@ public final class TenantResolver {
         if (tenant == null || tenant.isBlank()) {
             throw new ApiException(401, "unauthorized", "the request carries no tenant: claim \"" + claim + "\" is missing");
         }
-        if (tenant.length() > MAX_TENANT_LENGTH) {
-            throw new ApiException(401, "unauthorized", "the tenant claim \"" + claim + "\" is over " + MAX_TENANT_LENGTH + " characters");
+        // Keys hold the tenant percent-encoded: bound that form, so that keys stay within DynamoDB's and S3's limits.
+        if (StreamKey.encodeTenant(tenant).length() > MAX_TENANT_LENGTH) {
+            throw new ApiException(401, "unauthorized", "the tenant claim \"" + claim + "\" is over " + MAX_TENANT_LENGTH
+                    + " characters (percent-encoded)");
         }
         return tenant;
     }

@@ -111,7 +111,9 @@ public final class Archiver {
         int objects = 0;
         long bytes = 0;
         try {
-            watermark = adoptObjectsAbove(key, watermark, maxEvents);
+            Adopted adopted = adoptObjectsAbove(key, watermark, maxEvents);
+            watermark = adopted.watermark();
+            maxEvents = adopted.maxEvents();
             long head = hot.head(key).map(EventRecord::seq).orElse(0L);
             while (events < settings.maxEventsPerRun()) {
                 List<EventRecord> segment = nextSegment(key, watermark, cutoff);
@@ -136,8 +138,11 @@ public final class Archiver {
         return new Report(0, events > 0 ? 1 : 0, events, objects, bytes);
     }
 
+    private record Adopted(long watermark, int maxEvents) {
+    }
+
     /** A run that died after writing an object leaves it above the watermark: take it as written. */
-    private long adoptObjectsAbove(StreamKey key, long watermark, int maxEvents) {
+    private Adopted adoptObjectsAbove(StreamKey key, long watermark, int maxEvents) {
         while (true) {
             long next = watermark + 1;
             Segment longest = null;
@@ -147,8 +152,10 @@ public final class Archiver {
                 }
             }
             if (longest == null) {
-                return watermark;
+                return new Adopted(watermark, maxEvents);
             }
+            // An object written under a larger limit than today's: readers list from seq - its size.
+            maxEvents = (int) Math.max(maxEvents, longest.last() - longest.first() + 1);
             meta.moveWatermark(key, watermark, longest.last(), maxEvents);
             watermark = longest.last();
         }

@@ -98,6 +98,9 @@ public final class AppendRequestParser {
             throw new InvalidRequestException(path + ".event.type is required and must be a non-empty string");
         }
         JsonNode namedSession = event.get("session_id");
+        if (namedSession != null && !namedSession.isNull() && !namedSession.isTextual()) {
+            throw new InvalidRequestException(path + ".event.session_id must be a string naming the session of the path");
+        }
         if (namedSession != null && namedSession.isTextual() && !namedSession.asText().equals(sessionId)) {
             throw new InvalidRequestException(path + ".event.session_id \"" + namedSession.asText()
                     + "\" does not match the session of the path \"" + sessionId + "\"");

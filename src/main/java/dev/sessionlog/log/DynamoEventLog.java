@@ -28,6 +28,7 @@ import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
@@ -76,12 +77,23 @@ public final class DynamoEventLog implements EventLog {
         ExpectedSeq expected = ExpectedSeq.from(request.expectedSeq());
         List<NewEvent> events = request.events();
         List<Map.Entry<String, AttributeValue>> bodies = encodeBodies(key, events);
+        boolean clientIds = events.stream().anyMatch(NewEvent::hasClientId);
         for (int attempt = 1; ; attempt++) {
-            long head = expected.isAny() ? headSeq(key) : expected.seq();
+            // With client ids the head is read before the ids are looked up, also when expected_seq
+            // names it: only then does the write's "head+1 is free" prove that no event written after
+            // the lookup can hold one of the ids.
+            long head = expected.isAny() || clientIds ? headSeq(key) : expected.seq();
+            if (!expected.isAny() && head != expected.seq()) {
+                Map<String, Long> stored = storedSeqs(key, events);
+                if (!stored.isEmpty()) {
+                    return duplicates(key, events, stored, head);
+                }
+                throw new SeqConflictException(key, expected.seq(), head);
+            }
             // A session without events cannot hold any of the ids; a failed write checks again.
             Map<String, Long> stored = head == 0 ? Map.of() : storedSeqs(key, events);
             if (!stored.isEmpty()) {
-                return duplicates(key, events, stored, expected.isAny() ? head : headSeq(key));
+                return duplicates(key, events, stored, head); // ids were given, so the head was read
             }
             try {
                 return write(key, events, bodies, head, expected);
@@ -130,10 +142,19 @@ public final class DynamoEventLog implements EventLog {
         }
         boolean mustProveHead = !expected.isAny() && head > 0;
         if (items.size() == 1 && !mustProveHead) {
-            // A single conditional put is atomic too, and costs half a transactional write.
-            ddb.putItem(b -> b.tableName(table).item(items.get(0))
-                    .conditionExpression("attribute_not_exists(pk)")
-                    .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+            // A single conditional put is atomic too, and costs half a transactional write. Unlike a
+            // transaction it has no idempotency token: if the SDK retries a put that did succeed, the
+            // retry fails its condition on our own item, which is then success, not a lost race.
+            try {
+                ddb.putItem(b -> b.tableName(table).item(items.get(0))
+                        .conditionExpression("attribute_not_exists(pk)")
+                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                        .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+            } catch (ConditionalCheckFailedException lost) {
+                if (!isOwnWrite(lost.item(), items.get(0))) {
+                    throw lost;
+                }
+            }
         } else {
             List<TransactWriteItem> actions = new ArrayList<>(items.size() + 1);
             for (Map<String, AttributeValue> item : items) {
@@ -153,6 +174,12 @@ public final class DynamoEventLog implements EventLog {
             ddb.transactWriteItems(b -> b.transactItems(actions).returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
         }
         return new AppendResult(key.sessionId(), head + events.size(), appended);
+    }
+
+    private static boolean isOwnWrite(Map<String, AttributeValue> stored, Map<String, AttributeValue> attempted) {
+        return stored != null && !stored.isEmpty()
+                && attempted.get(EventItems.EVENT_ID).equals(stored.get(EventItems.EVENT_ID))
+                && attempted.get(EventItems.RECORDED_AT).equals(stored.get(EventItems.RECORDED_AT));
     }
 
     private static boolean isRace(TransactionCanceledException e) {

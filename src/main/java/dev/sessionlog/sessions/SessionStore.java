@@ -19,6 +19,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -34,8 +36,15 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 public final class SessionStore {
 
-    /** A session's fold and the version it was read at (0: not stored yet). */
-    public record Stored(SessionFold fold, long version) {
+    /**
+     * A session's fold and the version it was read at (0: not stored yet).
+     *
+     * @param stateRef the S3 object the state was read from, or null when it was in the item
+     */
+    public record Stored(SessionFold fold, long version, String stateRef) {
+        public static Stored none(SessionFold fold) {
+            return new Stored(fold, 0, null);
+        }
     }
 
     /** Another invocation saved the session after it was read; nothing was written. */
@@ -75,28 +84,41 @@ public final class SessionStore {
     }
 
     public Optional<Stored> load(StreamKey key) {
-        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table)
-                .key(Map.of(PK, AttributeValue.fromS(key.pk()))).consistentRead(true)
-                .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)).item();
-        if (item == null || item.isEmpty()) {
-            return Optional.empty();
-        }
-        byte[] gz = item.containsKey(STATE_GZ) ? item.get(STATE_GZ).b().asByteArrayUnsafe()
-                : s3.getObjectAsBytes(b -> b.bucket(bucket).key(item.get(STATE_REF).s())).asByteArrayUnsafe();
-        try {
-            JsonNode state = STATE_JSON.readTree(EventBodyCodec.gunzip(gz));
-            return Optional.of(new Stored(SessionFold.fromStateJson(state, options), Long.parseLong(item.get(VERSION).n())));
-        } catch (IOException e) {
-            throw new UncheckedIOException("stored state of " + key.sessionId() + " is not readable", e);
+        for (int attempt = 1; ; attempt++) {
+            Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table)
+                    .key(Map.of(PK, AttributeValue.fromS(key.pk()))).consistentRead(true)
+                    .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)).item();
+            if (item == null || item.isEmpty()) {
+                return Optional.empty();
+            }
+            String ref = item.containsKey(STATE_REF) ? item.get(STATE_REF).s() : null;
+            byte[] gz;
+            try {
+                gz = ref == null ? item.get(STATE_GZ).b().asByteArrayUnsafe()
+                        : s3.getObjectAsBytes(b -> b.bucket(bucket).key(ref)).asByteArrayUnsafe();
+            } catch (NoSuchKeyException replaced) {
+                // A writer saved a newer version between our two reads and deleted this object.
+                if (attempt >= 3) {
+                    throw replaced;
+                }
+                continue;
+            }
+            try {
+                JsonNode state = STATE_JSON.readTree(EventBodyCodec.gunzip(gz));
+                return Optional.of(new Stored(SessionFold.fromStateJson(state, options), Long.parseLong(item.get(VERSION).n()), ref));
+            } catch (IOException e) {
+                throw new UncheckedIOException("stored state of " + key.sessionId() + " is not readable", e);
+            }
         }
     }
 
     /**
-     * Saves the fold as the next version, if the stored version is still {@code readVersion}.
+     * Saves the fold as the next version of {@code read}, if the stored version is still the one read.
      *
      * @throws ConcurrentUpdateException when another invocation saved in between
      */
-    public void save(StreamKey key, SessionFold fold, long readVersion) {
+    public void save(StreamKey key, SessionFold fold, Stored read) {
+        long readVersion = read.version();
         long version = readVersion + 1;
         byte[] gz;
         try {
@@ -110,7 +132,7 @@ public final class SessionStore {
         if (gz.length <= MAX_INLINE_STATE_BYTES) {
             item.put(STATE_GZ, AttributeValue.fromB(SdkBytes.fromByteArrayUnsafe(gz)));
         } else {
-            // Named by version: a racing writer's object never overwrites the one the item points to.
+            // Named by version and a nonce: a racing writer's object never overwrites the one the item points to.
             stateRef = stateKey(key, version);
             String objectKey = stateRef;
             s3.putObject(b -> b.bucket(bucket).key(objectKey), RequestBody.fromBytes(gz));
@@ -123,18 +145,21 @@ public final class SessionStore {
                             : Map.of(":v", AttributeValue.fromN(Long.toString(readVersion))))
                     .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
         } catch (ConditionalCheckFailedException lost) {
+            if (stateRef != null) {
+                String orphan = stateRef;
+                s3.deleteObject(b -> b.bucket(bucket).key(orphan)); // ours, never referenced
+            }
             throw new ConcurrentUpdateException(key);
         }
-        if (readVersion > 0 && stateRef != null) {
-            // The previous version's object (if that version was in S3 too) is unreferenced now.
-            String previous = stateKey(key, readVersion);
-            s3.deleteObject(b -> b.bucket(bucket).key(previous));
+        if (read.stateRef() != null) {
+            // The object of the version this one replaces is unreferenced now.
+            s3.deleteObject(b -> b.bucket(bucket).key(read.stateRef()));
         }
     }
 
     private String stateKey(StreamKey key, long version) {
         return prefix + "sessions/tenant=" + StreamKey.encodeTenant(key.tenant()) + "/session=" + key.sessionId()
-                + "/state-" + String.format("%020d", version) + ".json.gz";
+                + "/state-" + String.format("%020d", version) + "-" + UUID.randomUUID() + ".json.gz";
     }
 
     private static Map<String, AttributeValue> summaryItem(StreamKey key, SessionFold fold) {

@@ -81,16 +81,20 @@ public final class StreamRecorder {
         records.forEach(r -> bySeq.put(EventItems.seq(r.newImage()), r));
         for (int attempt = 1; ; attempt++) {
             SessionStore.Stored stored = store.load(key)
-                    .orElseGet(() -> new SessionStore.Stored(SessionFold.start(key.sessionId(), store.options()), 0));
+                    .orElseGet(() -> SessionStore.Stored.none(SessionFold.start(key.sessionId(), store.options())));
             SessionFold fold = stored.fold();
             long through = fold.recordedThroughSeq();
             long errorsBefore = fold.foldErrorCount();
             if (bySeq.lastKey() <= through) {
-                return; // a redelivery of what is folded already
+                // A redelivery of what is folded already. The run that folded it may have died before
+                // marking the session for archival: marking again is conditional and idempotent.
+                StreamRecord first = bySeq.firstEntry().getValue();
+                archive.markIndexed(key, through, Instant.ofEpochMilli(Long.parseLong(first.newImage().get(EventItems.RECORDED_AT).n())));
+                return;
             }
             Instant firstNew = foldFrom(key, fold, bySeq, bySeq.lastKey());
             try {
-                store.save(key, fold, stored.version());
+                store.save(key, fold, stored);
                 // Puts the session on the archive's due index, at the time of its oldest new event.
                 archive.markIndexed(key, fold.recordedThroughSeq(), firstNew);
                 RequestLog.put("seq", (through + 1) + ".." + fold.recordedThroughSeq());
@@ -145,8 +149,8 @@ public final class StreamRecorder {
     /** Folds the whole log of a session anew and replaces the stored state: the documented rebuild. */
     public SessionFold rebuild(StreamKey key) {
         for (int attempt = 1; ; attempt++) {
-            long version = store.load(key).map(SessionStore.Stored::version).orElse(0L);
             SessionFold fold = SessionFold.start(key.sessionId(), store.options());
+            SessionStore.Stored previous = store.load(key).orElseGet(() -> SessionStore.Stored.none(fold));
             while (true) {
                 List<EventRecord> page = events.read(key, fold.recordedThroughSeq(), READ_PAGE);
                 if (page.isEmpty()) {
@@ -158,7 +162,7 @@ public final class StreamRecorder {
                 return fold; // no events: nothing to materialize, and nothing is stored
             }
             try {
-                store.save(key, fold, version);
+                store.save(key, fold, previous);
                 return fold;
             } catch (SessionStore.ConcurrentUpdateException raced) {
                 if (attempt >= MAX_ATTEMPTS) {

@@ -134,6 +134,12 @@ class AppendApiTest extends ApiTestBase {
         assertEquals(409, ahead.status());
         assertEquals(3, ahead.error().get("head_seq").asLong());
 
+        ObjectNode aheadWithIds = batch(envelope("x-1", null, userMessage(s + ".m.0", "a")));
+        aheadWithIds.put("expected_seq", 7);
+        Response aheadIds = api.post(T, events(s), aheadWithIds);
+        assertEquals(409, aheadIds.status());
+        assertEquals(3, aheadIds.error().get("head_seq").asLong());
+
         ObjectNode again = batch(envelope(null, null, agentStart(s, s + ".m.1")));
         again.put("expected_seq", 0);
         assertEquals(409, api.post(T, events(s), again).status());

@@ -40,6 +40,7 @@ class ValidationApiTest extends ApiTestBase {
         "repeated event_id       | {\"events\": [{\"event_id\": \"a\", \"event\": {\"type\": \"X\"}}, {\"event_id\": \"a\", \"event\": {\"type\": \"X\"}}]} | events[1].event_id",
         "negative expected_seq   | {\"expected_seq\": -1, \"events\": [{\"event\": {\"type\": \"X\"}}]} | expected_seq",
         "text expected_seq       | {\"expected_seq\": \"3\", \"events\": [{\"event\": {\"type\": \"X\"}}]} | expected_seq",
+        "number session_id       | {\"events\": [{\"event\": {\"type\": \"AgentStart\", \"session_id\": 7}}]} | events[0].event.session_id must be a string",
     })
     void badBodyIs400NamingTheFieldAndWritesNothing(String name, String body, String expectedInMessage) {
         String s = newSession();

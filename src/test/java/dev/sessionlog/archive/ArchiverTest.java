@@ -290,4 +290,21 @@ class ArchiverTest {
         assertEquals(151, head.get("head_seq").asLong());
         assertEquals(150, head.get("event").get("event").get("n").asLong());
     }
+
+    @Test
+    void anObjectWrittenUnderALargerLimitIsAdoptedAndStillFoundByReads() {
+        RecorderTestSupport t = support(5, Duration.ofMinutes(5));
+        String tenant = RecorderTestSupport.newTenant();
+        List<JsonNode> sent = session(t, clock, tenant, "s-adopt", 30, 0);
+        StreamKey key = new StreamKey(tenant, "s-adopt");
+        // A run configured for 20 events per object wrote 1..20 and died before moving the watermark.
+        t.components.segmentStore().write(key, t.components.eventLog().read(key, 0, 20).stream()
+                .map(r -> new dev.sessionlog.event.EventRecord(r.seq(), r.eventId(), r.parentEventId(), r.recordedAt(), r.event())).toList());
+        t.components.archiver().archive(key, NOW.minus(Duration.ofHours(24)));
+        assertEquals(30, t.components.archiveMeta().load(key).archivedThrough());
+        assertEquals(20, t.components.archiveMeta().load(key).segmentMaxEvents());
+        JsonNode page = t.api.get(tenant, "/v1/sessions/s-adopt/events?after_seq=16&limit=3").body();
+        assertEquals(17, page.get("events").get(0).get("seq").asLong());
+        assertReadsExactlyOnce(t, tenant, "s-adopt", sent);
+    }
 }

@@ -203,12 +203,17 @@ class IamPolicyTest {
                 .put("timestamp", "2026-11-01T10:00:00Z"));
         setup.api.post(tenant, "/v1/sessions/" + s + "/events", open);
         setup.api.post(tenant, "/v1/sessions/" + s + "/events", batch("s-", 0, 60, 20, null));
+        // a body kept in S3, which the archiver reads to write the archive object
+        setup.api.post(tenant, "/v1/sessions/" + s + "/events", batch("big-", 0, 1, 600_000, null));
         setup.record(tenant, s);
+        // an idle session whose state is kept in S3, which the sweep reads
+        setup.api.post(tenant, "/v1/sessions/iam-scheduled-big/events", bigLoop("iam-scheduled-big", 16, 40_000));
+        setup.record(tenant, "iam-scheduled-big");
         CLOCK.set(NOW);
 
         AwsCalls.reset();
-        assertTrue(subject.components.idleSweeper().sweep() >= 1);
-        assertTrue(subject.components.archiver().run().eventsArchived() >= 61);
+        assertTrue(subject.components.idleSweeper().sweep() >= 2);
+        assertTrue(subject.components.archiver().run().eventsArchived() >= 62);
         assertLeastPrivilege("ScheduledFunction", recorded());
     }
 }

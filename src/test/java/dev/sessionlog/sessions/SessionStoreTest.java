@@ -1,0 +1,78 @@
+package dev.sessionlog.sessions;
+
+import static dev.sessionlog.testing.JsonAssert.assertSameJson;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sessionlog.event.EventRecord;
+import dev.sessionlog.log.StreamKey;
+import dev.sessionlog.recorder.AgentRunGenerator;
+import dev.sessionlog.recorder.RecorderOptions;
+import dev.sessionlog.recorder.SessionFold;
+import dev.sessionlog.testing.AwsTestResource;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/** The sessions store on DynamoDB Local and S3Proxy: states too big for an item, and racing writers. */
+class SessionStoreTest {
+
+    final RecorderTestSupport t = new RecorderTestSupport();
+    final SessionStore store = t.components.sessionStore();
+
+    private static SessionFold fold(List<EventRecord> events, int upTo) {
+        SessionFold fold = SessionFold.start(events.get(0).event().path("session_id").asText("s-big"), RecorderOptions.defaults());
+        fold.applyAll(events.subList(0, upTo));
+        return fold;
+    }
+
+    private List<S3Object> stateObjects(StreamKey key) {
+        String prefix = "sessions/tenant=" + StreamKey.encodeTenant(key.tenant()) + "/session=" + key.sessionId() + "/";
+        return t.aws.embedded().s3().listObjectsV2(b -> b.bucket(AwsTestResource.BUCKET).prefix(prefix)).contents();
+    }
+
+    @Test
+    void theLoserOfARaceNeitherOverwritesNorLeavesItsStateObject() {
+        StreamKey key = new StreamKey(RecorderTestSupport.newTenant(), "s-big");
+        List<EventRecord> events = AgentRunGenerator.generate(AgentRunGenerator.Config.of("s-big", 150)).events();
+        assertTrue(events.size() > 3000, "generated " + events.size());
+        store.save(key, fold(events, 1200), SessionStore.Stored.none(null));
+        SessionStore.Stored read = store.load(key).orElseThrow();
+        assertNotNull(read.stateRef(), "a state this size is kept in S3");
+
+        SessionFold winner = fold(events, 3000);
+        SessionFold loser = fold(events, 2000);
+        store.save(key, winner, read);
+        assertThrows(SessionStore.ConcurrentUpdateException.class, () -> store.save(key, loser, read));
+
+        SessionStore.Stored now = store.load(key).orElseThrow();
+        assertEquals(3000, now.fold().recordedThroughSeq());
+        assertSameJson(winner.toSessionJson(), now.fold().toSessionJson());
+        Map<String, AttributeValue> item = t.aws.embedded().dynamo().getItem(b -> b.tableName(t.aws.table("SessionsTable"))
+                .key(Map.of("pk", AttributeValue.fromS(key.pk())))).item();
+        assertEquals(3000, Long.parseLong(item.get(SessionItems.RECORDED_THROUGH).n()), "summary and state agree");
+        List<S3Object> objects = stateObjects(key);
+        assertEquals(1, objects.size(), () -> objects.stream().map(S3Object::key).toList().toString());
+        assertEquals(now.stateRef(), objects.get(0).key());
+    }
+
+    @Test
+    void aRedeliveryPutsASessionBackOnTheArchiveIndexIfTheFirstRunDiedBeforeMarkingIt() {
+        String tenant = RecorderTestSupport.newTenant();
+        t.append(tenant, "s-tool", RecorderTestSupport.fixture("tool_loop.json"));
+        List<StreamRecord> records = t.records(tenant, "s-tool");
+        assertEquals(List.of(), t.components.streamRecorder().record(records));
+        // The run died after saving the state, before marking the session due: no archive item.
+        Map<String, AttributeValue> metaKey = Map.of("pk", AttributeValue.fromS(new StreamKey(tenant, "s-tool").pk()),
+                "seq", AttributeValue.fromN("0"));
+        t.aws.embedded().dynamo().deleteItem(b -> b.tableName(t.aws.table("EventsTable")).key(metaKey));
+        assertEquals(List.of(), t.components.streamRecorder().record(records));
+        Map<String, AttributeValue> meta = t.aws.embedded().dynamo().getItem(b -> b.tableName(t.aws.table("EventsTable")).key(metaKey)).item();
+        assertTrue(meta.containsKey("archive_after"), meta::toString);
+        assertEquals(String.valueOf(records.size()), meta.get("indexed_through").n());
+    }
+}
