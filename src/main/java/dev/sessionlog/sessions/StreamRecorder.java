@@ -17,6 +17,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.jboss.logging.Logger;
 
 /**
@@ -31,6 +34,12 @@ public final class StreamRecorder {
     private static final Logger LOG = Logger.getLogger(StreamRecorder.class);
     static final int MAX_ATTEMPTS = 8;
     static final int READ_PAGE = 1000;
+    /** Sessions of one batch folded at once: the work is AWS round trips more than CPU. */
+    private static final ExecutorService SESSIONS = Executors.newFixedThreadPool(8, r -> {
+        Thread t = new Thread(r, "sessionlog-fold");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final SessionStore store;
     private final EventReader events;
@@ -59,21 +68,31 @@ public final class StreamRecorder {
             }
             bySession.computeIfAbsent(r.newImage().get(EventItems.PK).s(), pk -> new ArrayList<>()).add(r);
         }
-        List<String> failed = new ArrayList<>();
+        // Sessions are independent (each one's records stay together), so they are folded
+        // concurrently: a batch over many sessions takes the time of its slowest, not of their sum.
+        List<CompletableFuture<List<String>>> folds = new ArrayList<>();
         for (Map.Entry<String, List<StreamRecord>> session : bySession.entrySet()) {
-            StreamKey key = StreamKey.fromPk(session.getKey());
-            RequestLog.start(null, key.tenant(), key.sessionId());
-            try {
-                foldSession(key, session.getValue());
-            } catch (RuntimeException e) {
-                LOG.errorf(e, "recording session %s of tenant %s failed; its %d records will be retried",
-                        key.sessionId(), key.tenant(), session.getValue().size());
-                session.getValue().forEach(r -> failed.add(r.sequenceNumber()));
-            } finally {
-                RequestLog.end();
-            }
+            folds.add(CompletableFuture.supplyAsync(() -> foldReportingFailure(session.getKey(), session.getValue()), SESSIONS));
         }
+        List<String> failed = new ArrayList<>();
+        folds.forEach(f -> failed.addAll(f.join()));
         return failed;
+    }
+
+    /** Folds one session's records; returns them as failed (to be retried) when the fold fails. */
+    private List<String> foldReportingFailure(String pk, List<StreamRecord> records) {
+        StreamKey key = StreamKey.fromPk(pk);
+        RequestLog.start(null, key.tenant(), key.sessionId());
+        try {
+            foldSession(key, records);
+            return List.of();
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "recording session %s of tenant %s failed; its %d records will be retried",
+                    key.sessionId(), key.tenant(), records.size());
+            return records.stream().map(StreamRecord::sequenceNumber).toList();
+        } finally {
+            RequestLog.end();
+        }
     }
 
     private void foldSession(StreamKey key, List<StreamRecord> records) {
