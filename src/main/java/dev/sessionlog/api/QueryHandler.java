@@ -7,13 +7,13 @@ import dev.sessionlog.event.EventRecordJson;
 import dev.sessionlog.event.Json;
 import dev.sessionlog.log.ChildPage;
 import dev.sessionlog.log.EventLog;
+import dev.sessionlog.log.EventPage;
 import dev.sessionlog.log.StreamKey;
 import dev.sessionlog.observe.RequestLog;
 import dev.sessionlog.recorder.SessionFold;
 import dev.sessionlog.sessions.SessionReader;
 import dev.sessionlog.sessions.SessionStore;
 import java.util.List;
-import java.util.Optional;
 
 /** The read routes of the contract: events, head and children of one tenant's sessions. */
 public final class QueryHandler {
@@ -71,14 +71,18 @@ public final class QueryHandler {
     private HttpApiResponse events(HttpApiEvent event, StreamKey key) {
         long afterSeq = QueryParams.longParam(event, "after_seq", 0, 0, Long.MAX_VALUE);
         int limit = QueryParams.limit(event, DEFAULT_LIMIT, MAX_LIMIT);
-        EventRecord head = log.head(key).orElseThrow(() -> ApiException.sessionNotFound(key.sessionId()));
-        List<EventRecord> records = afterSeq >= head.seq() ? List.of() : log.read(key, afterSeq, limit);
+        long head = log.headSeq(key);
+        if (head == 0) {
+            throw ApiException.sessionNotFound(key.sessionId());
+        }
+        EventPage page = afterSeq >= head ? new EventPage(List.of(), log.archivedThrough(key)) : log.readPage(key, afterSeq, limit);
+        List<EventRecord> records = page.events();
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("session_id", key.sessionId());
-        body.put("head_seq", head.seq());
-        body.put("archived_through_seq", log.archivedThrough(key));
+        body.put("head_seq", head);
+        body.put("archived_through_seq", page.archivedThrough());
         long last = records.isEmpty() ? afterSeq : records.get(records.size() - 1).seq();
-        if (!records.isEmpty() && last < head.seq()) {
+        if (!records.isEmpty() && last < head) {
             body.put("next_after_seq", last);
         } else {
             body.putNull("next_after_seq");
@@ -90,8 +94,7 @@ public final class QueryHandler {
 
     private HttpApiResponse session(StreamKey key) {
         ObjectNode session = sessions.session(key).orElseThrow(() -> ApiException.sessionNotFound(key.sessionId()));
-        long head = log.head(key).map(EventRecord::seq).orElse(session.path("recorded_through_seq").asLong());
-        session.put("head_seq", head);
+        session.put("head_seq", Math.max(log.headSeq(key), session.path("recorded_through_seq").asLong()));
         session.put("archived_through_seq", log.archivedThrough(key));
         return HttpApiResponse.json(200, session);
     }
@@ -117,9 +120,8 @@ public final class QueryHandler {
     private HttpApiResponse children(HttpApiEvent event, StreamKey key, String eventId) {
         int limit = QueryParams.limit(event, DEFAULT_LIMIT, MAX_LIMIT);
         String cursor = event.query("cursor");
-        Optional<EventRecord> parent = log.findByEventId(key, eventId);
-        if (parent.isEmpty()) {
-            if (log.head(key).isEmpty()) {
+        if (log.eventSeq(key, eventId).isEmpty()) {
+            if (log.headSeq(key) == 0) {
                 throw ApiException.sessionNotFound(key.sessionId());
             }
             throw new ApiException(404, "event_not_found", "no event \"" + eventId + "\" in session \"" + key.sessionId() + "\"");

@@ -1,7 +1,6 @@
 package dev.sessionlog.api;
 
 import dev.sessionlog.log.StreamKey;
-import java.util.Map;
 
 /**
  * Who owns a request's data. On AWS: a claim of the JWT that the HTTP API's authorizer verified
@@ -49,14 +48,5 @@ public final class TenantResolver {
             value = authorizer.lambda.get(claim);
         }
         return value == null ? null : value.toString();
-    }
-
-    public String claim() {
-        return claim;
-    }
-
-    /** For tests and tools: an authorizer block as API Gateway writes it. */
-    public static Map<String, Object> jwtClaims(String claim, String tenant) {
-        return Map.of(claim, tenant);
     }
 }

@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * Reads the archived part of a session (seqs up to the watermark) from S3: only the objects that
@@ -77,8 +79,34 @@ public final class ArchivedEvents implements ArchivedBodies {
 
     @Override
     public JsonNode body(StreamKey key, long seq) {
-        ArchiveMeta.Meta m = meta.load(key);
-        List<EventRecord> one = read(key, seq - 1, Math.max(seq, m.archivedThrough()), m.segmentMaxEvents(), 1);
-        return one.get(0).event();
+        return bodies(key, List.of(seq)).get(seq);
+    }
+
+    /** One read of the archive state and one listing for as many seqs as its objects cover. */
+    @Override
+    public Map<Long, JsonNode> bodies(StreamKey key, List<Long> seqs) {
+        int segmentMaxEvents = meta.load(key).segmentMaxEvents();
+        Map<Long, JsonNode> bodies = new HashMap<>();
+        List<Segment> listed = List.of();
+        for (long seq : new TreeSet<>(seqs)) {
+            Segment holder = holder(listed, seq);
+            if (holder == null) {
+                listed = segments.listFrom(key, seq, segmentMaxEvents, 1000);
+                holder = holder(listed, seq);
+            }
+            if (holder == null) {
+                throw new IllegalStateException("archive of " + key.sessionId() + " has no object holding seq " + seq);
+            }
+            for (EventRecord r : records(holder)) {
+                if (r.seq() == seq) {
+                    bodies.put(seq, r.event());
+                }
+            }
+        }
+        return bodies;
+    }
+
+    private static Segment holder(List<Segment> listed, long seq) {
+        return listed.stream().filter(s -> s.contains(seq)).findFirst().orElse(null);
     }
 }

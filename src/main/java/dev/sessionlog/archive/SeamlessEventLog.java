@@ -5,10 +5,12 @@ import dev.sessionlog.event.EventRecord;
 import dev.sessionlog.log.AppendResult;
 import dev.sessionlog.log.ChildPage;
 import dev.sessionlog.log.EventLog;
+import dev.sessionlog.log.EventPage;
 import dev.sessionlog.log.StreamKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The log as every reader sees it: seqs up to the session's archival watermark from S3, the rest
@@ -33,6 +35,11 @@ public final class SeamlessEventLog implements EventLog {
 
     @Override
     public List<EventRecord> read(StreamKey key, long afterSeq, int limit) {
+        return readPage(key, afterSeq, limit).events();
+    }
+
+    @Override
+    public EventPage readPage(StreamKey key, long afterSeq, int limit) {
         ArchiveMeta.Meta m = meta.load(key);
         List<EventRecord> out = new ArrayList<>();
         if (afterSeq < m.archivedThrough()) {
@@ -42,7 +49,12 @@ public final class SeamlessEventLog implements EventLog {
             long from = Math.max(afterSeq, m.archivedThrough());
             out.addAll(hot.read(key, from, limit - out.size()));
         }
-        return out;
+        return new EventPage(out, m.archivedThrough());
+    }
+
+    @Override
+    public long headSeq(StreamKey key) {
+        return hot.headSeq(key);
     }
 
     @Override
@@ -56,8 +68,8 @@ public final class SeamlessEventLog implements EventLog {
     }
 
     @Override
-    public Optional<EventRecord> findByEventId(StreamKey key, String eventId) {
-        return hot.findByEventId(key, eventId);
+    public OptionalLong eventSeq(StreamKey key, String eventId) {
+        return hot.eventSeq(key, eventId);
     }
 
     @Override

@@ -1,6 +1,9 @@
 package dev.sessionlog.log;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The body of an event that archival moved to S3 and left only a stub of in DynamoDB (the stub
@@ -9,6 +12,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 public interface ArchivedBodies {
 
     JsonNode body(StreamKey key, long seq);
+
+    /** The bodies of several archived events of one session, by seq. */
+    default Map<Long, JsonNode> bodies(StreamKey key, List<Long> seqs) {
+        Map<Long, JsonNode> bodies = new HashMap<>();
+        seqs.forEach(seq -> bodies.put(seq, body(key, seq)));
+        return bodies;
+    }
 
     /** For a log with no archive (tests of the hot log alone). */
     ArchivedBodies NONE = (key, seq) -> {

@@ -3,6 +3,7 @@ package dev.sessionlog.log;
 import dev.sessionlog.event.AppendRequest;
 import dev.sessionlog.event.EventRecord;
 import dev.sessionlog.event.NewEvent;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -235,8 +237,8 @@ public final class DynamoEventLog implements EventLog {
         return bodies;
     }
 
-    /** The seq of the session's newest event, 0 when it has none. */
-    long headSeq(StreamKey key) {
+    @Override
+    public long headSeq(StreamKey key) {
         QueryResponse r = ddb.query(b -> b.tableName(table).keyConditionExpression("pk = :pk AND seq > :zero")
                 .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(key.pk()), ":zero", EventItems.seqValue(0)))
                 .scanIndexForward(false).limit(1).consistentRead(true).projectionExpression("seq")
@@ -328,17 +330,11 @@ public final class DynamoEventLog implements EventLog {
     }
 
     @Override
-    public Optional<EventRecord> findByEventId(StreamKey key, String eventId) {
+    public OptionalLong eventSeq(StreamKey key, String eventId) {
         QueryResponse r = ddb.query(idQuery(key).keyConditionExpression("pk = :pk AND event_id = :id")
                 .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(key.pk()), ":id", AttributeValue.fromS(eventId)))
                 .build());
-        if (r.items().isEmpty()) {
-            return Optional.empty();
-        }
-        long seq = EventItems.seq(r.items().get(0));
-        Map<String, AttributeValue> item = ddb.getItem(b -> b.tableName(table).key(EventItems.key(key, seq))
-                .consistentRead(true).returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)).item();
-        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(EventItems.toRecord(item, payloads, archived));
+        return r.items().isEmpty() ? OptionalLong.empty() : OptionalLong.of(EventItems.seq(r.items().get(0)));
     }
 
     @Override
@@ -350,12 +346,21 @@ public final class DynamoEventLog implements EventLog {
                 .expressionAttributeValues(Map.of(":p", AttributeValue.fromS(parentKey)))
                 .limit(limit).exclusiveStartKey(start).returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
         Map<String, Map<String, AttributeValue>> items = batchGet(page.items());
+        // Archived children's bodies are fetched per session in one pass, not one archive lookup each.
+        Map<String, List<Long>> stubSeqs = new HashMap<>();
+        items.values().stream().filter(EventItems::isStub).forEach(item ->
+                stubSeqs.computeIfAbsent(item.get(EventItems.PK).s(), pk -> new ArrayList<>()).add(EventItems.seq(item)));
+        Map<String, Map<Long, JsonNode>> stubBodies = new HashMap<>();
+        stubSeqs.forEach((pk, seqs) -> stubBodies.put(pk, archived.bodies(StreamKey.fromPk(pk), seqs)));
         List<ChildPage.Child> children = new ArrayList<>();
         for (Map<String, AttributeValue> keys : page.items()) {
             Map<String, AttributeValue> item = items.get(itemId(keys));
             if (item != null) {
-                children.add(new ChildPage.Child(StreamKey.fromPk(item.get(EventItems.PK).s()).sessionId(),
-                        EventItems.toRecord(item, payloads, archived)));
+                String pk = item.get(EventItems.PK).s();
+                EventRecord record = EventItems.isStub(item)
+                        ? EventItems.toRecord(item, stubBodies.get(pk).get(EventItems.seq(item)))
+                        : EventItems.toRecord(item, payloads, archived);
+                children.add(new ChildPage.Child(StreamKey.fromPk(pk).sessionId(), record));
             }
         }
         return new ChildPage(children, PageCursor.encode(page.lastEvaluatedKey()));

@@ -74,9 +74,14 @@ public final class EventItems {
     }
 
     public static EventRecord toRecord(Map<String, AttributeValue> item, PayloadStore payloads, ArchivedBodies archived) {
-        AttributeValue parent = item.get(PARENT_EVENT_ID);
         JsonNode body = isStub(item) ? archived.body(StreamKey.fromPk(item.get(PK).s()), seq(item))
                 : EventBodyCodec.decode(item, payloads);
+        return toRecord(item, body);
+    }
+
+    /** The record of an item whose body is already at hand. */
+    public static EventRecord toRecord(Map<String, AttributeValue> item, JsonNode body) {
+        AttributeValue parent = item.get(PARENT_EVENT_ID);
         return new EventRecord(
                 seq(item),
                 item.get(EVENT_ID).s(),

@@ -4,6 +4,7 @@ import dev.sessionlog.event.AppendRequest;
 import dev.sessionlog.event.EventRecord;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The hot log: the port that append and the read paths use. Implemented on DynamoDB
@@ -20,6 +21,14 @@ public interface EventLog extends EventReader {
      */
     AppendResult append(StreamKey key, AppendRequest request);
 
+    /** Events after {@code afterSeq}, with the watermark they were read under, from one read of it. */
+    default EventPage readPage(StreamKey key, long afterSeq, int limit) {
+        return new EventPage(read(key, afterSeq, limit), archivedThrough(key));
+    }
+
+    /** The seq of the session's newest event, 0 when it has none; reads no event body. */
+    long headSeq(StreamKey key);
+
     /** The session's archival watermark: every seq at or below it is served from the archive. */
     default long archivedThrough(StreamKey key) {
         return 0;
@@ -28,8 +37,8 @@ public interface EventLog extends EventReader {
     /** The newest event of the session, if any. */
     Optional<EventRecord> head(StreamKey key);
 
-    /** The event of the session that has the given client or server id. */
-    Optional<EventRecord> findByEventId(StreamKey key, String eventId);
+    /** The seq of the session's event with the given client or server id; reads no event body. */
+    OptionalLong eventSeq(StreamKey key, String eventId);
 
     /** Events of the tenant, in any session, whose parent_event_id is {@code parentEventId}. */
     ChildPage children(String tenant, String parentEventId, int limit, String cursor);

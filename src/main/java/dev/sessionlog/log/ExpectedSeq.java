@@ -16,10 +16,6 @@ public final class ExpectedSeq {
         return ANY;
     }
 
-    public static ExpectedSeq noStream() {
-        return new ExpectedSeq(0);
-    }
-
     public static ExpectedSeq at(long seq) {
         if (seq < 0) {
             throw new IllegalArgumentException("expected seq must be >= 0");

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 
 /**
@@ -60,15 +61,20 @@ public final class InMemoryEventLog implements EventLog {
     }
 
     @Override
+    public synchronized long headSeq(StreamKey key) {
+        return sessions.getOrDefault(key, List.of()).size();
+    }
+
+    @Override
     public synchronized Optional<EventRecord> head(StreamKey key) {
         List<EventRecord> log = sessions.getOrDefault(key, List.of());
         return log.isEmpty() ? Optional.empty() : Optional.of(log.get(log.size() - 1));
     }
 
     @Override
-    public synchronized Optional<EventRecord> findByEventId(StreamKey key, String eventId) {
+    public synchronized OptionalLong eventSeq(StreamKey key, String eventId) {
         Long seq = ids.getOrDefault(key, Map.of()).get(eventId);
-        return seq == null ? Optional.empty() : Optional.of(sessions.get(key).get((int) (seq - 1)));
+        return seq == null ? OptionalLong.empty() : OptionalLong.of(seq);
     }
 
     @Override

@@ -277,6 +277,13 @@ class ArchiverTest {
         t.components.archiver().archive(new StreamKey(tenant, "s-kids"), NOW.minus(Duration.ofHours(24)));
         assertEquals(151, t.components.archiveMeta().load(new StreamKey(tenant, "s-kids")).archivedThrough());
 
+        // A page of archived children: one read of the archive state and one listing, not one per child.
+        AwsCalls.reset();
+        JsonNode firstPage = t.api.get(tenant, "/v1/sessions/s-kids/events/root/children?limit=40").body();
+        assertEquals(40, firstPage.get("children").size());
+        assertEquals(1L, AwsCalls.countByOperation("S3").get("ListObjectsV2"));
+        assertEquals(1, AwsCalls.calls("DynamoDb").stream()
+                .filter(c -> c.operation().equals("GetItem") && c.request().toString().contains("seq=AttributeValue(N=0)")).count());
         List<Long> ns = new ArrayList<>();
         String cursor = null;
         do {

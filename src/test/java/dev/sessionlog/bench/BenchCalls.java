@@ -1,5 +1,7 @@
 package dev.sessionlog.bench;
 
+import dev.sessionlog.testing.AwsCalls;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -216,18 +218,7 @@ final class BenchCalls implements ExecutionInterceptor {
     }
 
     private static double reported(SdkResponse response) {
-        List<ConsumedCapacity> consumed = new ArrayList<>();
-        response.getValueForField("ConsumedCapacity", Object.class).ifPresent(c -> {
-            if (c instanceof ConsumedCapacity one) {
-                consumed.add(one);
-            } else if (c instanceof List<?> many) {
-                many.forEach(x -> consumed.add((ConsumedCapacity) x));
-            }
-        });
-        if (consumed.isEmpty()) {
-            return Double.NaN;
-        }
-        return consumed.stream().mapToDouble(c -> c.capacityUnits() == null ? 0 : c.capacityUnits()).sum();
+        return AwsCalls.consumedCapacity(response);
     }
 
     /** "Query 2 + TransactWriteItems 1" for a request's calls (DynamoDB and S3). */

@@ -51,8 +51,8 @@ interface EventLogContract {
         assertEquals("a", read.get(2).parentEventId());
         assertEquals(List.of(3L), log().read(key, 2, 10).stream().map(EventRecord::seq).toList());
         assertEquals(3, log().head(key).orElseThrow().seq());
-        assertEquals(2, log().findByEventId(key, "b").orElseThrow().seq());
-        assertTrue(log().findByEventId(key, "zz").isEmpty());
+        assertEquals(2, log().eventSeq(key, "b").orElseThrow());
+        assertTrue(log().eventSeq(key, "zz").isEmpty());
         assertTrue(log().head(newSession()).isEmpty());
     }
 

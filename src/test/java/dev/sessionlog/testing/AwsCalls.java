@@ -28,7 +28,7 @@ public class AwsCalls implements ExecutionInterceptor {
     public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
         String service = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME);
         String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
-        CALLS.add(new Call(service, operation, capacity(context.response()), context.request()));
+        CALLS.add(new Call(service, operation, consumedCapacity(context.response()), context.request()));
     }
 
     @Override
@@ -38,7 +38,8 @@ public class AwsCalls implements ExecutionInterceptor {
         CALLS.add(new Call(service, operation, 0, context.request()));
     }
 
-    private static double capacity(SdkResponse response) {
+    /** The capacity units DynamoDB reported in a response (ReturnConsumedCapacity); NaN when none were. */
+    public static double consumedCapacity(SdkResponse response) {
         List<ConsumedCapacity> consumed = new ArrayList<>();
         response.getValueForField("ConsumedCapacity", Object.class).ifPresent(c -> {
             if (c instanceof ConsumedCapacity one) {
@@ -47,6 +48,9 @@ public class AwsCalls implements ExecutionInterceptor {
                 many.forEach(x -> consumed.add((ConsumedCapacity) x));
             }
         });
+        if (consumed.isEmpty()) {
+            return Double.NaN;
+        }
         return consumed.stream().mapToDouble(c -> c.capacityUnits() == null ? 0 : c.capacityUnits()).sum();
     }
 
@@ -69,7 +73,4 @@ public class AwsCalls implements ExecutionInterceptor {
         return counts;
     }
 
-    public static double capacityUnits() {
-        return CALLS.stream().mapToDouble(Call::capacityUnits).sum();
-    }
 }
