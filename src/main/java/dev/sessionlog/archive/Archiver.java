@@ -1,12 +1,9 @@
 package dev.sessionlog.archive;
 
 import dev.sessionlog.event.EventRecord;
-import dev.sessionlog.event.EventRecordJson;
-import dev.sessionlog.event.Json;
 import dev.sessionlog.log.EventItems;
 import dev.sessionlog.log.EventLog;
 import dev.sessionlog.log.StreamKey;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -114,22 +111,33 @@ public final class Archiver {
             Adopted adopted = adoptObjectsAbove(key, watermark, maxEvents);
             watermark = adopted.watermark();
             maxEvents = adopted.maxEvents();
-            long head = hot.head(key).map(EventRecord::seq).orElse(0L);
+            long head = hot.headSeq(key);
+            // What earlier runs archived but did not stub (they died, or objects were adopted).
+            stubLeftovers(key, m.stubbedThrough(), watermark, head);
             while (events < settings.maxEventsPerRun()) {
-                List<EventRecord> segment = nextSegment(key, watermark, cutoff);
-                if (segment.isEmpty()) {
+                Cut cut = nextSegment(key, watermark, cutoff);
+                if (cut.records().isEmpty()) {
                     break;
                 }
-                bytes += segments.write(key, segment);
+                long last = cut.records().get(cut.records().size() - 1).seq();
+                bytes += segments.write(key, watermark + 1, last, cut.lines());
                 objects++;
                 checkpoints.reached("after-object-write");
-                long last = segment.get(segment.size() - 1).seq();
                 meta.moveWatermark(key, watermark, last, maxEvents);
                 watermark = last;
-                events += segment.size();
+                events += cut.records().size();
                 checkpoints.reached("after-watermark");
+                // Stubs from the records just archived: no second read of their items.
+                List<WriteRequest> stubs = new ArrayList<>();
+                for (EventRecord r : cut.records()) {
+                    if (r.seq() != head) {
+                        stubs.add(stubWrite(EventItems.stub(key, r)));
+                    }
+                }
+                writeStubs(stubs);
             }
-            stubArchived(key, m.stubbedThrough(), watermark, head);
+            // A head at or below the watermark stays whole; a later run stubs it once it is not the head.
+            meta.markStubbed(key, head <= watermark ? Math.min(watermark, head - 1) : watermark);
             Instant nextDue = hot.read(key, watermark, 1).stream().findFirst().map(EventRecord::recordedAt).orElse(null);
             meta.finish(key, watermark, nextDue);
         } catch (ConditionalCheckFailedException movedByAnother) {
@@ -161,36 +169,45 @@ public final class Archiver {
         }
     }
 
+    /** The records of the next object and their lines, each line made once. */
+    private record Cut(List<EventRecord> records, List<byte[]> lines) {
+    }
+
     /** The next object's events: consecutive from watermark+1, recorded before the cutoff, within the limits. */
-    private List<EventRecord> nextSegment(StreamKey key, long watermark, Instant cutoff) {
+    private Cut nextSegment(StreamKey key, long watermark, Instant cutoff) {
         List<EventRecord> candidates = hot.read(key, watermark, settings.segmentMaxEvents());
-        List<EventRecord> segment = new ArrayList<>();
+        List<EventRecord> records = new ArrayList<>();
+        List<byte[]> lines = new ArrayList<>();
         long bytes = 0;
         for (EventRecord r : candidates) {
-            if (!r.recordedAt().isBefore(cutoff) || r.seq() != watermark + 1 + segment.size()) {
+            if (!r.recordedAt().isBefore(cutoff) || r.seq() != watermark + 1 + records.size()) {
                 break;
             }
-            long line = Json.write(EventRecordJson.toJson(r)).getBytes(StandardCharsets.UTF_8).length + 1;
-            if (!segment.isEmpty() && bytes + line > settings.segmentMaxBytes()) {
+            byte[] line = SegmentStore.line(r);
+            if (!records.isEmpty() && bytes + line.length > settings.segmentMaxBytes()) {
                 break;
             }
-            segment.add(r);
-            bytes += line;
+            records.add(r);
+            lines.add(line);
+            bytes += line.length;
         }
-        return segment;
+        return new Cut(records, lines);
+    }
+
+    private static WriteRequest stubWrite(Map<String, AttributeValue> stub) {
+        return WriteRequest.builder().putRequest(PutRequest.builder().item(stub).build()).build();
     }
 
     /**
-     * Replaces the archived items (stubbedThrough, watermark] with stubs, 25 per call. The newest
-     * event stays whole: appends find the head by it.
+     * Stubs the items of (stubbedThrough, watermark] that are still whole: what a run that died, or
+     * whose objects were adopted, left. The newest event stays whole: appends find the head by it.
      */
-    private void stubArchived(StreamKey key, long stubbedThrough, long watermark, long head) {
+    private void stubLeftovers(StreamKey key, long stubbedThrough, long watermark, long head) {
         if (watermark <= stubbedThrough) {
             return;
         }
         List<WriteRequest> pending = new ArrayList<>();
         Map<String, AttributeValue> start = null;
-        int written = 0;
         do {
             Map<String, AttributeValue> from = start;
             QueryResponse page = dynamo.query(b -> b.tableName(table)
@@ -200,22 +217,23 @@ public final class Archiver {
                             ":hi", AttributeValue.fromN(Long.toString(watermark))))
                     .exclusiveStartKey(from).returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
             for (Map<String, AttributeValue> item : page.items()) {
-                if (EventItems.isStub(item) || EventItems.seq(item) == head) {
-                    continue;
-                }
-                pending.add(WriteRequest.builder().putRequest(PutRequest.builder().item(EventItems.stub(item)).build()).build());
-                if (pending.size() == 25) {
-                    written += flush(pending);
-                    if (written >= 50) {
-                        checkpoints.reached("during-stubbing");
-                    }
+                if (!EventItems.isStub(item) && EventItems.seq(item) != head) {
+                    pending.add(stubWrite(EventItems.stub(item)));
                 }
             }
             start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
         } while (start != null);
-        flush(pending);
-        // A head at or below the watermark stays whole; the next run stubs it once it is not the head.
-        meta.markStubbed(key, head <= watermark ? Math.min(watermark, head - 1) : watermark);
+        writeStubs(pending);
+    }
+
+    /** BatchWriteItem, 25 at a time. */
+    private void writeStubs(List<WriteRequest> stubs) {
+        for (int from = 0; from < stubs.size(); from += 25) {
+            flush(new ArrayList<>(stubs.subList(from, Math.min(stubs.size(), from + 25))));
+            if (from + 25 >= 50) {
+                checkpoints.reached("during-stubbing");
+            }
+        }
     }
 
     private int flush(List<WriteRequest> pending) {

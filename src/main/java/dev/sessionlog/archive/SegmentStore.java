@@ -44,14 +44,20 @@ public final class SegmentStore {
         return sessionPrefix(key) + String.format("%020d-%020d.jsonl.gz", first, last);
     }
 
+    /** One record's line, newline included: exactly the read endpoint's JSON of the record. */
+    public static byte[] line(EventRecord record) {
+        return (Json.write(EventRecordJson.toJson(record)) + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+
     /** The gzip JSON Lines of the records: deterministic, so a rerun writes an identical object. */
     public static byte[] encode(List<EventRecord> records) {
-        ByteArrayOutputStream lines = new ByteArrayOutputStream(records.size() * 512);
-        for (EventRecord r : records) {
-            lines.writeBytes(Json.write(EventRecordJson.toJson(r)).getBytes(StandardCharsets.UTF_8));
-            lines.write('\n');
-        }
-        return EventBodyCodec.gzip(lines.toByteArray());
+        return gzipLines(records.stream().map(SegmentStore::line).toList());
+    }
+
+    private static byte[] gzipLines(List<byte[]> lines) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(lines.size() * 512);
+        lines.forEach(out::writeBytes);
+        return EventBodyCodec.gzip(out.toByteArray());
     }
 
     public static List<EventRecord> decode(byte[] gz) {
@@ -73,8 +79,14 @@ public final class SegmentStore {
 
     /** Writes one object of consecutive records; returns its size in bytes (compressed). */
     public int write(StreamKey key, List<EventRecord> records) {
-        byte[] gz = encode(records);
-        String objectKey = objectKey(key, records.get(0).seq(), records.get(records.size() - 1).seq());
+        return write(key, records.get(0).seq(), records.get(records.size() - 1).seq(),
+                records.stream().map(SegmentStore::line).toList());
+    }
+
+    /** Writes the object of seqs first..last from their {@link #line}s. */
+    public int write(StreamKey key, long first, long last, List<byte[]> lines) {
+        byte[] gz = gzipLines(lines);
+        String objectKey = objectKey(key, first, last);
         s3.putObject(b -> b.bucket(bucket).key(objectKey).contentType("application/x-ndjson").contentEncoding("gzip"),
                 RequestBody.fromBytes(gz));
         return gz.length;

@@ -94,6 +94,14 @@ public final class EventItems {
         return item.containsKey(ARCHIVED);
     }
 
+    /** The stub of an archived record: the same as {@link #stub(Map)} of its item. */
+    public static Map<String, AttributeValue> stub(StreamKey key, EventRecord record) {
+        Map<String, AttributeValue> stub = item(key, record.seq(), record.eventId(), record.parentEventId(), record.type(),
+                record.recordedAt());
+        stub.put(ARCHIVED, AttributeValue.fromBool(true));
+        return stub;
+    }
+
     /** What archival leaves of an event: its keys, ids and time, without the body. */
     public static Map<String, AttributeValue> stub(Map<String, AttributeValue> item) {
         Map<String, AttributeValue> stub = new HashMap<>();
