@@ -146,7 +146,7 @@ class TemplateTest {
 
     @Test
     void tablesAreCreatedFromTheTemplateOnlyNoSecondDefinition() throws IOException {
-        try (Stream<Path> files = Stream.concat(Files.walk(Path.of("src/main")), Files.walk(Path.of("src/test")))) {
+        try (Stream<Path> files = Stream.of("src/main", "src/local", "src/test").flatMap(TemplateTest::walk)) {
             List<String> creators = files.filter(p -> p.toString().endsWith(".java")).filter(p -> {
                 try {
                     return Files.readString(p).contains("." + "createTable(");
@@ -168,5 +168,13 @@ class TemplateTest {
         assertTrue(((Number) stream.get("MaximumRetryAttempts")).intValue() > 0);
         assertTrue(stream.toString().contains("RecorderDeadLetterQueue"));
         assertTrue(stream.toString().contains("\"eventName\": [\"INSERT\"]"));
+    }
+
+    private static Stream<Path> walk(String dir) {
+        try {
+            return Files.walk(Path.of(dir));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

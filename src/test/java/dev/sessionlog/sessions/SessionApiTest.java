@@ -22,7 +22,7 @@ class SessionApiTest {
     /** Polls the events table's stream, as Lambda's event source mapping would, until the session is folded. */
     private void recordFromStream(String tenant, String session, long seq) throws InterruptedException {
         StreamPoller poller = new StreamPoller(t.aws.embedded().dynamo(), t.aws.embedded().streams(),
-                t.aws.table("EventsTable"), "ddblocal");
+                t.aws.table("EventsTable"), "us-east-1");
         StreamEventHandler handler = new StreamEventHandler(t.components.streamRecorder());
         long deadline = System.currentTimeMillis() + 60_000;
         while (System.currentTimeMillis() < deadline) {

@@ -8,8 +8,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * DynamoDB Local and S3Proxy for @QuarkusTest, started once per test JVM (Quarkus restarts for
- * each test profile; the stores stay), with the tables made from template.yaml.
+ * moto (DynamoDB and its Streams, through the project's launcher) and S3Proxy for @QuarkusTest,
+ * started once per test JVM (Quarkus restarts for each test profile; the stores stay), with the
+ * tables made from template.yaml. The moto process ends with the JVM, however it ends.
  */
 public class AwsTestResource implements QuarkusTestResourceLifecycleManager {
 
@@ -32,13 +33,13 @@ public class AwsTestResource implements QuarkusTestResourceLifecycleManager {
                     }
                 }));
             } catch (Exception e) {
-                throw new IllegalStateException("cannot start DynamoDB Local and S3Proxy", e);
+                throw new IllegalStateException("cannot start moto and S3Proxy: " + e.getMessage(), e);
             }
         }
         return shared;
     }
 
-    /** DynamoDB Local and S3Proxy in this JVM, or the backend -Dsessionlog.test.backend names. */
+    /** moto and S3Proxy on this machine, or the backend -Dsessionlog.test.backend names. */
     static EmbeddedAws.Options backendOptions() {
         String backend = System.getProperty("sessionlog.test.backend", "embedded");
         if (backend.equals("embedded")) {

@@ -1,13 +1,10 @@
 package dev.sessionlog.local;
 
-import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
-import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import org.gaul.s3proxy.BlobStores;
@@ -27,8 +24,9 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
 
 /**
- * DynamoDB Local (Amazon's own, with Streams) and S3Proxy, in this JVM, speaking the real AWS
- * protocols; or, given endpoints, whatever DynamoDB- and S3-compatible services are there.
+ * DynamoDB with its Streams (moto, in a child process the project starts: {@link MotoServer}) and
+ * S3 (S3Proxy, in this JVM), speaking the real AWS protocols on 127.0.0.1 only; or, given
+ * endpoints, whatever DynamoDB- and S3-compatible services are there.
  */
 public final class EmbeddedAws implements AutoCloseable {
 
@@ -37,13 +35,18 @@ public final class EmbeddedAws implements AutoCloseable {
     public static final Region REGION = Region.US_EAST_1;
 
     /**
-     * @param dynamoPort  port of the embedded DynamoDB Local (0: any free port)
+     * @param dynamoPort  port of the moto server (0: any free port)
      * @param s3Port      port of the embedded S3Proxy (0: any free port)
      * @param dataDir     where both keep their data between runs; null: in memory
-     * @param dynamoEndpoint an external DynamoDB to use instead of starting one (null: embedded)
+     * @param dynamoEndpoint an external DynamoDB to use instead of starting one (null: moto)
      * @param s3Endpoint  an external S3 to use instead of starting one (null: embedded)
+     * @param motoArgs    test-only flags for the moto launcher
      */
-    public record Options(int dynamoPort, int s3Port, Path dataDir, URI dynamoEndpoint, URI s3Endpoint) {
+    public record Options(int dynamoPort, int s3Port, Path dataDir, URI dynamoEndpoint, URI s3Endpoint, List<String> motoArgs) {
+        public Options(int dynamoPort, int s3Port, Path dataDir, URI dynamoEndpoint, URI s3Endpoint) {
+            this(dynamoPort, s3Port, dataDir, dynamoEndpoint, s3Endpoint, List.of());
+        }
+
         public static Options inMemory() {
             return new Options(0, 0, null, null, null);
         }
@@ -51,12 +54,12 @@ public final class EmbeddedAws implements AutoCloseable {
 
     private final URI dynamoEndpoint;
     private final URI s3Endpoint;
-    private final DynamoDBProxyServer dynamoServer;
+    private final MotoServer dynamoServer;
     private final S3Proxy s3Proxy;
     private final AwsCredentialsProvider credentials;
     private final Region region;
 
-    private EmbeddedAws(URI dynamoEndpoint, URI s3Endpoint, DynamoDBProxyServer dynamoServer, S3Proxy s3Proxy) {
+    private EmbeddedAws(URI dynamoEndpoint, URI s3Endpoint, MotoServer dynamoServer, S3Proxy s3Proxy) {
         this.dynamoEndpoint = dynamoEndpoint;
         this.s3Endpoint = s3Endpoint;
         this.dynamoServer = dynamoServer;
@@ -73,25 +76,19 @@ public final class EmbeddedAws implements AutoCloseable {
     }
 
     public static EmbeddedAws start(Options options) throws Exception {
-        DynamoDBProxyServer dynamoServer = null;
+        MotoServer dynamoServer = null;
         URI dynamoEndpoint = options.dynamoEndpoint();
         if (dynamoEndpoint == null) {
-            int port = options.dynamoPort() == 0 ? freePort() : options.dynamoPort();
-            List<String> args = new ArrayList<>(List.of("-port", Integer.toString(port)));
-            if (options.dataDir() == null) {
-                args.add("-inMemory");
-            } else {
-                Path dir = Files.createDirectories(options.dataDir().resolve("dynamodb"));
-                args.addAll(List.of("-dbPath", dir.toString()));
-            }
-            dynamoServer = ServerRunner.createServerFromCommandLineArgs(args.toArray(String[]::new));
-            dynamoServer.start();
-            dynamoEndpoint = URI.create("http://127.0.0.1:" + port);
+            Path journal = options.dataDir() == null ? null
+                    : Files.createDirectories(options.dataDir().resolve("dynamodb")).resolve("journal.jsonl");
+            dynamoServer = MotoServer.start(new MotoServer.Options(options.dynamoPort(), journal, options.motoArgs()));
+            dynamoEndpoint = dynamoServer.endpoint();
         }
         S3Proxy s3Proxy = null;
         URI s3Endpoint = options.s3Endpoint();
         if (s3Endpoint == null) {
             int port = options.s3Port() == 0 ? freePort() : options.s3Port();
+            // S3Proxy binds the endpoint's host: 127.0.0.1 keeps it off other interfaces.
             Properties props = new Properties();
             String provider = "transient";
             if (options.dataDir() != null) {
@@ -120,6 +117,11 @@ public final class EmbeddedAws implements AutoCloseable {
 
     public URI s3Endpoint() {
         return s3Endpoint;
+    }
+
+    /** The moto server this process started, or null when DynamoDB is another endpoint. */
+    public MotoServer moto() {
+        return dynamoServer;
     }
 
     public static StaticCredentialsProvider credentials() {
@@ -161,7 +163,7 @@ public final class EmbeddedAws implements AutoCloseable {
             s3Proxy.stop();
         }
         if (dynamoServer != null) {
-            dynamoServer.stop();
+            dynamoServer.close();
         }
     }
 

@@ -28,7 +28,7 @@ final class LocalSchedules implements AutoCloseable {
             return t;
         });
         StreamEventHandler recorder = new StreamEventHandler(components.streamRecorder());
-        StreamPoller poller = new StreamPoller(dynamo, streams, components.settings().eventsTable(), "ddblocal");
+        StreamPoller poller = new StreamPoller(dynamo, streams, components.settings().eventsTable(), EmbeddedAws.REGION.id());
         executor.scheduleWithFixedDelay(() -> {
             try {
                 poller.pollOnce(event -> StreamEvents.deliver(recorder, event));

@@ -1,0 +1,50 @@
+package dev.sessionlog.local;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The Python 3 that runs moto: {@code SESSIONLOG_PYTHON} when set, else a project-local virtualenv
+ * at {@code .sessionlog/venv} when there is one, else {@code python3} on the PATH.
+ */
+final class PythonFinder {
+
+    static final Path PROJECT_VENV = Path.of(".sessionlog", "venv", "bin", "python3");
+
+    private PythonFinder() {
+    }
+
+    static String python() {
+        String configured = setting("SESSIONLOG_PYTHON");
+        if (configured != null) {
+            return configured;
+        }
+        if (Files.isExecutable(PROJECT_VENV)) {
+            return PROJECT_VENV.toAbsolutePath().toString();
+        }
+        String path = System.getenv("PATH");
+        for (String dir : path == null ? new String[0] : path.split(File.pathSeparator)) {
+            Path candidate = Path.of(dir, "python3");
+            if (Files.isExecutable(candidate)) {
+                return candidate.toString();
+            }
+        }
+        throw new IllegalStateException("""
+                Python 3 was not found on the PATH. sessionlog runs DynamoDB locally with moto, a Python program:
+                  install Python 3.9 or newer (Debian/Ubuntu: apt-get install python3 python3-venv), then
+                """ + installHint());
+    }
+
+    static String installHint() {
+        return """
+                  install moto for it:           python3 -m pip install "%1$s"
+                  or in a project-local venv:    python3 -m venv .sessionlog/venv && .sessionlog/venv/bin/pip install "%1$s"
+                  (or point SESSIONLOG_PYTHON at a Python 3 that has it)""".formatted(MotoServer.MOTO_REQUIREMENT);
+    }
+
+    private static String setting(String name) {
+        String value = System.getProperty(name, System.getenv(name));
+        return value == null || value.isBlank() ? null : value;
+    }
+}
