@@ -15,8 +15,8 @@ import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /**
- * Lambda's event source mapping, on this machine: reads a table's stream shard by shard from the
- * start and hands each batch, as the Lambda event JSON, to a function. Records the function
+ * Lambda's event source mapping, on this machine: reads a table's stream shard by shard (from the
+ * oldest record kept, or from now on) and hands each batch, as the Lambda event JSON, to a function. Records the function
  * reports as failed are delivered again, with everything after them, as Lambda does.
  */
 public final class StreamPoller {
@@ -28,10 +28,21 @@ public final class StreamPoller {
     private final Set<String> finishedShards = new java.util.HashSet<>();
     private final List<Record> pending = new ArrayList<>();
 
+    /** A poller from the oldest record the stream keeps (TRIM_HORIZON), as a new event source mapping reads. */
     public StreamPoller(DynamoDbClient dynamo, DynamoDbStreamsClient streams, String table, String region) {
         this.streams = streams;
         this.streamArn = dynamo.describeTable(b -> b.tableName(table)).table().latestStreamArn();
         this.region = region;
+    }
+
+    /** A poller of the records written from now on (LATEST, taken here), for a reader that wants only those. */
+    public static StreamPoller fromNow(DynamoDbClient dynamo, DynamoDbStreamsClient streams, String table, String region) {
+        StreamPoller poller = new StreamPoller(dynamo, streams, table, region);
+        for (Shard shard : streams.describeStream(b -> b.streamArn(poller.streamArn)).streamDescription().shards()) {
+            poller.iterators.put(shard.shardId(), streams.getShardIterator(b -> b.streamArn(poller.streamArn)
+                    .shardId(shard.shardId()).shardIteratorType(ShardIteratorType.LATEST)).shardIterator());
+        }
+        return poller;
     }
 
     /**

@@ -65,14 +65,15 @@ def patch_transactions():
         if len(transact_items) > 100:
             raise TooManyTransactionsException()
         before_items = {}    # (table, hash, range) -> the item as it was, or None
-        before_streams = {}  # table -> number of stream records before
+        before_streams = {}  # table -> the sequence number its stream's next record had before
 
         def remember(table_name, key):
             table = self.get_table(table_name)
             hash_value = DynamoType(key[table.hash_key_attr])
             range_value = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
             if table.stream_shard is not None and table_name not in before_streams:
-                before_streams[table_name] = len(table.stream_shard.items)
+                shard = table.stream_shard
+                before_streams[table_name] = shard.starting_sequence_number + len(shard.items)  # the next record's
             ident = (table_name, hash_value, range_value)
             if ident not in before_items:
                 before_items[ident] = copy.deepcopy(table.get_item(hash_value, range_value))
@@ -92,8 +93,9 @@ def patch_transactions():
                 else:
                     table.items[hash_value][range_value] = item
                 partition_changed(table, hash_value)
-            for table_name, length in before_streams.items():
-                del self.tables[table_name].stream_shard.items[length:]
+            for table_name, next_sequence_number in before_streams.items():
+                shard = self.tables[table_name].stream_shard
+                del shard.items[max(0, next_sequence_number - shard.starting_sequence_number):]
 
         targets = set()
         errors = []
@@ -310,6 +312,41 @@ def index_partitions():
     DynamoDBBackend.update_item = update_item
 
 
+def bound_streams(retention_seconds):
+    """Stream records expire after the retention, as DynamoDB's do after 24 hours.
+
+    moto keeps every stream record for ever, each with a copy of its item: memory grows with every
+    write. Records older than the retention are dropped from the front of the shard; sequence
+    numbers go on where they were, and an iterator older than what is kept reads from the oldest
+    record left (as a Lambda event source mapping does after its records expired).
+    """
+    from datetime import timedelta
+    from moto.core.utils import utcnow
+    from moto.dynamodb.models.table import StreamShard
+
+    original_add = StreamShard.add
+    original_get = StreamShard.get
+    retention = timedelta(seconds=retention_seconds)
+
+    def add(self, old, new):
+        original_add(self, old, new)
+        cutoff = utcnow() - retention
+        expired = 0
+        for record in self.items:
+            if record.record["dynamodb"]["ApproximateCreationDateTime"] >= cutoff:
+                break
+            expired += 1
+        if expired:
+            del self.items[:expired]
+            self.starting_sequence_number += expired
+
+    def get(self, start, quantity):
+        return original_get(self, max(start, self.starting_sequence_number), quantity)
+
+    StreamShard.add = add
+    StreamShard.get = get
+
+
 def bound_stream_iterators():
     """moto keeps every shard iterator it hands out; a poller asks for one per GetRecords. Keep the newest."""
     from moto.dynamodbstreams.models import DynamoDBStreamsBackend
@@ -468,6 +505,8 @@ def main():
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0: any free port (printed when ready)")
     parser.add_argument("--journal", help="keep DynamoDB's writes in this file and replay them at start")
+    parser.add_argument("--stream-retention-seconds", type=int, default=86400,
+                        help="how long stream records are kept (DynamoDB: 24 hours)")
     parser.add_argument("--no-serialize", action="store_true", help="test only: moto's own concurrency")
     parser.add_argument("--original-queries", action="store_true", help="test only: moto's own Query, to compare with")
     parser.add_argument("--force-condition-race", action="store_true",
@@ -481,6 +520,7 @@ def main():
     patch_transactions()
     if not args.original_queries:
         index_partitions()
+    bound_streams(args.stream_retention_seconds)
     bound_stream_iterators()
     if args.force_condition_race:
         force_condition_race(2, 1.0)

@@ -55,8 +55,10 @@ public final class SessionReader {
         if (parentSession == null || parentSession.equals(key.sessionId())) {
             return session;
         }
-        return store.load(new StreamKey(key.tenant(), parentSession))
-                .map(parent -> (ObjectNode) SpawnLinks.enrich(session, parent.fold().toSessionJson()))
+        // The parent as its own GET serves it (stored, or folded from its log before the recorder got
+        // to it): the link never depends on how far the recorder has come with the other session.
+        return fold(new StreamKey(key.tenant(), parentSession))
+                .map(parent -> (ObjectNode) SpawnLinks.enrich(session, parent.toSessionJson()))
                 .orElse(session);
     }
 }

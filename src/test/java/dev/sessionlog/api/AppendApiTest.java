@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.LongStream;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -162,7 +163,7 @@ class AppendApiTest extends ApiTestBase {
         assertEquals(List.of(1L, 2L), storedSeqs(T, s));
     }
 
-    @Test
+    @RepeatedTest(5)
     void eightConcurrentWritersOf50AppendsGetSeqs1To400EachEventOnce() throws Exception {
         String s = newSession();
         ExecutorService pool = Executors.newFixedThreadPool(8);

@@ -141,6 +141,29 @@ class MotoServerTest {
     }
 
     @Test
+    void streamRecordsExpireAfterTheRetentionAndSequenceNumbersGoOn() throws Exception {
+        try (MotoServer server = MotoServer.start(MotoServer.Options.inMemory().withArgs("--stream-retention-seconds", "1"))) {
+            DynamoDbClient dynamo = client(server);
+            String table = new TemplateTables(CloudFormationTemplate.load()).createAll(dynamo).get("EventsTable");
+            dynamo.putItem(b -> b.tableName(table).item(Map.of("pk", s("t#old"), "seq", n(1), "event_id", s("e-1"))));
+            Thread.sleep(1500);
+            dynamo.putItem(b -> b.tableName(table).item(Map.of("pk", s("t#new"), "seq", n(1), "event_id", s("e-1"))));
+            List<String> read = new ArrayList<>();
+            try (DynamoDbStreamsClient streams = DynamoDbStreamsClient.builder().endpointOverride(server.endpoint()).region(REGION)
+                    .credentialsProvider(credentials()).httpClient(UrlConnectionHttpClient.create()).build()) {
+                new StreamPoller(dynamo, streams, table, REGION.id()).pollOnce(event -> {
+                    event.get("Records").forEach(r -> read.add(r.get("dynamodb").get("Keys").get("pk").get("S").asText()
+                            + "@" + r.get("dynamodb").get("SequenceNumber").asText()));
+                    return List.of();
+                });
+            }
+            assertEquals(1, read.size(), read.toString());
+            assertTrue(read.get(0).startsWith("t#new@"), read.toString());
+            assertTrue(read.get(0).endsWith("010"), "the second record keeps its number: " + read);
+        }
+    }
+
+    @Test
     void theLauncherEndsWhenItsParentJvmIsKilled() throws Exception {
         Process parent = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), MotoParentMain.class.getName())

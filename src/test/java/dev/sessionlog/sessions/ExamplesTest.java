@@ -36,7 +36,8 @@ class ExamplesTest {
         assertTrue(demo.toString().contains("\"child_session_id\":\"demo-researcher\""));
         JsonNode researcher = t.session(tenant, "demo-researcher");
         assertEquals("demo", researcher.get("parent_spawn_ref").get("parent_session_id").asText());
-        assertFalse(researcher.get("parent_spawn_ref").get("tool_call_id").isNull());
+        assertEquals("toolu_spawn_1", researcher.get("parent_spawn_ref").get("tool_call_id").asText());
+        assertEquals("researcher", researcher.get("parent_spawn_ref").get("tool_name").asText());
         var children = t.api.get(tenant, "/v1/sessions/demo/events/"
                 + Json.parse(Files.readAllBytes(Path.of("examples", "demo-researcher.json"))).get("events").get(0).get("parent_event_id").asText()
                 + "/children").body().get("children");

@@ -14,15 +14,17 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The session endpoints, fed by the real DynamoDB Local stream through the local event source mapping. */
+/** The session endpoints, fed by the real DynamoDB stream (moto's) through the local event source mapping. */
 class SessionApiTest {
 
     final RecorderTestSupport t = new RecorderTestSupport();
 
+    /** The test's own records: the stream from before its appends on (the suite's other records are not its business). */
+    private final StreamPoller poller = StreamPoller.fromNow(t.aws.embedded().dynamo(), t.aws.embedded().streams(),
+            t.aws.table("EventsTable"), "us-east-1");
+
     /** Polls the events table's stream, as Lambda's event source mapping would, until the session is folded. */
     private void recordFromStream(String tenant, String session, long seq) throws InterruptedException {
-        StreamPoller poller = new StreamPoller(t.aws.embedded().dynamo(), t.aws.embedded().streams(),
-                t.aws.table("EventsTable"), "us-east-1");
         StreamEventHandler handler = new StreamEventHandler(t.components.streamRecorder());
         long deadline = System.currentTimeMillis() + 60_000;
         while (System.currentTimeMillis() < deadline) {

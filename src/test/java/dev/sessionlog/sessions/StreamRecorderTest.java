@@ -151,14 +151,36 @@ class StreamRecorderTest {
             JsonNode childSession = t.session(tenant, "s-child");
             JsonNode ref = childSession.get("parent_spawn_ref");
             assertEquals("s-parent", ref.get("parent_session_id").asText(), "parentFirst=" + parentFirst);
-            assertFalse(ref.get("tool_call_id").isNull(), () -> "tool_call_id missing: " + ref);
-            assertFalse(ref.get("tool_name").isNull());
+            assertFalse(ref.get("tool_call_id").asText().isEmpty(), () -> "tool_call_id missing: " + ref);
+            assertFalse(ref.get("tool_name").asText().isEmpty(), () -> "tool_name missing: " + ref);
             JsonNode parentSession = t.session(tenant, "s-parent");
             JsonNode refs = parentSession.get("loops").get(0).get("child_loop_refs");
             assertEquals(1, refs.size());
             assertEquals("s-child", refs.get(0).get("child_session_id").asText());
             assertEquals(ref.get("tool_call_id"), refs.get(0).get("tool_call_id"));
         }
+    }
+
+    /**
+     * The child's link is read from its parent as GET of the parent would serve it: the stored fold,
+     * or, before the recorder has stored the parent, the fold of the parent's log. (Reading only the
+     * stored parent left tool_call_id and tool_name empty whenever the recorder was behind; a slow
+     * engine showed it, a fast one hid it.)
+     */
+    @Test
+    void aSubAgentsLinkIsCompleteWhenItsParentIsNotRecordedYet() {
+        String tenant = RecorderTestSupport.newTenant();
+        t.append(tenant, "s-parent", RecorderTestSupport.fixture("subagent_parent.json"));
+        t.append(tenant, "s-child", RecorderTestSupport.fixture("subagent_child.json"));
+        assertEquals(List.of(), t.components.streamRecorder().record(t.records(tenant, "s-child")));
+        assertTrue(t.components.sessionStore().load(new StreamKey(tenant, "s-parent")).isEmpty(), "the parent is not recorded");
+
+        JsonNode ref = t.session(tenant, "s-child").get("parent_spawn_ref");
+        JsonNode parentRefs = t.session(tenant, "s-parent").get("loops").get(0).get("child_loop_refs");
+        assertEquals(1, parentRefs.size());
+        assertEquals(parentRefs.get(0).get("tool_call_id").asText(), ref.get("tool_call_id").asText(), ref::toString);
+        assertEquals(parentRefs.get(0).get("tool_name").asText(), ref.get("tool_name").asText(), ref::toString);
+        assertFalse(ref.get("tool_call_id").asText().isEmpty());
     }
 
     @Test

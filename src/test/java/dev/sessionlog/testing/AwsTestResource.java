@@ -5,6 +5,7 @@ import dev.sessionlog.local.EmbeddedAws;
 import dev.sessionlog.local.TemplateTables;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -43,7 +44,10 @@ public class AwsTestResource implements QuarkusTestResourceLifecycleManager {
     static EmbeddedAws.Options backendOptions() {
         String backend = System.getProperty("sessionlog.test.backend", "embedded");
         if (backend.equals("embedded")) {
-            return EmbeddedAws.Options.inMemory();
+            // Stream records older than the suite's slowest reader needs are let go, to keep moto's memory bounded.
+            EmbeddedAws.Options o = EmbeddedAws.Options.inMemory();
+            return new EmbeddedAws.Options(o.dynamoPort(), o.s3Port(), o.dataDir(), o.dynamoEndpoint(), o.s3Endpoint(),
+                    List.of("--stream-retention-seconds", "120"));
         }
         for (ExternalAws external : java.util.ServiceLoader.load(ExternalAws.class)) {
             if (external.name().equals(backend)) {
