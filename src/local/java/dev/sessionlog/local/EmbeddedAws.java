@@ -56,23 +56,29 @@ public final class EmbeddedAws implements AutoCloseable {
     private final URI s3Endpoint;
     private final MotoServer dynamoServer;
     private final S3Proxy s3Proxy;
-    private final AwsCredentialsProvider credentials;
+    private final AwsCredentialsProvider dynamoCredentials;
+    private final AwsCredentialsProvider s3Credentials;
     private final Region region;
 
     private EmbeddedAws(URI dynamoEndpoint, URI s3Endpoint, MotoServer dynamoServer, S3Proxy s3Proxy) {
+        this(dynamoEndpoint, s3Endpoint, dynamoServer, s3Proxy, dynamoServer != null, s3Proxy != null);
+    }
+
+    private EmbeddedAws(URI dynamoEndpoint, URI s3Endpoint, MotoServer dynamoServer, S3Proxy s3Proxy,
+                        boolean localDynamo, boolean localS3) {
         this.dynamoEndpoint = dynamoEndpoint;
         this.s3Endpoint = s3Endpoint;
         this.dynamoServer = dynamoServer;
         this.s3Proxy = s3Proxy;
-        boolean external = dynamoServer == null || s3Proxy == null;
-        // Other endpoints (real AWS, LocalStack): the usual credential chain and AWS_REGION, else
-        // the local credentials (which LocalStack accepts like any other).
-        this.credentials = external
-                ? AwsCredentialsProviderChain.builder().credentialsProviders(DefaultCredentialsProvider.builder().build(), credentials())
-                        .reuseLastProviderEnabled(true).build()
-                : credentials();
+        // Other endpoints (real AWS, LocalStack, a moto of your own): the usual credential chain and
+        // AWS_REGION, else the local credentials (which LocalStack and moto accept like any other).
+        AwsCredentialsProvider external = AwsCredentialsProviderChain.builder()
+                .credentialsProviders(DefaultCredentialsProvider.builder().build(), credentials()).reuseLastProviderEnabled(true).build();
+        this.dynamoCredentials = localDynamo ? credentials() : external;
+        this.s3Credentials = localS3 ? credentials() : external;
         String configured = System.getenv().getOrDefault("AWS_REGION", System.getenv("AWS_DEFAULT_REGION"));
-        this.region = external && configured != null && !configured.isBlank() ? Region.of(configured) : REGION;
+        boolean anyExternal = !localDynamo || !localS3;
+        this.region = anyExternal && configured != null && !configured.isBlank() ? Region.of(configured) : REGION;
     }
 
     public static EmbeddedAws start(Options options) throws Exception {
@@ -111,6 +117,14 @@ public final class EmbeddedAws implements AutoCloseable {
         return new EmbeddedAws(dynamoEndpoint, s3Endpoint, dynamoServer, s3Proxy);
     }
 
+    /**
+     * The stores another instance of this class started in this JVM (under another class loader, as
+     * each Quarkus test profile has): same endpoints, same local credentials, and nothing to stop.
+     */
+    public static EmbeddedAws attach(URI dynamoEndpoint, URI s3Endpoint) {
+        return new EmbeddedAws(dynamoEndpoint, s3Endpoint, null, null, true, true);
+    }
+
     public URI dynamoEndpoint() {
         return dynamoEndpoint;
     }
@@ -129,18 +143,18 @@ public final class EmbeddedAws implements AutoCloseable {
     }
 
     public DynamoDbClient dynamo(ExecutionInterceptor... interceptors) {
-        return DynamoDbClient.builder().endpointOverride(dynamoEndpoint).region(region).credentialsProvider(credentials)
+        return DynamoDbClient.builder().endpointOverride(dynamoEndpoint).region(region).credentialsProvider(dynamoCredentials)
                 .httpClient(UrlConnectionHttpClient.create())
                 .overrideConfiguration(c -> List.of(interceptors).forEach(c::addExecutionInterceptor)).build();
     }
 
     public DynamoDbStreamsClient streams() {
         return DynamoDbStreamsClient.builder().endpointOverride(dynamoEndpoint).region(region)
-                .credentialsProvider(credentials).httpClient(UrlConnectionHttpClient.create()).build();
+                .credentialsProvider(dynamoCredentials).httpClient(UrlConnectionHttpClient.create()).build();
     }
 
     public S3Client s3(ExecutionInterceptor... interceptors) {
-        return S3Client.builder().endpointOverride(s3Endpoint).region(region).credentialsProvider(credentials)
+        return S3Client.builder().endpointOverride(s3Endpoint).region(region).credentialsProvider(s3Credentials)
                 .forcePathStyle(true).httpClient(UrlConnectionHttpClient.create())
                 .overrideConfiguration(c -> List.of(interceptors).forEach(c::addExecutionInterceptor)).build();
     }

@@ -4,6 +4,7 @@ import dev.sessionlog.local.CloudFormationTemplate;
 import dev.sessionlog.local.EmbeddedAws;
 import dev.sessionlog.local.TemplateTables;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.net.URI;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,28 +17,47 @@ import java.util.Map;
 public class AwsTestResource implements QuarkusTestResourceLifecycleManager {
 
     public static final String BUCKET = "sessionlog-test";
+    private static final String RUNNING_STORES = "sessionlog.test.running-stores";
     private static TestAws shared;
 
     /** The running stores, their clients and table names, for tests that talk to AWS directly. */
     public static synchronized TestAws aws() {
         if (shared == null) {
             try {
-                EmbeddedAws aws = EmbeddedAws.start(backendOptions());
+                EmbeddedAws aws = startedOrAttached();
                 Map<String, String> tables = new TemplateTables(CloudFormationTemplate.load()).createAll(aws.dynamo());
                 EmbeddedAws.createBucket(aws.s3(), BUCKET);
                 shared = new TestAws(aws, tables);
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                    try {
-                        aws.close();
-                    } catch (Exception ignored) {
-                        // the JVM is going away
-                    }
-                }));
             } catch (Exception e) {
                 throw new IllegalStateException("cannot start moto and S3Proxy: " + e.getMessage(), e);
             }
         }
         return shared;
+    }
+
+    /**
+     * One moto and one S3Proxy for the whole test JVM. Each Quarkus test profile loads this class
+     * again in a class loader of its own, so the stores' endpoints are kept where every class loader
+     * sees them, a system property: the first starts them, the others attach.
+     */
+    private static EmbeddedAws startedOrAttached() throws Exception {
+        synchronized (System.class) {
+            String running = System.getProperty(RUNNING_STORES);
+            if (running != null) {
+                String[] endpoints = running.split(" ");
+                return EmbeddedAws.attach(URI.create(endpoints[0]), URI.create(endpoints[1]));
+            }
+            EmbeddedAws aws = EmbeddedAws.start(backendOptions());
+            System.setProperty(RUNNING_STORES, aws.dynamoEndpoint() + " " + aws.s3Endpoint());
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    aws.close();
+                } catch (Exception ignored) {
+                    // the JVM is going away
+                }
+            }));
+            return aws;
+        }
     }
 
     /** moto and S3Proxy on this machine, or the backend -Dsessionlog.test.backend names. */
