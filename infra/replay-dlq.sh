@@ -145,7 +145,7 @@ WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 : >"$WORK/seen"
 
-# jq: stream sequence numbers are decimal strings of any length (DynamoDB Local pads them with
+# jq: stream sequence numbers are decimal strings of any length (some emulators pad them with
 # zeros); compare them as numbers.
 # shellcheck disable=SC2016
 JQ_DEFS="$JQ_PK_DEFS"'
