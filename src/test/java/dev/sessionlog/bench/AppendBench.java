@@ -38,8 +38,9 @@ import software.amazon.awssdk.services.s3.S3Client;
 /**
  * The append path's cost: DynamoDB calls and capacity per request, events per second against raw
  * PutItem of the same items, and whether anything grows with the session's length. Runs the
- * product's own objects (Components → DynamoEventLog → S3PayloadStore) against DynamoDB Local and
- * S3Proxy in this JVM, with tables made from template.yaml.
+ * product's own objects (Components → DynamoEventLog → S3PayloadStore) against moto (DynamoDB, in a
+ * Python child process started through the project's launcher) and S3Proxy in this JVM, with tables
+ * made from template.yaml.
  */
 final class AppendBench {
 
@@ -98,15 +99,6 @@ final class AppendBench {
             return calls.stream().filter(c -> "by_event_id".equals(c.index())).mapToDouble(c -> c.model().rcu()).sum();
         }
 
-        double reported() {
-            double sum = 0;
-            for (BenchCalls.Call c : calls) {
-                if (BenchCalls.DYNAMO.equals(c.service())) {
-                    sum += c.reported();
-                }
-            }
-            return sum;
-        }
     }
 
     /** Samples of one configuration. */
@@ -134,7 +126,7 @@ final class AppendBench {
             return samples.stream().mapToLong(Sample::nanos).average().orElse(Double.NaN) / 1e6;
         }
 
-        /** Of msPerRequest, the time inside AWS calls (SDK + HTTP + DynamoDB Local / S3Proxy). */
+        /** Of msPerRequest, the time inside AWS calls (SDK + HTTP + moto / S3Proxy). */
         double msInCalls() {
             return samples.stream().mapToLong(Sample::callNanos).average().orElse(Double.NaN) / 1e6;
         }
@@ -181,11 +173,6 @@ final class AppendBench {
         String wcuPerEvent() {
             return Table.num(mean(s -> s.model().wcu()) / (events() / (double) requests()), 2);
         }
-
-        String reported() {
-            double r = mean(Sample::reported);
-            return Double.isNaN(r) ? "none" : Table.num(r, 1);
-        }
     }
 
     private final Benchmarks.Options options;
@@ -205,7 +192,7 @@ final class AppendBench {
 
     String run() throws Exception {
         StringBuilder out = new StringBuilder();
-        Benchmarks.progress("append: starting DynamoDB Local and S3Proxy");
+        Benchmarks.progress("append: starting moto (the project's launcher, a Python child process) and S3Proxy");
         aws = EmbeddedAws.start(EmbeddedAws.Options.inMemory());
         try {
             setUp();
@@ -264,7 +251,8 @@ final class AppendBench {
             storedBody += stored;
         }
         return String.format(Locale.ROOT, """
-                Setup: DynamoDB Local %s and S3Proxy in this JVM, the events table created from template.yaml \
+                Setup: moto %s for DynamoDB (a Python child process started through the project's launcher, which \
+                serves one request at a time) and S3Proxy in this JVM, the events table created from template.yaml \
                 (key pk/seq, LSI by_event_id KEYS_ONLY, sparse GSI children KEYS_ONLY, stream NEW_IMAGE), the product's \
                 own objects (Components → DynamoEventLog → S3PayloadStore) and one writer thread (uncontended). \
                 Events: a pool of %,d events of a generated phi-core run (AgentRunGenerator, 400 loops), cycled; \
@@ -272,19 +260,19 @@ final class AppendBench {
                 stored per event on average). Each \
                 request's calls are counted by an SDK ExecutionInterceptor (BenchCalls) on the DynamoDB and S3 clients.
 
-                **Measured vs computed.** Calls per request and events per second are measured. DynamoDB Local does \
-                return ConsumedCapacity, but for TransactWriteItems its numbers are not AWS's (it reports the same \
-                8 units for a transaction of one 500-byte put as for two, and 4 for a lone ConditionCheck), and it \
-                reports 0 for a query that finds nothing. So the RCU/WCU columns are **computed** by CapacityModel \
+                **Measured vs computed.** Calls per request and events per second are measured. moto's \
+                ConsumedCapacity is not AWS's: it reports a flat 1 unit per PutItem or Query (0.5 per GetItem) \
+                whatever the size of the items, and none for TransactWriteItems, so it is not shown. The RCU/WCU \
+                columns are **computed** by CapacityModel \
                 from the exact items and responses of each call with DynamoDB's documented rules: item size = \
                 attribute names + values; 1 WCU per started KB per item, ×2 in a transaction; a ConditionCheck \
                 2 WCU; 1 WCU per started KB of an index entry the item creates (LSI by_event_id for every event, \
                 GSI children only for events with a parent_event_id — none here), counted once also in a \
                 transaction (an assumption, hence the separate column); strongly consistent reads 1 RCU per started \
-                4 KB read, at least 1 per call. "DDB Local units" is what DynamoDB Local reported (ReturnConsumedCapacity \
-                TOTAL), shown for comparison only.
+                4 KB read, at least 1 per call.
 
-                """, "2.6.1", pool.size(), bodies / pool.size(), 100.0 * gz / pool.size(), storedBody / pool.size());
+                """, BenchStack.motoVersion(aws), pool.size(), bodies / pool.size(), 100.0 * gz / pool.size(),
+                storedBody / pool.size());
     }
 
     private Session newSession(String name) {
@@ -378,7 +366,7 @@ final class AppendBench {
 
     private String perRequest(List<Map<String, AttributeValue>> sameItems) {
         Table t = new Table(">events/request", "expected_seq", "event ids", ">DynamoDB calls", "calls by operation",
-                ">RCU/request", ">WCU/request (table + index)", ">WCU/event", ">DDB Local units/request", ">events/s",
+                ">RCU/request", ">WCU/request (table + index)", ">WCU/event", ">events/s",
                 ">ms/request (in calls)");
         int[] sizes = {1, 10, 100};
         calls.capture(true);
@@ -393,7 +381,7 @@ final class AppendBench {
                     Benchmarks.progress("append: %3d events, expected_seq %-5s, ids %-7s: %s calls, %.0f events/s", n,
                             expected, ids, st.calls(), st.eventsPerSecond());
                     t.row(n, expected ? "given" : "no", ids == Ids.NONE ? "none" : "client, ordered", st.calls(),
-                            st.breakdown(), st.rcu(), st.wcu(), st.wcuPerEvent(), st.reported(),
+                            st.breakdown(), st.rcu(), st.wcu(), st.wcuPerEvent(),
                             Table.rate(st.eventsPerSecond()),
                             Table.num(st.msPerRequest(), 2) + " (" + Table.num(st.msInCalls(), 2) + ")");
                 }
@@ -462,12 +450,12 @@ final class AppendBench {
                 ### Against raw PutItem of the same items
 
                 Baseline: the %,d items the appends above wrote (captured by the interceptor), written again with \
-                unconditional PutItem, one call per item, on the same DynamoDB Local in the same run (under another \
+                unconditional PutItem, one call per item, on the same moto in the same run (under another \
                 tenant so that each put creates a new item of the same size): **%s events/s**, %.3f ms per call, \
-                %.2f WCU per event computed (%s reported by DynamoDB Local, which agrees with the model outside \
-                transactions). Of the %,d items the appends wrote, %.1f%% are larger than 1 KB (2 WCU, 4 in a \
+                %.2f WCU per event computed (moto reported %s unit per put: its flat figure, not AWS's). Of the %,d \
+                items the appends wrote, %.1f%% are larger than 1 KB (2 WCU, 4 in a \
                 transaction); the mean item is %,.0f bytes. Only the ratio of the rates says something about the \
-                code; DynamoDB Local's absolute speed is not AWS's.
+                code, and only relative to moto; moto's absolute speed is not AWS's.
 
                 """, done, Table.rate(rawRate), nanos / 1e6 / done, rawWcuPerEvent, Table.num(reported / done, 2),
                 sameItems.size(), 100.0 * over1k / sameItems.size(), meanItem) + t.render() + "\n";
@@ -585,7 +573,7 @@ final class AppendBench {
                 Between the first and the last length, calls or read units grew for: %s. Every column of a row \
                 appends the same event bodies; write units differ between the first and the last length for: %s.
 
-                Rate of 10-event appends with ordered ids on the same DynamoDB Local (events/s): %s.
+                Rate of 10-event appends with ordered ids on the same moto (events/s): %s.
 
                 #### Client event_id lookup: ordered vs random ids
 
@@ -653,15 +641,17 @@ final class AppendBench {
         // One event whose JSON stays above 64 KiB after gzip: its body goes to S3, the item keeps the key.
         Session s1 = newSession("large");
         fill(s1, 10, Ids.NONE);
-        large(t, "1 event of 600 KB of incompressible JSON", append(s1, single(bigEvent(600_000))), "S3 key only");
+        Sample first = append(s1, single(bigEvent(600_000)));
+        large(t, "1 event of 600 KB of incompressible JSON", first, stored(first, 1, "inline"));
         // One event of 200 KB that compresses to ~150 KB: inline, gzip-compressed, billed per KB.
         Session s2 = newSession("large");
         fill(s2, 10, Ids.NONE);
         NewEvent mid = bigEvent(200_000);
-        large(t, "1 event of 200 KB of incompressible JSON", append(s2, single(mid)),
-                String.format(Locale.ROOT, "%,d bytes gzip inline", EventBodyCodec.gzip(mid.body()).length));
+        Sample second = append(s2, single(mid));
+        large(t, "1 event of 200 KB of incompressible JSON", second, stored(second, 1,
+                String.format(Locale.ROOT, "%,d bytes gzip inline", EventBodyCodec.gzip(mid.body()).length)));
         // The next append reads the head with a Query, which is billed on the whole head item, body included.
-        large(t, "then 1 small event (the head item is the 150 KB one)", append(s2, request(s2, 1, Ids.NONE, false)),
+        large(t, "then 1 small event (the head item is the 200 KB event's)", append(s2, request(s2, 1, Ids.NONE, false)),
                 "inline");
         // Sixteen events of 300 KB: together more than the 3.5 MB a transaction may carry, so the largest go to S3.
         Session s3 = newSession("large");
@@ -670,8 +660,8 @@ final class AppendBench {
         for (int i = 0; i < 16; i++) {
             many.add(bigEvent(300_000));
         }
-        large(t, "16 events of 300 KB of incompressible JSON", append(s3, new AppendRequest(many, OptionalLong.empty())),
-                "gzip inline, the largest to S3");
+        Sample batch = append(s3, new AppendRequest(many, OptionalLong.empty()));
+        large(t, "16 events of 300 KB of incompressible JSON", batch, stored(batch, many.size(), "gzip inline"));
         return """
                 ### Large events
 
@@ -685,6 +675,18 @@ final class AppendBench {
 
     private static AppendRequest single(NewEvent event) {
         return new AppendRequest(List.of(event), OptionalLong.empty());
+    }
+
+    /** Where the request's bodies went, from its S3 PutObjects (one per body sent to S3). */
+    private static String stored(Sample sample, int events, String inline) {
+        long toS3 = sample.calls().stream().filter(c -> "PutObject".equals(c.operation())).count();
+        if (toS3 == 0) {
+            return inline;
+        }
+        if (toS3 == events) {
+            return events == 1 ? "S3 key only" : "S3 keys only";
+        }
+        return "gzip inline, the largest " + toS3 + " to S3";
     }
 
     private static void large(Table t, String what, Sample sample, String stored) {

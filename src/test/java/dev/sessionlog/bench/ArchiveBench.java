@@ -50,7 +50,7 @@ final class ArchiveBench {
     }
 
     String run() throws Exception {
-        Benchmarks.progress("archive: starting DynamoDB Local and S3Proxy");
+        Benchmarks.progress("archive: starting moto (the project's launcher, a Python child process) and S3Proxy");
         stack = BenchStack.start(LONG_AGO, s -> s);
         try {
             return measure();
@@ -265,7 +265,8 @@ final class ArchiveBench {
 
         StringBuilder b = new StringBuilder("## Archival\n\n");
         b.append(String.format(Locale.ROOT, """
-                Setup: DynamoDB Local and S3Proxy in this JVM, the tables of template.yaml, the product's Archiver from \
+                Setup: moto for DynamoDB (a Python child process started through the project's launcher, one request \
+                at a time) and S3Proxy in this JVM, the tables of template.yaml, the product's Archiver from \
                 Components with the default settings (hot window 24 h, at most 1,000 events or 8 MiB of JSON Lines per \
                 object). %d sessions, each a generated phi-core run of its own (AgentRunGenerator): %,d events appended \
                 20 days ago and %d appended now (on a MutableClock), through the product's EventLog, then folded by \
@@ -288,8 +289,8 @@ final class ArchiveBench {
                 Baseline: the %d objects the run wrote, read back and put again under another prefix with the same \
                 client on the same S3Proxy, one PutObject each, three passes (events/s of each pass: %s; the median is \
                 shown). The raw rate counts the events the objects hold. Only the ratio says something about the code: \
-                the run does, per 1,000 events, %s S3 PUTs and about %.0f DynamoDB calls, and DynamoDB Local's speed is \
-                not AWS's.
+                the run does, per 1,000 events, %s S3 PUTs and about %.0f DynamoDB calls, and the DynamoDB calls go to \
+                moto, whose speed is not AWS's. The ratio shows the archiver's cost relative to these engines only.
 
                 """, objects, String.join(", ", Arrays.stream(rawRates).mapToObj(Table::rate).toList()),
                 Table.num(m.count("S3", "PutObject") * per1k, 2), m.dynamoCalls() * per1k));
@@ -321,7 +322,7 @@ final class ArchiveBench {
                 From the measured run's %,d calls, scaled to 1,000 archived events. Of the write units, %s per 1,000 \
                 events are the stubs (BatchWriteItem puts of %,d stubs; %.1f%% of the replaced items were larger than \
                 1 KB and cost 2 WCU), %s the updates of the sessions' archive items, %s failed conditional updates. \
-                "ms in calls": time inside each kind of call on DynamoDB Local and S3Proxy; the total row shows it \
+                "ms in calls": time inside each kind of call on moto and S3Proxy; the total row shows it \
                 against the run's wall time (the rest is reading, encoding and gzip in this JVM).
 
                 """, m.calls().size(), Table.num(stubWcu * per1k, 1), stubs, 100.0 * over1k / events,

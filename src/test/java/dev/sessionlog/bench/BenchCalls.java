@@ -24,10 +24,10 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /**
  * Counts the AWS calls of a measured request: operation, the capacity the service reported
- * (ReturnConsumedCapacity; DynamoDB Local's numbers) and the capacity AWS would charge
- * ({@link CapacityModel}, one per table). One instance per client pair, so that nothing is global;
- * recording is switched on around each measured request, the item registry of the models is fed
- * always.
+ * (ReturnConsumedCapacity; the engine's numbers, moto's flat per-call figures, not AWS's) and the
+ * capacity AWS would charge ({@link CapacityModel}, one per table). One instance per client pair,
+ * so that nothing is global; recording is switched on around each measured request, the item
+ * registry of the models is fed always.
  *
  * <p>An UpdateItem's cost depends on the item before and after it, which the request does not
  * tell. Given a peek client (one without this interceptor), a recorded UpdateItem is priced from

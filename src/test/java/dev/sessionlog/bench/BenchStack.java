@@ -28,11 +28,12 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * What the record and archive sections share: DynamoDB Local and S3Proxy in this JVM, the tables of
- * template.yaml, clients whose calls BenchCalls counts and prices (a CapacityModel per table), plain
- * clients for the bench's own reads, and the product's object graph (Components) on a clock the
- * bench moves. Sessions get a generated agent run of their own (AgentRunGenerator, so that the fold
- * sees a coherent session) and are appended to through the product's EventLog.
+ * What the record and archive sections share: moto for DynamoDB (a Python child process started
+ * through the project's launcher) and S3Proxy in this JVM, the tables of template.yaml, clients
+ * whose calls BenchCalls counts and prices (a CapacityModel per table), plain clients for the
+ * bench's own reads, and the product's object graph (Components) on a clock the bench moves.
+ * Sessions get a generated agent run of their own (AgentRunGenerator, so that the fold sees a
+ * coherent session) and are appended to through the product's EventLog.
  */
 final class BenchStack implements AutoCloseable {
 
@@ -87,6 +88,15 @@ final class BenchStack implements AutoCloseable {
     @Override
     public void close() throws Exception {
         aws.close();
+    }
+
+    /** moto's version, from the launcher's ready line ("… (moto 5.2.1, …)"); "?" when it is not there. */
+    static String motoVersion(EmbeddedAws aws) {
+        if (aws.moto() == null) {
+            return "?";
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\(moto ([^,)]+)").matcher(aws.moto().banner());
+        return m.find() ? m.group(1) : "?";
     }
 
     /** A session with a generated run of at least {@code events} events of its own. */

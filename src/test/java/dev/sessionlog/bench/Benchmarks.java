@@ -106,7 +106,7 @@ public final class Benchmarks {
         String archive = null;
         String coldstart = null;
         try {
-            // The fold runs first, on a quiet JVM: no DynamoDB Local threads yet. The cold starts next,
+            // The fold runs first, on a quiet JVM: no moto process or S3Proxy threads yet. The cold starts next,
             // while this JVM is still quiet (their child JVMs share the machine's two cores with it).
             if (options.sections().contains("fold")) {
                 fold = new FoldBench(options).run();
@@ -169,7 +169,7 @@ public final class Benchmarks {
                 System.getProperty("os.arch"), ManagementFactory.getRuntimeMXBean().getInputArguments());
     }
 
-    /** Interrupts the non-daemon threads the benchmarks left (DynamoDB Local's schedulers), and waits for them. */
+    /** Interrupts the non-daemon threads the benchmarks left (servers' and clients' pools), and waits for them. */
     private static void stopLeftoverThreads(Set<Thread> before) throws InterruptedException {
         List<Thread> left = stillRunning(before);
         left.forEach(Thread::interrupt);

@@ -30,8 +30,9 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
  * The capacity AWS DynamoDB would charge for a call, computed from the items and DynamoDB's
- * documented rules, because DynamoDB Local's ConsumedCapacity is not AWS's for transactions (it
- * reports the same units for a transaction of one put and of two, for example).
+ * documented rules, because the local engine's ConsumedCapacity is not AWS's: moto reports a flat
+ * 1 unit per PutItem, Query, UpdateItem or DeleteItem (0.5 per GetItem) whatever the item's size,
+ * and none for TransactWriteItems.
  *
  * <p>Rules applied (on-demand and provisioned tables are charged the same units):
  * <ul>

@@ -43,9 +43,10 @@ import java.util.regex.Pattern;
  * Cold start as this machine can show it: the deployment package (target/function.zip, unzipped as
  * Lambda does) in a child JVM, run the way the managed Java runtime runs template.yaml's Handler
  * ({@link LambdaRuntimeMain} stands in for the runtime interface client), served by a small Lambda
- * Runtime API emulator in this JVM, with DynamoDB Local and S3Proxy in this JVM behind the Quarkus
- * clients' endpoint overrides. Measured from just before the process is started to the first
- * response the emulator receives, and the second invocation after it. No SnapStart: that exists
+ * Runtime API emulator in this JVM, with moto (DynamoDB, a Python child process started through the
+ * project's launcher) and S3Proxy (in this JVM) behind the Quarkus clients' endpoint overrides.
+ * Measured from just before the process is started to the first response the emulator receives,
+ * and the second invocation after it. No SnapStart: that exists
  * only on AWS.
  *
  * <p>Why not {@code java -jar}: in JVM mode Quarkus's Lambda extensions start their own Runtime API
@@ -120,7 +121,7 @@ final class ColdStartBench {
 
                     """;
         }
-        Benchmarks.progress("coldstart: %s (built %s); starting DynamoDB Local, S3Proxy and the Runtime API emulator",
+        Benchmarks.progress("coldstart: %s (built %s); starting moto, S3Proxy and the Runtime API emulator",
                 app.source(), Files.getLastModifiedTime(app.source()).toInstant().toString().substring(0, 19) + "Z");
         Thread hook = new Thread(this::killAll, "coldstart-kill-children");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -544,7 +545,8 @@ final class ColdStartBench {
                 function, the functions taking turns. The child gets only the environment Lambda and template.yaml \
                 give a function (AWS_LAMBDA_RUNTIME_API, _HANDLER, QUARKUS_FUNQY_EXPORT, EVENTS_TABLE, SESSIONS_TABLE, \
                 ARCHIVE_BUCKET, JAVA_TOOL_OPTIONS), plus the Quarkus endpoint overrides and static credentials for \
-                DynamoDB Local and S3Proxy, which run in this JVM with the tables of template.yaml. A Lambda Runtime \
+                moto (DynamoDB, a Python child process started through the project's launcher) and S3Proxy (in this \
+                JVM), with the tables of template.yaml. A Lambda Runtime \
                 API emulator in this JVM (an HTTP server on 127.0.0.1) answers GET /2018-06-01/runtime/invocation/next \
                 with the next event (headers Lambda-Runtime-Aws-Request-Id, -Deadline-Ms, -Invoked-Function-Arn, \
                 -Trace-Id) and records POST …/response, …/error and /runtime/init/error. Each run serves two \

@@ -23,7 +23,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * sessions, a session catching up a gap from the log, sessions of growing length (up to one whose
  * state lives in S3) and events whose body is in S3. Runs the product's StreamRecorder
  * (Components.streamRecorder()) on stream records made from the table's own items, as
- * RecorderTestSupport does, against DynamoDB Local and S3Proxy in this JVM.
+ * RecorderTestSupport does, against moto (DynamoDB, a Python child process started through the
+ * project's launcher) and S3Proxy in this JVM.
  */
 final class RecordBench {
 
@@ -44,7 +45,7 @@ final class RecordBench {
     }
 
     String run() throws Exception {
-        Benchmarks.progress("record: starting DynamoDB Local and S3Proxy");
+        Benchmarks.progress("record: starting moto (the project's launcher, a Python child process) and S3Proxy");
         stack = BenchStack.start(NOW, s -> s);
         try {
             StringBuilder out = new StringBuilder("## Recorder: DynamoDB calls per stream batch\n\n");
@@ -72,7 +73,8 @@ final class RecordBench {
 
     private String setupText() {
         return """
-                Setup: DynamoDB Local and S3Proxy in this JVM, both tables created from template.yaml, the product's \
+                Setup: moto for DynamoDB (a Python child process started through the project's launcher, one request \
+                at a time) and S3Proxy in this JVM, both tables created from template.yaml, the product's \
                 StreamRecorder from Components (SessionStore, SeamlessEventLog, ArchiveMeta, S3PayloadStore). Every \
                 session gets a generated phi-core run of its own (AgentRunGenerator, seed 42, its own session id), \
                 appended through the product's EventLog (requests of at most 100 events, server ids); the batch is \
@@ -84,7 +86,8 @@ final class RecordBench {
                 entry whose key changes costs a delete and a put, one that stays the same costs nothing; an \
                 UpdateItem is priced from the item read before and after it, with reads kept out of the timing). \
                 "ms" is the batch's wall time, in brackets the part spent inside AWS calls; records/s = records / \
-                wall time, on DynamoDB Local.
+                wall time, on moto. The recorder folds up to 8 sessions at once, but moto serves one request at a \
+                time, so their calls queue there.
 
                 """;
     }
