@@ -19,12 +19,20 @@ public final class Events {
     }
 
     public static ObjectNode envelope(String eventId, String parentEventId, ObjectNode event) {
+        return envelope(eventId, parentEventId, null, event);
+    }
+
+    /** An envelope whose parent event is in another session. */
+    public static ObjectNode envelope(String eventId, String parentEventId, String parentSessionId, ObjectNode event) {
         ObjectNode env = Json.MAPPER.createObjectNode();
         if (eventId != null) {
             env.put("event_id", eventId);
         }
         if (parentEventId != null) {
             env.put("parent_event_id", parentEventId);
+        }
+        if (parentSessionId != null) {
+            env.put("parent_session_id", parentSessionId);
         }
         env.set("event", event);
         return env;
