@@ -181,7 +181,8 @@ public final class DynamoEventLog implements EventLog {
             List<TransactWriteItem> actions = new ArrayList<>(items.size() + 1);
             for (Map<String, AttributeValue> item : items) {
                 actions.add(TransactWriteItem.builder().put(Put.builder().tableName(table).item(item)
-                        .conditionExpression("attribute_not_exists(pk)").build()).build());
+                        .conditionExpression("attribute_not_exists(pk)")
+                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD).build()).build());
             }
             if (mustProveHead) {
                 if (actions.size() < MAX_TRANSACTION_ACTIONS) {
@@ -193,9 +194,31 @@ public final class DynamoEventLog implements EventLog {
                     throw ConditionalCheckFailedException.builder().message("head moved").build();
                 }
             }
-            ddb.transactWriteItems(b -> b.transactItems(actions).returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+            try {
+                ddb.transactWriteItems(b -> b.transactItems(actions).returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+            } catch (TransactionCanceledException canceled) {
+                // DynamoDB answers a retried transaction (its idempotency token) with success; where a retry is
+                // not recognised (past the token's ten minutes, or an engine without it), it fails on our own
+                // items: every put's item is then the one this request wrote.
+                if (!isOwnTransaction(canceled, items)) {
+                    throw canceled;
+                }
+            }
         }
         return new AppendResult(key.sessionId(), head + events.size(), appended);
+    }
+
+    private static boolean isOwnTransaction(TransactionCanceledException canceled, List<Map<String, AttributeValue>> items) {
+        List<CancellationReason> reasons = canceled.cancellationReasons();
+        if (reasons.size() < items.size()) {
+            return false;
+        }
+        for (int i = 0; i < items.size(); i++) {
+            if (!"ConditionalCheckFailed".equals(reasons.get(i).code()) || !isOwnWrite(reasons.get(i).item(), items.get(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isOwnWrite(Map<String, AttributeValue> stored, Map<String, AttributeValue> attempted) {
