@@ -137,8 +137,12 @@ public final class Archiver {
             long head = hot.headSeq(key);
             // What earlier runs archived but did not stub (they died, or objects were adopted).
             Set<String> largeIds = new HashSet<>(stubLeftovers(key, m.stubbedThrough(), watermark, head));
+            Window window = new Window(List.of());
             while (events < settings.maxEventsPerRun() && clock.instant().isBefore(stopBy)) {
-                Cut cut = nextSegment(key, watermark, cutoff);
+                if (!window.hasNext(watermark)) {
+                    window = new Window(hot.read(key, watermark, settings.segmentMaxEvents()));
+                }
+                Cut cut = nextSegment(window, watermark, cutoff);
                 if (cut.records().isEmpty()) {
                     break;
                 }
@@ -203,12 +207,11 @@ public final class Archiver {
     }
 
     /** The next object's events: consecutive from watermark+1, recorded before the cutoff, within the limits. */
-    private Cut nextSegment(StreamKey key, long watermark, Instant cutoff) {
-        List<EventRecord> candidates = hot.read(key, watermark, settings.segmentMaxEvents());
+    private Cut nextSegment(Window window, long watermark, Instant cutoff) {
         List<EventRecord> records = new ArrayList<>();
         List<byte[]> lines = new ArrayList<>();
         long bytes = 0;
-        for (EventRecord r : candidates) {
+        for (EventRecord r : window.from(watermark)) {
             if (!r.recordedAt().isBefore(cutoff) || r.seq() != watermark + 1 + records.size()) {
                 break;
             }
@@ -221,6 +224,26 @@ public final class Archiver {
             bytes += line.length;
         }
         return new Cut(records, lines);
+    }
+
+    /**
+     * Records read once and cut into as many objects as they make: a byte limit can make objects of
+     * a few events, and reading the rest again for each would be quadratic.
+     */
+    private record Window(List<EventRecord> records) {
+        boolean hasNext(long watermark) {
+            return !from(watermark).isEmpty();
+        }
+
+        /** The records after the watermark. */
+        List<EventRecord> from(long watermark) {
+            for (int i = 0; i < records.size(); i++) {
+                if (records.get(i).seq() == watermark + 1) {
+                    return records.subList(i, records.size());
+                }
+            }
+            return List.of();
+        }
     }
 
     private static WriteRequest stubWrite(Map<String, AttributeValue> stub) {

@@ -66,4 +66,14 @@ public final class Events {
         ((ObjectNode) e.get("message").get("content").get(0)).put("text", "x".repeat(bytes - base));
         return e;
     }
+
+    /** Lowercase letters from a seed: text that gzip shrinks by less than half. */
+    public static String randomText(int seed, int length) {
+        java.util.Random random = new java.util.Random(seed);
+        StringBuilder sb = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            sb.append((char) ('a' + random.nextInt(26)));
+        }
+        return sb.toString();
+    }
 }
