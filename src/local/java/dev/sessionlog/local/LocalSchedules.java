@@ -54,8 +54,17 @@ final class LocalSchedules implements AutoCloseable {
         return new LocalSchedules(executor);
     }
 
+    /** Lets a poll or a run in progress finish (a few seconds at most), then stops. */
     @Override
     public void close() {
-        executor.shutdownNow();
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 }

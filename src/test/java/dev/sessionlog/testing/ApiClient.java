@@ -48,9 +48,11 @@ public final class ApiClient {
         return call(null, event("GET", tenant, pathAndQuery, null));
     }
 
-    /** Any method, to the query function (which $default routes to on AWS). */
+    /** Any request, to the function API Gateway's routes would give it: POST of events to append, all else to query ($default). */
     public Response send(String method, String tenant, String pathAndQuery, String body) {
-        return call(null, event(method, tenant, pathAndQuery, body));
+        String path = pathAndQuery.contains("?") ? pathAndQuery.substring(0, pathAndQuery.indexOf('?')) : pathAndQuery;
+        boolean appendRoute = "POST".equals(method) && path.matches("/v1/sessions/[^/]+/events");
+        return call(appendRoute ? append : null, event(method, tenant, pathAndQuery, body));
     }
 
     private Response call(AppendHandler appendHandler, ObjectNode event) {
