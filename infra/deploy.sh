@@ -32,7 +32,7 @@ $COMMON_OPTIONS_HELP
   --alarm-email ADDR  AlarmEmail: address the alarms notify; "" for none
                       (default: \$SESSIONLOG_ALARM_EMAIL, else \$ALARM_EMAIL)
   --parameter K=V     any other template parameter (TenantClaim, IdleTimeout, LogRetentionDays,
-                      ArchiveRetentionDays, ...); repeatable
+                      ArchiveTransitionDays, ...); repeatable
   --ci                no questions: execute the change set without confirmation (also when the
                       environment variable CI is "true"); without it, the environment's
                       confirm_changeset in samconfig.toml decides (dev: no, default and prod: yes)

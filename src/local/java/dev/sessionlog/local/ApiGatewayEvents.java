@@ -17,6 +17,15 @@ public final class ApiGatewayEvents {
     private ApiGatewayEvents() {
     }
 
+    /** A query string part as API Gateway hands it on: decoded, or as sent when it is not valid percent-encoding. */
+    private static String decode(String part) {
+        try {
+            return URLDecoder.decode(part, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException notEncoded) {
+            return part;
+        }
+    }
+
     /**
      * @param claims the JWT authorizer's claims, or null for a request no authorizer saw
      */
@@ -36,8 +45,8 @@ public final class ApiGatewayEvents {
                     continue;
                 }
                 int eq = pair.indexOf('=');
-                String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-                String value = URLDecoder.decode(eq < 0 ? "" : pair.substring(eq + 1), StandardCharsets.UTF_8);
+                String name = decode(eq < 0 ? pair : pair.substring(0, eq));
+                String value = decode(eq < 0 ? "" : pair.substring(eq + 1));
                 // API Gateway joins repeated parameters with commas.
                 params.put(name, params.has(name) ? params.get(name).asText() + "," + value : value);
             }

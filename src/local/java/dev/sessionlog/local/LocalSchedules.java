@@ -36,13 +36,13 @@ final class LocalSchedules implements AutoCloseable {
                 System.err.println("sessionlog: stream poll failed: " + e);
             }
         }, 0, config.streamPollMillis(), TimeUnit.MILLISECONDS);
+        var work = components.scheduledWork();
         executor.scheduleWithFixedDelay(() -> {
             try {
-                int closed = components.idleSweeper().sweep();
-                if (closed > 0) {
-                    System.out.println("sessionlog: closed " + closed + " idle session(s)");
+                var report = work.run();
+                if (report.idleSessionsClosed() > 0) {
+                    System.out.println("sessionlog: closed " + report.idleSessionsClosed() + " idle session(s)");
                 }
-                var report = components.archiver().run();
                 if (report.eventsArchived() > 0) {
                     System.out.println("sessionlog: archived " + report.eventsArchived() + " event(s) of "
                             + report.sessionsArchived() + " session(s) into " + report.objectsWritten() + " object(s)");
@@ -54,8 +54,17 @@ final class LocalSchedules implements AutoCloseable {
         return new LocalSchedules(executor);
     }
 
+    /** Lets a poll or a run in progress finish (a few seconds at most), then stops. */
     @Override
     public void close() {
-        executor.shutdownNow();
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 }

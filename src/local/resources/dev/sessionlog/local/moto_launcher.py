@@ -49,9 +49,10 @@ except ImportError as missing:
 
 
 def partition_changed(table, hash_value):
-    """Marks a partition's cached sort order (see index_partitions) as stale."""
-    versions = table.__dict__.setdefault("_partition_versions", {})
-    versions[hash_value] = versions.get(hash_value, 0) + 1
+    """Drops a partition's sort orders (see index_partitions): rebuilt when next asked for."""
+    cached = table.__dict__.get("_sorted_partitions", {})
+    for k in [k for k in cached if k[0] == hash_value]:
+        del cached[k]
 
 
 def patch_transactions():
@@ -166,7 +167,7 @@ def index_partitions():
     partition's items that pass the key condition; for a global index, the items that hold its
     partition key (one pass over the table, without moto's per-item work). moto then runs its own
     code on them, so results, order, paging and projections are moto's own. Each partition's sort
-    order is kept until a put, a delete or a rolled-back transaction changes that partition.
+    orders are kept up to date by puts, deletes and updates (a rolled-back transaction drops them).
     """
     import bisect
     from decimal import Decimal
@@ -182,33 +183,68 @@ def index_partitions():
     OPERATORS = {"=": "EQ", "<": "LT", "<=": "LE", ">": "GT", ">=": "GE"}
     SORTABLE = (None, "EQ", "LT", "LE", "GT", "GE", "BETWEEN")
 
-    changed = partition_changed
+    def caches(table):
+        """(partition, attribute) -> [items sorted by the attribute then the table's range key, their sort keys]."""
+        return table.__dict__.setdefault("_sorted_partitions", {})
+
+    def entry_key(table, attribute, item, attrs=None):
+        """An item's place in a sort order: by the attribute (from attrs, if given), then the table's range key."""
+        range_key = sort_keys[table.range_key_type](item.range_key)
+        if attribute == table.range_key_attr:
+            return range_key
+        return (sort_key(table, attribute)((attrs or item.attrs)[attribute]), range_key)
+
+    def forget(table, hash_value, item, attrs=None):
+        """Takes an item out of its partition's sort orders (attrs: its attributes before an update)."""
+        attrs = attrs if attrs is not None else item.attrs
+        for (h, attribute), (items, keys) in caches(table).items():
+            if h != hash_value or attribute not in attrs:
+                continue
+            k = entry_key(table, attribute, item, attrs)
+            i = bisect.bisect_left(keys, k)
+            while i < len(keys) and keys[i] == k and items[i] is not item:
+                i += 1
+            if i < len(keys) and items[i] is item:
+                del items[i]
+                del keys[i]
+
+    def remember(table, hash_value, item):
+        for (h, attribute), (items, keys) in caches(table).items():
+            if h == hash_value and attribute in item.attrs:
+                k = entry_key(table, attribute, item)
+                i = bisect.bisect_left(keys, k)
+                items.insert(i, item)
+                keys.insert(i, k)
 
     def put_item(self, item_attrs, *args, **kwargs):
+        hash_value = DynamoType(item_attrs[self.hash_key_attr]) if self.hash_key_attr in item_attrs else None
+        range_value = (DynamoType(item_attrs[self.range_key_attr])
+                       if self.range_key_attr and self.range_key_attr in item_attrs else None)
+        old = self.get_item(hash_value, range_value) if hash_value is not None and (range_value or not self.range_key_attr) else None
         item = original_put(self, item_attrs, *args, **kwargs)
-        changed(self, item.hash_key)
+        if old is not None:
+            forget(self, item.hash_key, old)
+        remember(self, item.hash_key, item)
         return item
 
     def delete_item(self, hash_key, range_key):
         item = original_delete(self, hash_key, range_key)
-        changed(self, hash_key)
+        if item is not None:
+            forget(self, hash_key, item)
         return item
 
     def sorted_partition(table, hash_value, attribute, key_of):
-        """The partition's items that hold the attribute, sorted by it, and their sort keys."""
-        versions = table.__dict__.setdefault("_partition_versions", {})
-        cache = table.__dict__.setdefault("_sorted_partitions", {})
-        version = versions.get(hash_value, 0)
-        hit = cache.get((hash_value, attribute))
-        if hit is None or hit[0] != version:
+        """The partition's items that hold the attribute, sorted by it (then the range key), and their sort keys."""
+        hit = caches(table).get((hash_value, attribute))
+        if hit is None:
             part = table.items.get(hash_value) or {}
-            range_key_of = sort_keys.get(table.range_key_type)
-            # moto orders an index's items by its key, then the table's: the same here
-            items = sorted((i for i in part.values() if attribute in i.attrs),
-                           key=lambda i: (key_of(i.attrs[attribute]), range_key_of(i.range_key)))
-            hit = (version, items, [key_of(i.attrs[attribute]) for i in items])
-            cache[(hash_value, attribute)] = hit
-        return hit[1], hit[2]
+            items = sorted((i for i in part.values() if attribute in i.attrs), key=lambda i: entry_key(table, attribute, i))
+            hit = (items, [entry_key(table, attribute, i) for i in items])
+            caches(table)[(hash_value, attribute)] = hit
+        items, keys = hit
+        if attribute == table.range_key_attr:
+            return items, keys
+        return items, [k[0] for k in keys]
 
     def key_window(keys, op, bounds):
         """The slice of sorted keys that a key condition selects."""
@@ -302,9 +338,16 @@ def index_partitions():
             del self.all_items
 
     def update_item(self, table_name, key, *args, **kwargs):
+        table = self.get_table(table_name)
+        hash_value = DynamoType(key[table.hash_key_attr])
+        range_value = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
+        before = table.get_item(hash_value, range_value)
+        values = dict(before.attrs) if before is not None else None
         item = original_update(self, table_name, key, *args, **kwargs)
-        partition_changed(self.get_table(table_name), item.hash_key)  # an update may add an index attribute
-        return item
+        if before is not None:  # changed in place: its index attributes may have moved
+            forget(table, hash_value, before, values)
+            remember(table, hash_value, item)
+        return item  # a new item went through put_item
 
     Table.query = query
     Table.put_item = put_item

@@ -19,7 +19,12 @@ public record ApiPath(List<String> segments) {
         trimmed = trimmed.endsWith("/") ? trimmed.substring(0, trimmed.length() - 1) : trimmed;
         // Empty segments stay: "/v1/sessions//events" is an empty session id, not another route.
         for (String raw : trimmed.split("/", -1)) {
-            segments.add(URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8));
+            try {
+                segments.add(URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException badEscape) {
+                throw ApiException.invalid("path segment " + (segments.size() + 1) + " (\"" + QueryHandler.abbreviate(raw)
+                        + "\") is not valid percent-encoding");
+            }
         }
         if (segments.isEmpty() || !segments.get(0).equals("v1")) {
             throw new ApiException(404, "route_not_found", "no route " + event.method() + " " + path);

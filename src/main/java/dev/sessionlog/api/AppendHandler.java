@@ -6,6 +6,8 @@ import dev.sessionlog.log.AppendResult;
 import dev.sessionlog.log.AppendedEvent;
 import dev.sessionlog.log.EventLog;
 import dev.sessionlog.log.StreamKey;
+import dev.sessionlog.log.TimeBudget;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,23 +27,25 @@ public final class AppendHandler {
     private final TenantResolver tenants;
     private final Metrics metrics;
 
-    public AppendHandler(EventLog log, AppendRequestParser parser, TenantResolver tenants, Metrics metrics) {
+    private final Duration timeBudget;
+
+    public AppendHandler(EventLog log, AppendRequestParser parser, TenantResolver tenants, Metrics metrics, Duration timeBudget) {
         this.log = log;
         this.parser = parser;
         this.tenants = tenants;
         this.metrics = metrics;
+        this.timeBudget = timeBudget;
     }
 
     public HttpApiResponse handle(HttpApiEvent event) {
         long started = System.nanoTime();
         try {
+            TimeBudget.start(timeBudget);
             RequestLog.start(event.requestId(), null, null);
             ApiPath path = ApiPath.of(event);
-            if (!path.matches("sessions", "*", "events")) {
-                throw new ApiException(404, "route_not_found", "no route " + event.method() + " " + event.path());
-            }
-            if (!"POST".equals(event.method())) {
-                throw new ApiException(405, "method_not_allowed", event.method() + " is not allowed here; use POST");
+            if (QueryHandler.Route.of(path, event.method()) != QueryHandler.Route.APPEND) {
+                throw new ApiException(405, "method_not_allowed", event.method() + " is not allowed on " + event.path()
+                        + "; this function serves POST /v1/sessions/{session_id}/events");
             }
             String tenant = tenants.tenant(event);
             String sessionId = path.id(1, "session_id");
@@ -58,6 +62,7 @@ public final class AppendHandler {
             return ErrorResponses.of(e, event.requestId());
         } finally {
             RequestLog.end();
+            TimeBudget.end();
         }
     }
 

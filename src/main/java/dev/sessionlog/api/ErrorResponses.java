@@ -8,7 +8,10 @@ import dev.sessionlog.log.StoreBusyException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jboss.logging.Logger;
+import dev.sessionlog.log.TimeBudget;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 
 /** Every failure as the contract's error JSON; a fault of ours is logged and answered 500. */
 public final class ErrorResponses {
@@ -27,7 +30,7 @@ public final class ErrorResponses {
         HttpApiResponse response = HttpApiResponse.json(error.status(), Map.of("error", body));
         if (failure instanceof StoreBusyException busy) {
             response.header("retry-after", Integer.toString(busy.retryAfterSeconds()));
-        } else if (error.status() == 429) {
+        } else if (error.status() == 429 || error.status() == 503) {
             response.header("retry-after", "1");
         }
         return response;
@@ -55,6 +58,13 @@ public final class ErrorResponses {
         }
         if (failure instanceof AwsServiceException aws && aws.isThrottlingException()) {
             return new ApiException(429, "throttled", "the store throttled the request past retries; retry it");
+        }
+        if (failure instanceof TimeBudget.OutOfTimeException outOfTime) {
+            return new ApiException(503, "unavailable", outOfTime.getMessage());
+        }
+        if (failure instanceof ApiCallTimeoutException || failure instanceof ApiCallAttemptTimeoutException) {
+            LOG.warnf("request %s: a store call timed out: %s", requestId, failure.getMessage());
+            return new ApiException(503, "unavailable", "a store did not answer in time; nothing was half-written: retry the request");
         }
         LOG.errorf(failure, "request %s failed", requestId);
         return new ApiException(500, "internal", "internal error; nothing was half-written (request id " + requestId + ")");

@@ -81,6 +81,13 @@ public class HttpApiEvent {
         if (body == null) {
             return null;
         }
-        return isBase64Encoded ? new String(Base64.getDecoder().decode(body), StandardCharsets.UTF_8) : body;
+        if (!isBase64Encoded) {
+            return body;
+        }
+        try {
+            return new String(Base64.getDecoder().decode(body), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid("request body is not valid base64 although isBase64Encoded is true");
+        }
     }
 }

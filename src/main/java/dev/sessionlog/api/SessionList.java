@@ -3,28 +3,31 @@ package dev.sessionlog.api;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sessionlog.event.Json;
-import dev.sessionlog.log.PageCursor;
-import dev.sessionlog.log.StreamKey;
 import dev.sessionlog.sessions.SessionItems;
-import dev.sessionlog.sessions.SessionStore;
+import dev.sessionlog.sessions.SessionListing;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
-/** {@code GET /v1/sessions?agent_id=&active_since=&limit=&cursor=}: newest activity first. */
+/** {@code GET /v1/sessions?agent_id=&active_since=&limit=&cursor=}: newest activity (last_event_at) first. */
 final class SessionList {
 
     static final int DEFAULT_LIMIT = 50;
     static final int MAX_LIMIT = 1000;
+    static final int MAX_AGENT_ID_CHARS = 1024;
+    /** The times an index can sort as text: RFC 3339's four-digit years. */
+    private static final Instant EARLIEST = Instant.parse("0000-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
 
     private SessionList() {
     }
 
-    static HttpApiResponse page(SessionStore store, String tenant, HttpApiEvent event) {
+    static HttpApiResponse page(SessionListing listing, String tenant, HttpApiEvent event) {
         String agentId = event.query("agent_id");
-        if (agentId != null && (agentId.isEmpty() || agentId.length() > 256)) {
-            throw ApiException.invalid("agent_id must be 1 to 256 characters");
+        if (agentId != null && (agentId.isEmpty() || agentId.length() > MAX_AGENT_ID_CHARS)) {
+            throw ApiException.invalid("agent_id must be 1 to " + MAX_AGENT_ID_CHARS + " characters");
         }
         Instant since = null;
         String sinceText = event.query("active_since");
@@ -32,14 +35,15 @@ final class SessionList {
             try {
                 since = Instant.parse(sinceText);
             } catch (DateTimeParseException e) {
-                throw ApiException.invalid("active_since must be an ISO-8601 UTC time such as 2026-11-21T10:00:00Z, was \"" + sinceText + "\"");
+                since = null;
+            }
+            if (since == null || since.isBefore(EARLIEST) || since.isAfter(LATEST)) {
+                throw ApiException.invalid("active_since must be an ISO-8601 UTC time from year 0000 to 9999 such as "
+                        + "2026-11-21T10:00:00Z, was \"" + QueryHandler.abbreviate(sinceText) + "\"");
             }
         }
         int limit = QueryParams.limit(event, DEFAULT_LIMIT, MAX_LIMIT);
-        String partitionAttribute = agentId == null ? SessionItems.TENANT_KEY : SessionItems.AGENT_KEY;
-        String partitionValue = agentId == null ? StreamKey.encodeTenant(tenant) : StreamKey.encodeTenant(tenant) + "#" + agentId;
-        Map<String, AttributeValue> start = PageCursor.decode(event.query("cursor"), partitionAttribute, partitionValue);
-        SessionStore.SessionPage page = store.list(tenant, agentId, since, limit, start);
+        SessionListing.Page page = listing.list(tenant, agentId, since, limit, event.query("cursor"));
         ObjectNode body = Json.MAPPER.createObjectNode();
         ArrayNode sessions = body.putArray("sessions");
         for (Map<String, AttributeValue> item : page.items()) {
@@ -48,16 +52,16 @@ final class SessionList {
             putText(s, "agent_id", item.get(SessionItems.AGENT_ID));
             putText(s, "created_at", item.get(SessionItems.CREATED_AT));
             putText(s, "last_active_at", item.get(SessionItems.LAST_ACTIVE_AT));
+            putText(s, "last_event_at", item.get(SessionItems.ACTIVITY));
             s.put("head_seq", Long.parseLong(item.get(SessionItems.RECORDED_THROUGH).n()));
             s.put("loop_count", Integer.parseInt(item.get(SessionItems.LOOP_COUNT).n()));
             s.put("status", item.get(SessionItems.STATUS).s());
-            s.set("usage", Json.parse(item.get(SessionItems.USAGE).s().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            s.set("usage", Json.parse(item.get(SessionItems.USAGE).s().getBytes(StandardCharsets.UTF_8)));
         }
-        String next = PageCursor.encode(page.lastKey());
-        if (next == null) {
+        if (page.nextCursor() == null) {
             body.putNull("next_cursor");
         } else {
-            body.put("next_cursor", next);
+            body.put("next_cursor", page.nextCursor());
         }
         return HttpApiResponse.json(200, body);
     }

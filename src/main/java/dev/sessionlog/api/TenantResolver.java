@@ -27,12 +27,31 @@ public final class TenantResolver {
         if (tenant == null || tenant.isBlank()) {
             throw new ApiException(401, "unauthorized", "the request carries no tenant: claim \"" + claim + "\" is missing");
         }
+        // A lone surrogate would be encoded as "?": two tenants could then share keys.
+        if (!isUnicodeText(tenant)) {
+            throw new ApiException(401, "unauthorized", "the tenant claim \"" + claim + "\" is not valid Unicode text");
+        }
         // Keys hold the tenant percent-encoded: bound that form, so that keys stay within DynamoDB's and S3's limits.
         if (StreamKey.encodeTenant(tenant).length() > MAX_TENANT_LENGTH) {
             throw new ApiException(401, "unauthorized", "the tenant claim \"" + claim + "\" is over " + MAX_TENANT_LENGTH
                     + " characters (percent-encoded)");
         }
         return tenant;
+    }
+
+    static boolean isUnicodeText(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
+                    return false;
+                }
+                i++;
+            } else if (Character.isLowSurrogate(c) || c == 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private String fromAuthorizer(HttpApiEvent event) {

@@ -11,6 +11,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 
 /**
  * A session's archive state: a small item at seq 0 of the events table (no event is ever seq 0).
@@ -29,6 +30,7 @@ public final class ArchiveMeta {
     static final String ARCHIVE_SHARD = "archive_shard";
     static final String SEGMENT_MAX_EVENTS = "segment_max_events";
     static final String LEASE_UNTIL = "lease_until";
+    static final String LEASE_OWNER = "lease_owner";
 
     /** The state as read; zeros for a session that was never archived. */
     public record Meta(long archivedThrough, long stubbedThrough, long indexedThrough, int segmentMaxEvents) {
@@ -99,13 +101,17 @@ public final class ArchiveMeta {
         return keys;
     }
 
-    /** Takes the session for one run; false when another run holds it. */
-    public boolean acquireLease(StreamKey key, Instant now, Instant until) {
+    /**
+     * Takes the session for one run, named {@code owner}; false when another run holds it. A lost
+     * answer retried by the SDK finds the lease already ours: that is success too.
+     */
+    public boolean acquireLease(StreamKey key, Instant now, Instant until, String owner) {
         try {
-            dynamo.updateItem(b -> b.tableName(table).key(key(key)).updateExpression("SET lease_until = :until")
-                    .conditionExpression("attribute_exists(pk) AND (attribute_not_exists(lease_until) OR lease_until < :now)")
+            dynamo.updateItem(b -> b.tableName(table).key(key(key)).updateExpression("SET lease_until = :until, lease_owner = :o")
+                    .conditionExpression("attribute_exists(pk) AND (attribute_not_exists(lease_until) OR lease_until < :now"
+                            + " OR lease_owner = :o)")
                     .expressionAttributeValues(Map.of(":until", AttributeValue.fromN(Long.toString(until.toEpochMilli())),
-                            ":now", AttributeValue.fromN(Long.toString(now.toEpochMilli()))))
+                            ":now", AttributeValue.fromN(Long.toString(now.toEpochMilli())), ":o", AttributeValue.fromS(owner)))
                     .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
             return true;
         } catch (ConditionalCheckFailedException held) {
@@ -118,28 +124,56 @@ public final class ArchiveMeta {
      *
      * @throws ConditionalCheckFailedException when another run moved it
      */
-    public void moveWatermark(StreamKey key, long from, long to, int segmentMaxEvents) {
+    public void moveWatermark(StreamKey key, long from, long to, int segmentMaxEvents, String owner) {
         Map<String, AttributeValue> values = new HashMap<>();
         values.put(":to", AttributeValue.fromN(Long.toString(to)));
         values.put(":max", AttributeValue.fromN(Integer.toString(segmentMaxEvents)));
+        values.put(":o", AttributeValue.fromS(owner));
         String condition;
         if (from == 0) {
-            condition = "attribute_not_exists(archived_through) OR archived_through = :from";
+            condition = "(attribute_not_exists(archived_through) OR archived_through = :from)";
         } else {
             condition = "archived_through = :from";
         }
         values.put(":from", AttributeValue.fromN(Long.toString(from)));
         // segment_max_events only grows: readers find an object by listing from (seq - max events).
-        dynamo.updateItem(b -> b.tableName(table).key(key(key))
-                .updateExpression("SET archived_through = :to, segment_max_events = :max")
-                .conditionExpression(condition + " AND (attribute_not_exists(segment_max_events) OR segment_max_events <= :max)")
-                .expressionAttributeValues(values).returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+        // The condition names the lease's owner: a run whose lease was taken over moves nothing.
+        try {
+            dynamo.updateItem(b -> b.tableName(table).key(key(key))
+                    .updateExpression("SET archived_through = :to, segment_max_events = :max")
+                    .conditionExpression(condition + " AND lease_owner = :o"
+                            + " AND (attribute_not_exists(segment_max_events) OR segment_max_events <= :max)")
+                    .expressionAttributeValues(values)
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                    .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+        } catch (ConditionalCheckFailedException failed) {
+            // A lost answer retried by the SDK finds the watermark already where this run put it.
+            Map<String, AttributeValue> now = failed.item();
+            boolean ours = now != null && now.get(ARCHIVED_THROUGH) != null && Long.parseLong(now.get(ARCHIVED_THROUGH).n()) == to
+                    && now.get(LEASE_OWNER) != null && owner.equals(now.get(LEASE_OWNER).s());
+            if (!ours) {
+                throw failed;
+            }
+        }
     }
 
-    public void markStubbed(StreamKey key, long through) {
-        dynamo.updateItem(b -> b.tableName(table).key(key(key)).updateExpression("SET stubbed_through = :t")
-                .expressionAttributeValues(Map.of(":t", AttributeValue.fromN(Long.toString(through))))
-                .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+    /** Records how far the items are stubbed; only the lease's owner may. */
+    public void markStubbed(StreamKey key, long through, String owner) {
+        try {
+            dynamo.updateItem(b -> b.tableName(table).key(key(key)).updateExpression("SET stubbed_through = :t")
+                    .conditionExpression("lease_owner = :o")
+                    .expressionAttributeValues(Map.of(":t", AttributeValue.fromN(Long.toString(through)), ":o", AttributeValue.fromS(owner)))
+                    .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+        } catch (ConditionalCheckFailedException notOurs) {
+            throw new LeaseLostException(key);
+        }
+    }
+
+    /** The run's lease was taken over (it ran out): the run stops touching the session. */
+    public static final class LeaseLostException extends RuntimeException {
+        LeaseLostException(StreamKey key) {
+            super("the archive lease of session " + key.sessionId() + " is no longer this run's");
+        }
     }
 
     /**
@@ -147,22 +181,31 @@ public final class ArchiveMeta {
      * the due index when there is none (unless the recorder saw newer events meanwhile), and the
      * lease is released.
      */
-    public void finish(StreamKey key, long watermark, Instant nextDueAt) {
-        if (nextDueAt != null) {
-            dynamo.updateItem(b -> b.tableName(table).key(key(key)).updateExpression("SET archive_after = :at REMOVE lease_until")
-                    .expressionAttributeValues(Map.of(":at", AttributeValue.fromS(EventRecordJson.RECORDED_AT.format(nextDueAt))))
-                    .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
-            return;
-        }
+    public void finish(StreamKey key, long watermark, Instant nextDueAt, String owner) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":o", AttributeValue.fromS(owner));
         try {
-            dynamo.updateItem(b -> b.tableName(table).key(key(key)).updateExpression("REMOVE archive_after, lease_until")
-                    .conditionExpression("attribute_not_exists(indexed_through) OR indexed_through <= :w")
-                    .expressionAttributeValues(Map.of(":w", AttributeValue.fromN(Long.toString(watermark))))
-                    .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
-        } catch (ConditionalCheckFailedException newerEvents) {
-            // events above the watermark were folded meanwhile: stay due, and let the next run see them
-            dynamo.updateItem(b -> b.tableName(table).key(key(key)).updateExpression("REMOVE lease_until")
-                    .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+            if (nextDueAt != null) {
+                values.put(":at", AttributeValue.fromS(EventRecordJson.RECORDED_AT.format(nextDueAt)));
+                dynamo.updateItem(b -> b.tableName(table).key(key(key)).updateExpression("SET archive_after = :at REMOVE lease_until, lease_owner")
+                        .conditionExpression("lease_owner = :o").expressionAttributeValues(values)
+                        .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+                return;
+            }
+            values.put(":w", AttributeValue.fromN(Long.toString(watermark)));
+            try {
+                dynamo.updateItem(b -> b.tableName(table).key(key(key)).updateExpression("REMOVE archive_after, lease_until, lease_owner")
+                        .conditionExpression("lease_owner = :o AND (attribute_not_exists(indexed_through) OR indexed_through <= :w)")
+                        .expressionAttributeValues(values).returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+            } catch (ConditionalCheckFailedException newerEventsOrNotOurs) {
+                // events above the watermark were folded meanwhile: stay due, and let the next run see them
+                values.remove(":w");
+                dynamo.updateItem(b -> b.tableName(table).key(key(key)).updateExpression("REMOVE lease_until, lease_owner")
+                        .conditionExpression("lease_owner = :o").expressionAttributeValues(values)
+                        .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+            }
+        } catch (ConditionalCheckFailedException notOurs) {
+            // the lease ran out and another run holds it now: leave it alone
         }
     }
 }

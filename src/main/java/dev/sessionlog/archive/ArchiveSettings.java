@@ -7,18 +7,42 @@ import java.time.Duration;
  * @param segmentMaxEvents   ARCHIVE_SEGMENT_MAX_EVENTS: events per archive object at most (default 1000)
  * @param segmentMaxBytes    ARCHIVE_SEGMENT_MAX_BYTES: uncompressed JSON Lines bytes per object at most (default 8 MiB)
  * @param maxEventsPerRun    events one run archives of one session at most; the next run goes on (default 100000)
- * @param lease              how long a run holds a session before another run may take it over (default PT5M)
+ * @param lease              how long a run holds a session before another run may take it over: the
+ *                           scheduled function's timeout plus {@link #LEASE_MARGIN} ({@link #forFunctionTimeout})
  */
 public record ArchiveSettings(Duration hotWindow, int segmentMaxEvents, long segmentMaxBytes, int maxEventsPerRun,
                               Duration lease) {
 
+    /**
+     * A run stops working this long before its function's timeout, and a lease lasts this long past
+     * it: a run can never act on a session after its lease ran out, so no two runs ever work one.
+     */
+    public static final Duration LEASE_MARGIN = Duration.ofSeconds(60);
+
     public static ArchiveSettings defaults() {
-        return new ArchiveSettings(Duration.ofHours(24), 1000, 8L * 1024 * 1024, 100_000, Duration.ofMinutes(5));
+        return new ArchiveSettings(Duration.ofHours(24), 1000, 8L * 1024 * 1024, 100_000, leaseFor(Duration.ofMinutes(5)));
+    }
+
+    /** The settings of a scheduled function with the given timeout: the lease is derived from it. */
+    public static ArchiveSettings forFunctionTimeout(Duration hotWindow, int segmentMaxEvents, long segmentMaxBytes,
+                                                     Duration functionTimeout) {
+        return new ArchiveSettings(hotWindow, segmentMaxEvents, segmentMaxBytes, defaults().maxEventsPerRun(),
+                leaseFor(functionTimeout));
+    }
+
+    static Duration leaseFor(Duration functionTimeout) {
+        return functionTimeout.plus(LEASE_MARGIN);
     }
 
     public ArchiveSettings {
         if (segmentMaxEvents < 1 || segmentMaxBytes < 1 || maxEventsPerRun < 1) {
             throw new IllegalArgumentException("archive segment limits must be positive");
         }
+    }
+
+    /** How long one run works: it stops {@link #LEASE_MARGIN} before its function's timeout. */
+    public Duration runBudget() {
+        Duration budget = lease.minus(LEASE_MARGIN.multipliedBy(2));
+        return budget.compareTo(Duration.ofSeconds(10)) < 0 ? Duration.ofSeconds(10) : budget;
     }
 }

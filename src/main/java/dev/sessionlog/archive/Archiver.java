@@ -1,15 +1,21 @@
 package dev.sessionlog.archive;
 
 import dev.sessionlog.event.EventRecord;
+import dev.sessionlog.event.Json;
+import dev.sessionlog.log.EventBodyCodec;
 import dev.sessionlog.log.EventItems;
 import dev.sessionlog.log.EventLog;
+import dev.sessionlog.log.PayloadStore;
 import dev.sessionlog.log.StreamKey;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 import dev.sessionlog.observe.Metrics;
 import dev.sessionlog.observe.Metrics.Metric;
 import dev.sessionlog.observe.RequestLog;
@@ -57,10 +63,12 @@ public final class Archiver {
     private final ArchiveSettings settings;
     private final Checkpoints checkpoints;
     private final Metrics metrics;
+    private final PayloadStore payloads;
 
     public Archiver(DynamoDbClient dynamo, String table, EventLog hot, ArchiveMeta meta, SegmentStore segments,
-                    Clock clock, ArchiveSettings settings, Checkpoints checkpoints, Metrics metrics) {
+                    PayloadStore payloads, Clock clock, ArchiveSettings settings, Checkpoints checkpoints, Metrics metrics) {
         this.metrics = metrics;
+        this.payloads = payloads;
         this.dynamo = dynamo;
         this.table = table;
         this.hot = hot;
@@ -71,15 +79,21 @@ public final class Archiver {
         this.checkpoints = checkpoints;
     }
 
-    /** One scheduled run over every due session. */
+    /** One scheduled run over every due session, within the run's budget (it stops before its lease could lapse). */
     public Report run() {
-        Instant cutoff = clock.instant().minus(settings.hotWindow());
+        Instant started = clock.instant();
+        Instant cutoff = started.minus(settings.hotWindow());
+        Instant stopBy = started.plus(settings.runBudget());
         List<StreamKey> due = meta.due(cutoff, 100);
         Report total = new Report(due.size(), 0, 0, 0, 0);
         for (StreamKey key : due) {
+            if (!clock.instant().isBefore(stopBy)) {
+                LOG.infof("the run's budget is spent; %d due sessions are left to the next run", due.size() - total.sessionsArchived());
+                break;
+            }
             RequestLog.start(null, key.tenant(), key.sessionId());
             try {
-                Report one = archive(key, cutoff);
+                Report one = archive(key, cutoff, stopBy);
                 if (one.eventsArchived() > 0) {
                     LOG.infof("archived %d events into %d objects", one.eventsArchived(), one.objectsWritten());
                 }
@@ -97,8 +111,17 @@ public final class Archiver {
 
     /** Archives one session's events recorded before {@code cutoff}. */
     public Report archive(StreamKey key, Instant cutoff) {
+        return archive(key, cutoff, clock.instant().plus(settings.runBudget()));
+    }
+
+    /**
+     * Archives one session's events recorded before {@code cutoff}, under a lease of its own, writing
+     * no object after {@code stopBy} (which is before the lease runs out).
+     */
+    private Report archive(StreamKey key, Instant cutoff, Instant stopBy) {
         Instant now = clock.instant();
-        if (!meta.acquireLease(key, now, now.plus(settings.lease()))) {
+        String owner = UUID.randomUUID().toString();
+        if (!meta.acquireLease(key, now, now.plus(settings.lease()), owner)) {
             return new Report(0, 0, 0, 0, 0); // another run is on it
         }
         ArchiveMeta.Meta m = meta.load(key);
@@ -108,14 +131,18 @@ public final class Archiver {
         int objects = 0;
         long bytes = 0;
         try {
-            Adopted adopted = adoptObjectsAbove(key, watermark, maxEvents);
+            Adopted adopted = adoptObjectsAbove(key, watermark, maxEvents, owner);
             watermark = adopted.watermark();
             maxEvents = adopted.maxEvents();
             long head = hot.headSeq(key);
             // What earlier runs archived but did not stub (they died, or objects were adopted).
-            stubLeftovers(key, m.stubbedThrough(), watermark, head);
-            while (events < settings.maxEventsPerRun()) {
-                Cut cut = nextSegment(key, watermark, cutoff);
+            Set<String> largeIds = new HashSet<>(stubLeftovers(key, m.stubbedThrough(), watermark, head));
+            Window window = new Window(List.of());
+            while (events < settings.maxEventsPerRun() && clock.instant().isBefore(stopBy)) {
+                if (!window.hasNext(watermark)) {
+                    window = new Window(hot.read(key, watermark, settings.segmentMaxEvents()));
+                }
+                Cut cut = nextSegment(window, watermark, cutoff);
                 if (cut.records().isEmpty()) {
                     break;
                 }
@@ -123,25 +150,31 @@ public final class Archiver {
                 bytes += segments.write(key, watermark + 1, last, cut.lines());
                 objects++;
                 checkpoints.reached("after-object-write");
-                meta.moveWatermark(key, watermark, last, maxEvents);
+                meta.moveWatermark(key, watermark, last, maxEvents, owner);
                 watermark = last;
                 events += cut.records().size();
                 checkpoints.reached("after-watermark");
                 // Stubs from the records just archived: no second read of their items.
                 List<WriteRequest> stubs = new ArrayList<>();
-                for (EventRecord r : cut.records()) {
+                for (int i = 0; i < cut.records().size(); i++) {
+                    EventRecord r = cut.records().get(i);
                     if (r.seq() != head) {
-                        stubs.add(stubWrite(EventItems.stub(key, r)));
+                        int bodySize = Json.bytes(r.event()).length;
+                        stubs.add(stubWrite(EventItems.stub(key, r, bodySize)));
+                        if (bodySize >= EventBodyCodec.MIN_REFERENCED_BYTES) {
+                            largeIds.add(r.eventId()); // only a body this large can have gone to S3
+                        }
                     }
                 }
                 writeStubs(stubs);
             }
+            removePayloadsOf(key, largeIds);
             // A head at or below the watermark stays whole; a later run stubs it once it is not the head.
-            meta.markStubbed(key, head <= watermark ? Math.min(watermark, head - 1) : watermark);
+            meta.markStubbed(key, head <= watermark ? Math.min(watermark, head - 1) : watermark, owner);
             Instant nextDue = hot.read(key, watermark, 1).stream().findFirst().map(EventRecord::recordedAt).orElse(null);
-            meta.finish(key, watermark, nextDue);
-        } catch (ConditionalCheckFailedException movedByAnother) {
-            LOG.warnf("the watermark of session %s moved under this run; leaving it to the other", key.sessionId());
+            meta.finish(key, watermark, nextDue, owner);
+        } catch (ConditionalCheckFailedException | ArchiveMeta.LeaseLostException movedByAnother) {
+            LOG.warnf("the watermark or the lease of session %s moved under this run; leaving it to the other", key.sessionId());
         }
         return new Report(0, events > 0 ? 1 : 0, events, objects, bytes);
     }
@@ -150,7 +183,7 @@ public final class Archiver {
     }
 
     /** A run that died after writing an object leaves it above the watermark: take it as written. */
-    private Adopted adoptObjectsAbove(StreamKey key, long watermark, int maxEvents) {
+    private Adopted adoptObjectsAbove(StreamKey key, long watermark, int maxEvents, String owner) {
         while (true) {
             long next = watermark + 1;
             Segment longest = null;
@@ -164,7 +197,7 @@ public final class Archiver {
             }
             // An object written under a larger limit than today's: readers list from seq - its size.
             maxEvents = (int) Math.max(maxEvents, longest.last() - longest.first() + 1);
-            meta.moveWatermark(key, watermark, longest.last(), maxEvents);
+            meta.moveWatermark(key, watermark, longest.last(), maxEvents, owner);
             watermark = longest.last();
         }
     }
@@ -174,12 +207,11 @@ public final class Archiver {
     }
 
     /** The next object's events: consecutive from watermark+1, recorded before the cutoff, within the limits. */
-    private Cut nextSegment(StreamKey key, long watermark, Instant cutoff) {
-        List<EventRecord> candidates = hot.read(key, watermark, settings.segmentMaxEvents());
+    private Cut nextSegment(Window window, long watermark, Instant cutoff) {
         List<EventRecord> records = new ArrayList<>();
         List<byte[]> lines = new ArrayList<>();
         long bytes = 0;
-        for (EventRecord r : candidates) {
+        for (EventRecord r : window.from(watermark)) {
             if (!r.recordedAt().isBefore(cutoff) || r.seq() != watermark + 1 + records.size()) {
                 break;
             }
@@ -194,6 +226,26 @@ public final class Archiver {
         return new Cut(records, lines);
     }
 
+    /**
+     * Records read once and cut into as many objects as they make: a byte limit can make objects of
+     * a few events, and reading the rest again for each would be quadratic.
+     */
+    private record Window(List<EventRecord> records) {
+        boolean hasNext(long watermark) {
+            return !from(watermark).isEmpty();
+        }
+
+        /** The records after the watermark. */
+        List<EventRecord> from(long watermark) {
+            for (int i = 0; i < records.size(); i++) {
+                if (records.get(i).seq() == watermark + 1) {
+                    return records.subList(i, records.size());
+                }
+            }
+            return List.of();
+        }
+    }
+
     private static WriteRequest stubWrite(Map<String, AttributeValue> stub) {
         return WriteRequest.builder().putRequest(PutRequest.builder().item(stub).build()).build();
     }
@@ -202,9 +254,10 @@ public final class Archiver {
      * Stubs the items of (stubbedThrough, watermark] that are still whole: what a run that died, or
      * whose objects were adopted, left. The newest event stays whole: appends find the head by it.
      */
-    private void stubLeftovers(StreamKey key, long stubbedThrough, long watermark, long head) {
+    private List<String> stubLeftovers(StreamKey key, long stubbedThrough, long watermark, long head) {
+        List<String> referencedIds = new ArrayList<>();
         if (watermark <= stubbedThrough) {
-            return;
+            return referencedIds;
         }
         List<WriteRequest> pending = new ArrayList<>();
         Map<String, AttributeValue> start = null;
@@ -219,11 +272,31 @@ public final class Archiver {
             for (Map<String, AttributeValue> item : page.items()) {
                 if (!EventItems.isStub(item) && EventItems.seq(item) != head) {
                     pending.add(stubWrite(EventItems.stub(item)));
+                    if (item.containsKey(EventBodyCodec.BODY_REF)) {
+                        referencedIds.add(item.get(EventItems.EVENT_ID).s());
+                    }
                 }
             }
             start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
         } while (start != null);
         writeStubs(pending);
+        return referencedIds;
+    }
+
+    /**
+     * The large bodies of the events just stubbed: their archive lines hold them now, and no item
+     * refers to them any more. One listing of the session's payloads (large bodies are few).
+     */
+    private void removePayloadsOf(StreamKey key, Set<String> eventIds) {
+        if (eventIds.isEmpty()) {
+            return;
+        }
+        for (String objectKey : payloads.keys(key)) {
+            PayloadStore.Owner owner = payloads.owner(objectKey);
+            if (owner != null && eventIds.contains(owner.eventId())) {
+                payloads.delete(objectKey);
+            }
+        }
     }
 
     /** BatchWriteItem, 25 at a time. */

@@ -93,8 +93,10 @@ public final class SegmentStore {
     }
 
     /**
-     * Objects that may hold {@code seq} or later, in name order: those whose first seq is above
-     * {@code seq - segmentMaxEvents}. One LIST call per 1,000 objects.
+     * Objects that hold {@code seq} or later, in name order, at most {@code maxObjects} of them: the
+     * listing starts after (seq - segmentMaxEvents), where the object holding seq must begin, and
+     * pages on past the objects that end before seq however many there are (small objects, written
+     * under a byte limit, can be many). One LIST call per 1,000 objects listed.
      */
     public List<Segment> listFrom(StreamKey key, long seq, int segmentMaxEvents, int maxObjects) {
         String sessionPrefix = sessionPrefix(key);
@@ -105,11 +107,14 @@ public final class SegmentStore {
         do {
             String continuation = token;
             ListObjectsV2Response r = s3.listObjectsV2(b -> b.bucket(bucket).prefix(sessionPrefix).startAfter(startAfter)
-                    .continuationToken(continuation).maxKeys(Math.min(1000, maxObjects)));
+                    .continuationToken(continuation).maxKeys(1000));
             for (S3Object o : r.contents()) {
                 Matcher m = NAME.matcher(o.key());
                 if (m.find()) {
-                    segments.add(new Segment(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), o.key()));
+                    Segment s = new Segment(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), o.key());
+                    if (s.last() >= seq && segments.size() < maxObjects) {
+                        segments.add(s);
+                    }
                 }
             }
             token = Boolean.TRUE.equals(r.isTruncated()) && segments.size() < maxObjects ? r.nextContinuationToken() : null;

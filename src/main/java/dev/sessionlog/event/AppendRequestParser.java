@@ -1,6 +1,7 @@
 package dev.sessionlog.event;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -32,7 +33,10 @@ public final class AppendRequestParser {
         }
         JsonNode root;
         try {
-            root = Json.parse(body);
+            root = Json.parseRequest(body);
+        } catch (StreamConstraintsException e) {
+            throw new InvalidRequestException("request body is outside the limits of JSON this API reads (at most "
+                    + Json.REQUEST_MAX_DEPTH + " levels of nesting): " + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
             throw new InvalidRequestException("request body is not valid JSON: " + e.getOriginalMessage());
         }
@@ -86,6 +90,11 @@ public final class AppendRequestParser {
         }
         String eventId = optionalId(path + ".event_id", envelope.get("event_id"));
         String parentEventId = optionalId(path + ".parent_event_id", envelope.get("parent_event_id"));
+        String parentSessionId = optionalId(path + ".parent_session_id", envelope.get("parent_session_id"));
+        if (parentSessionId != null && parentEventId == null) {
+            throw new InvalidRequestException(path + ".parent_session_id is only meaningful with parent_event_id");
+        }
+
         JsonNode event = envelope.get("event");
         if (event == null || event.isNull()) {
             throw new InvalidRequestException(path + ".event is required: a JSON object with a string \"type\"");
@@ -96,6 +105,10 @@ public final class AppendRequestParser {
         JsonNode type = event.get("type");
         if (type == null || !type.isTextual() || type.asText().isEmpty()) {
             throw new InvalidRequestException(path + ".event.type is required and must be a non-empty string");
+        }
+        if (type.asText().length() > Limits.MAX_TYPE_LENGTH) {
+            throw new InvalidRequestException(path + ".event.type must be at most " + Limits.MAX_TYPE_LENGTH
+                    + " characters, was " + type.asText().length());
         }
         JsonNode namedSession = event.get("session_id");
         if (namedSession != null && !namedSession.isNull() && !namedSession.isTextual()) {
@@ -110,7 +123,7 @@ public final class AppendRequestParser {
             throw new TooLargeException(path + ".event is " + body.length + " bytes of JSON; the limit is "
                     + limits.maxEventBytes() + " bytes (1 MiB) per event");
         }
-        return new NewEvent(eventId, parentEventId, event, body);
+        return new NewEvent(eventId, parentEventId, parentSessionId, event, body);
     }
 
     private static String optionalId(String field, JsonNode node) {

@@ -1,6 +1,9 @@
 package dev.sessionlog.event;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamWriteConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,19 +15,43 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The one ObjectMapper of the product. Numbers are kept exactly as sent (big decimals, no
- * float rounding) so that an event is served back as the same JSON it was appended as.
+ * The product's ObjectMappers. Numbers are kept exactly as sent (big decimals, no float rounding)
+ * so that an event is served back as the same JSON it was appended as.
+ *
+ * <p>Nesting: a request may nest {@value #REQUEST_MAX_DEPTH} levels deep ({@link #parseRequest}).
+ * Everything the product writes or reads back itself (archive lines, session states, the served
+ * materialized session) wraps events a few levels deeper, so {@link #MAPPER} allows
+ * {@value #STORED_MAX_DEPTH}: an event that append accepted can always be stored and served.
  */
 public final class Json {
 
-    public static final ObjectMapper MAPPER = JsonMapper.builder()
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
-            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
-            .build();
+    /** The deepest nesting of a request body, the event inside it included. */
+    public static final int REQUEST_MAX_DEPTH = 1000;
+    /** What the product's own documents may reach: a request's depth plus room for their wrapping. */
+    public static final int STORED_MAX_DEPTH = 2 * REQUEST_MAX_DEPTH;
+
+    public static final ObjectMapper MAPPER = mapper(STORED_MAX_DEPTH);
+    private static final ObjectMapper REQUEST_MAPPER = mapper(REQUEST_MAX_DEPTH);
 
     private Json() {
+    }
+
+    private static ObjectMapper mapper(int maxDepth) {
+        JsonFactory factory = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(maxDepth).build())
+                .streamWriteConstraints(StreamWriteConstraints.builder().maxNestingDepth(STORED_MAX_DEPTH).build())
+                .build();
+        return JsonMapper.builder(factory)
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+                .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+                .build();
+    }
+
+    /** A client's JSON: at most {@value #REQUEST_MAX_DEPTH} levels deep. */
+    public static JsonNode parseRequest(String text) throws JsonProcessingException {
+        return REQUEST_MAPPER.readTree(text);
     }
 
     public static JsonNode parse(String text) throws JsonProcessingException {

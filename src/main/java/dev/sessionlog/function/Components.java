@@ -6,6 +6,7 @@ import dev.sessionlog.api.TenantResolver;
 import dev.sessionlog.archive.ArchiveMeta;
 import dev.sessionlog.archive.ArchivedEvents;
 import dev.sessionlog.archive.Archiver;
+import dev.sessionlog.archive.OrphanSweeper;
 import dev.sessionlog.archive.SeamlessEventLog;
 import dev.sessionlog.archive.SegmentStore;
 import dev.sessionlog.event.AppendRequestParser;
@@ -17,6 +18,7 @@ import dev.sessionlog.log.PayloadStore;
 import dev.sessionlog.log.S3PayloadStore;
 import dev.sessionlog.recorder.RecorderOptions;
 import dev.sessionlog.sessions.IdleSweeper;
+import dev.sessionlog.sessions.SessionListing;
 import dev.sessionlog.sessions.SessionReader;
 import dev.sessionlog.sessions.SessionStore;
 import dev.sessionlog.sessions.StreamRecorder;
@@ -89,15 +91,20 @@ public final class Components {
     }
 
     public AppendHandler appendHandler() {
-        return new AppendHandler(eventLog, new AppendRequestParser(Limits.defaults()), tenants, metrics);
+        return new AppendHandler(eventLog, new AppendRequestParser(Limits.defaults()), tenants, metrics, settings.requestTimeBudget());
     }
 
     public QueryHandler queryHandler() {
-        return new QueryHandler(eventLog, new SessionReader(sessionStore, eventLog), sessionStore, tenants);
+        return new QueryHandler(eventLog, new SessionReader(sessionStore, eventLog),
+                new SessionListing(dynamo, settings.sessionsTable()), tenants, settings.requestTimeBudget());
     }
 
     public StreamRecorder streamRecorder() {
         return new StreamRecorder(sessionStore, eventLog, payloads, archiveMeta, metrics, clock);
+    }
+
+    public PayloadStore payloadStore() {
+        return payloads;
     }
 
     public ArchiveMeta archiveMeta() {
@@ -109,12 +116,21 @@ public final class Components {
     }
 
     public Archiver archiver(Archiver.Checkpoints checkpoints) {
-        return new Archiver(dynamo, settings.eventsTable(), hotLog, archiveMeta, segmentStore, clock, settings.archive(), checkpoints,
-                metrics);
+        return new Archiver(dynamo, settings.eventsTable(), hotLog, archiveMeta, segmentStore, payloads, clock, settings.archive(),
+                checkpoints, metrics);
     }
 
     public Archiver archiver() {
         return archiver(Archiver.Checkpoints.NONE);
+    }
+
+    public OrphanSweeper orphanSweeper() {
+        return new OrphanSweeper(s3, settings.bucket(), settings.archivePrefix(), dynamo, settings.eventsTable(), payloads,
+                sessionStore, clock);
+    }
+
+    public ScheduledWork scheduledWork() {
+        return new ScheduledWork(idleSweeper(), archiver(), orphanSweeper());
     }
 
     public IdleSweeper idleSweeper() {

@@ -3,8 +3,6 @@ package dev.sessionlog.function;
 import dev.sessionlog.api.AppendHandler;
 import dev.sessionlog.api.QueryHandler;
 import dev.sessionlog.archive.ArchiveSettings;
-import dev.sessionlog.archive.Archiver;
-import dev.sessionlog.sessions.IdleSweeper;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -35,11 +33,11 @@ public class ComponentsProducer {
                           @ConfigProperty(name = "sessionlog.archive.hot-window") Duration hotWindow,
                           @ConfigProperty(name = "sessionlog.archive.segment-max-events") int segmentMaxEvents,
                           @ConfigProperty(name = "sessionlog.archive.segment-max-bytes") long segmentMaxBytes,
+                          @ConfigProperty(name = "sessionlog.function-timeout") Duration functionTimeout,
                           @ConfigProperty(name = "sessionlog.metrics.enabled", defaultValue = "true") boolean metricsEnabled) {
-        ArchiveSettings archive = new ArchiveSettings(hotWindow, segmentMaxEvents, segmentMaxBytes,
-                ArchiveSettings.defaults().maxEventsPerRun(), ArchiveSettings.defaults().lease());
+        ArchiveSettings archive = ArchiveSettings.forFunctionTimeout(hotWindow, segmentMaxEvents, segmentMaxBytes, functionTimeout);
         return new Components(new Settings(eventsTable, sessionsTable, bucket, archivePrefix.orElse(""), tenantClaim,
-                tenantHeaderFallback, idleTimeout, keepStreamingUpdates, archive), dynamo, s3, Clock.systemUTC(),
+                tenantHeaderFallback, idleTimeout, keepStreamingUpdates, archive, functionTimeout), dynamo, s3, Clock.systemUTC(),
                 metricsEnabled ? new EmfMetrics(System.out, Clock.systemUTC()) : Metrics.NONE);
     }
 
@@ -63,13 +61,7 @@ public class ComponentsProducer {
 
     @Produces
     @Singleton
-    IdleSweeper idleSweeper(Components components) {
-        return components.idleSweeper();
-    }
-
-    @Produces
-    @Singleton
-    Archiver archiver(Components components) {
-        return components.archiver();
+    ScheduledWork scheduledWork(Components components) {
+        return components.scheduledWork();
     }
 }

@@ -17,24 +17,43 @@ import java.time.Duration;
  *                             scheduled function aborts them (ISO-8601 duration, default PT1H)
  * @param keepStreamingUpdates KEEP_STREAMING_UPDATES: fold MessageUpdate events into sessions (default false)
  * @param archive              ARCHIVE_HOT_WINDOW, ARCHIVE_SEGMENT_MAX_EVENTS, ARCHIVE_SEGMENT_MAX_BYTES: see {@link ArchiveSettings}
+ * @param functionTimeout      FUNCTION_TIMEOUT: the running function's own timeout (template.yaml sets it
+ *                             to each function's Timeout); requests and runs are budgeted within it
  */
 public record Settings(String eventsTable, String sessionsTable, String bucket, String archivePrefix, String tenantClaim,
                        boolean tenantHeaderFallback, Duration idleTimeout, boolean keepStreamingUpdates,
-                       ArchiveSettings archive) {
+                       ArchiveSettings archive, Duration functionTimeout) {
+
+    /** API Gateway's own limit on an integration: no answer can take longer than this. */
+    static final Duration API_GATEWAY_TIMEOUT = Duration.ofSeconds(30);
 
     /** The settings of the local runner and tests: tenant from the header, the given tables and bucket. */
     public static Settings local(String eventsTable, String sessionsTable, String bucket) {
         return new Settings(eventsTable, sessionsTable, bucket, "", "tenant_id", true, Duration.ofHours(1), false,
-                ArchiveSettings.defaults());
+                ArchiveSettings.defaults(), Duration.ofSeconds(15));
     }
 
     public Settings withArchive(ArchiveSettings archive) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, tenantHeaderFallback, idleTimeout,
-                keepStreamingUpdates, archive);
+                keepStreamingUpdates, archive, functionTimeout);
     }
 
     public Settings withIdleTimeout(Duration idleTimeout) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, tenantHeaderFallback, idleTimeout,
-                keepStreamingUpdates, archive);
+                keepStreamingUpdates, archive, functionTimeout);
+    }
+
+    public Settings withFunctionTimeout(Duration functionTimeout) {
+        return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, tenantHeaderFallback, idleTimeout,
+                keepStreamingUpdates, archive, functionTimeout);
+    }
+
+    /**
+     * How long an API request may work before it answers 503: within the function's timeout and
+     * API Gateway's 30 s, with two seconds to spare for the answer itself.
+     */
+    public Duration requestTimeBudget() {
+        Duration limit = functionTimeout.compareTo(API_GATEWAY_TIMEOUT) < 0 ? functionTimeout : API_GATEWAY_TIMEOUT;
+        return limit.minusSeconds(2).isNegative() ? Duration.ofSeconds(1) : limit.minusSeconds(2);
     }
 }

@@ -22,7 +22,7 @@ public final class EventBodyCodec {
 
     static final String BODY = "body";
     static final String BODY_GZ = "body_gz";
-    static final String BODY_REF = "body_ref";
+    public static final String BODY_REF = "body_ref";
     static final int GZIP_FROM_BYTES = 1024;
     /**
      * Compressed bodies above this go to S3. An item could hold 350 KB, but every read of the item
@@ -30,6 +30,11 @@ public final class EventBodyCodec {
      * and an S3 PUT ($0.005 per 1,000) is cheaper than the 64 write units it replaces.
      */
     static final int MAX_INLINE_BYTES = 64 * 1024;
+    /**
+     * No body smaller than this is ever in S3: one goes there when its gzip is over 64 KiB, or as one
+     * of the largest of a batch over 3.5 MB (100 events at most: each of those is over 35,000 bytes).
+     */
+    public static final int MIN_REFERENCED_BYTES = 32 * 1024;
 
     private EventBodyCodec() {
     }

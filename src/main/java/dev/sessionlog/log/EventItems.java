@@ -18,6 +18,11 @@ public final class EventItems {
     public static final String SEQ = "seq";
     public static final String EVENT_ID = "event_id";
     public static final String PARENT_EVENT_ID = "parent_event_id";
+    /** The parent's session when it is not the event's own; absent otherwise. */
+    public static final String PARENT_SESSION_ID = "parent_session_id";
+    /** The uncompressed size of the event's JSON, known before its body is read (pages stop in time). */
+    public static final String BODY_SIZE = "body_size";
+    public static final String CHAIN = "chain";
     public static final String PARENT_KEY = "parent_key";
     public static final String CHILD_KEY = "child_key";
     public static final String RECORDED_AT = "recorded_at";
@@ -31,19 +36,25 @@ public final class EventItems {
     private EventItems() {
     }
 
-    /** The item of one new event, without its body attribute. */
-    static Map<String, AttributeValue> item(StreamKey key, long seq, String eventId, String parentEventId,
-                                            String type, Instant recordedAt) {
+    /** The item of one record, without its body attributes. */
+    static Map<String, AttributeValue> item(StreamKey key, EventRecord record) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(PK, AttributeValue.fromS(key.pk()));
-        item.put(SEQ, seqValue(seq));
-        item.put(EVENT_ID, AttributeValue.fromS(eventId));
-        item.put(RECORDED_AT, AttributeValue.fromN(Long.toString(recordedAt.toEpochMilli())));
-        item.put(TYPE, AttributeValue.fromS(type));
-        if (parentEventId != null) {
-            item.put(PARENT_EVENT_ID, AttributeValue.fromS(parentEventId));
-            item.put(PARENT_KEY, AttributeValue.fromS(parentKey(key.tenant(), parentEventId)));
-            item.put(CHILD_KEY, AttributeValue.fromS(childKey(key.sessionId(), seq)));
+        item.put(SEQ, seqValue(record.seq()));
+        item.put(EVENT_ID, AttributeValue.fromS(record.eventId()));
+        item.put(RECORDED_AT, AttributeValue.fromN(Long.toString(record.recordedAt().toEpochMilli())));
+        item.put(TYPE, AttributeValue.fromS(record.type()));
+        if (record.parentEventId() != null) {
+            String parentSession = record.parentSessionId() != null ? record.parentSessionId() : key.sessionId();
+            item.put(PARENT_EVENT_ID, AttributeValue.fromS(record.parentEventId()));
+            item.put(PARENT_KEY, AttributeValue.fromS(parentKey(key.tenant(), parentSession, record.parentEventId())));
+            item.put(CHILD_KEY, AttributeValue.fromS(childKey(key.sessionId(), record.seq())));
+            if (record.parentSessionId() != null) {
+                item.put(PARENT_SESSION_ID, AttributeValue.fromS(record.parentSessionId()));
+            }
+        }
+        if (record.chain() != null) {
+            item.put(CHAIN, AttributeValue.fromS(record.chain()));
         }
         return item;
     }
@@ -56,8 +67,9 @@ public final class EventItems {
         return AttributeValue.fromN(Long.toString(seq));
     }
 
-    static String parentKey(String tenant, String parentEventId) {
-        return StreamKey.encodeTenant(tenant) + "#" + parentEventId;
+    /** A parent event as the children index knows it: by tenant, session and id (ids are unique per session only). */
+    static String parentKey(String tenant, String parentSessionId, String parentEventId) {
+        return StreamKey.encodeTenant(tenant) + "#" + parentSessionId + "#" + parentEventId;
     }
 
     /** Orders a parent's children by session, then seq. */
@@ -81,13 +93,25 @@ public final class EventItems {
 
     /** The record of an item whose body is already at hand. */
     public static EventRecord toRecord(Map<String, AttributeValue> item, JsonNode body) {
-        AttributeValue parent = item.get(PARENT_EVENT_ID);
         return new EventRecord(
                 seq(item),
                 item.get(EVENT_ID).s(),
-                parent == null ? null : parent.s(),
+                text(item, PARENT_EVENT_ID),
+                text(item, PARENT_SESSION_ID),
                 Instant.ofEpochMilli(Long.parseLong(item.get(RECORDED_AT).n())),
-                body);
+                body,
+                text(item, CHAIN));
+    }
+
+    private static String text(Map<String, AttributeValue> item, String name) {
+        AttributeValue v = item.get(name);
+        return v == null ? null : v.s();
+    }
+
+    /** The uncompressed size of the item's event JSON, or -1 when the item predates body_size. */
+    public static long bodySize(Map<String, AttributeValue> item) {
+        AttributeValue v = item.get(BODY_SIZE);
+        return v == null ? -1 : Long.parseLong(v.n());
     }
 
     public static boolean isStub(Map<String, AttributeValue> item) {
@@ -95,17 +119,18 @@ public final class EventItems {
     }
 
     /** The stub of an archived record: the same as {@link #stub(Map)} of its item. */
-    public static Map<String, AttributeValue> stub(StreamKey key, EventRecord record) {
-        Map<String, AttributeValue> stub = item(key, record.seq(), record.eventId(), record.parentEventId(), record.type(),
-                record.recordedAt());
+    public static Map<String, AttributeValue> stub(StreamKey key, EventRecord record, int bodySize) {
+        Map<String, AttributeValue> stub = item(key, record);
+        stub.put(BODY_SIZE, AttributeValue.fromN(Integer.toString(bodySize)));
         stub.put(ARCHIVED, AttributeValue.fromBool(true));
         return stub;
     }
 
-    /** What archival leaves of an event: its keys, ids and time, without the body. */
+    /** What archival leaves of an event: its keys, ids, time and chain, without the body. */
     public static Map<String, AttributeValue> stub(Map<String, AttributeValue> item) {
         Map<String, AttributeValue> stub = new HashMap<>();
-        for (String name : new String[] {PK, SEQ, EVENT_ID, PARENT_EVENT_ID, PARENT_KEY, CHILD_KEY, RECORDED_AT, TYPE}) {
+        for (String name : new String[] {PK, SEQ, EVENT_ID, PARENT_EVENT_ID, PARENT_SESSION_ID, PARENT_KEY, CHILD_KEY,
+                RECORDED_AT, TYPE, CHAIN, BODY_SIZE}) {
             if (item.containsKey(name)) {
                 stub.put(name, item.get(name));
             }

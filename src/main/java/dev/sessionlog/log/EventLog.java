@@ -21,10 +21,11 @@ public interface EventLog extends EventReader {
      */
     AppendResult append(StreamKey key, AppendRequest request);
 
-    /** Events after {@code afterSeq}, with the watermark they were read under, from one read of it. */
-    default EventPage readPage(StreamKey key, long afterSeq, int limit) {
-        return new EventPage(read(key, afterSeq, limit), archivedThrough(key));
-    }
+    /**
+     * Events after {@code afterSeq}, with the watermark they were read under, from one read of it:
+     * at most {@code limit}, and no more than about {@code maxBytes} of event JSON (at least one).
+     */
+    EventPage readPage(StreamKey key, long afterSeq, int limit, long maxBytes);
 
     /** The seq of the session's newest event, 0 when it has none; reads no event body. */
     long headSeq(StreamKey key);
@@ -40,6 +41,9 @@ public interface EventLog extends EventReader {
     /** The seq of the session's event with the given client or server id; reads no event body. */
     OptionalLong eventSeq(StreamKey key, String eventId);
 
-    /** Events of the tenant, in any session, whose parent_event_id is {@code parentEventId}. */
-    ChildPage children(String tenant, String parentEventId, int limit, String cursor);
+    /**
+     * Events of the tenant, in any session, whose parent is the event {@code eventId} of the session
+     * {@code parent}: at most {@code limit}, and no more than about {@code maxBytes} of event JSON.
+     */
+    ChildPage children(StreamKey parent, String eventId, int limit, String cursor, long maxBytes);
 }

@@ -2,6 +2,7 @@ package dev.sessionlog.log;
 
 import dev.sessionlog.event.AppendRequest;
 import dev.sessionlog.event.EventRecord;
+import dev.sessionlog.event.Json;
 import dev.sessionlog.event.NewEvent;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -46,7 +47,7 @@ public final class InMemoryEventLog implements EventLog {
         for (NewEvent e : events) {
             long seq = log.size() + 1;
             String id = e.hasClientId() ? e.eventId() : UUID.randomUUID().toString();
-            log.add(new EventRecord(seq, id, e.parentEventId(), clock.instant(), e.event()));
+            log.add(new EventRecord(seq, id, e.parentEventId(), StreamKey.otherSession(key, e.parentSessionId()), clock.instant(), e.event(), null));
             known.put(id, seq);
             appended.add(new AppendedEvent(id, seq, false));
         }
@@ -58,6 +59,21 @@ public final class InMemoryEventLog implements EventLog {
         List<EventRecord> log = sessions.getOrDefault(key, List.of());
         int from = (int) Math.min(afterSeq, log.size());
         return List.copyOf(log.subList(from, Math.min(log.size(), from + limit)));
+    }
+
+    @Override
+    public synchronized EventPage readPage(StreamKey key, long afterSeq, int limit, long maxBytes) {
+        List<EventRecord> page = new ArrayList<>();
+        long bytes = 0;
+        for (EventRecord r : read(key, afterSeq, limit)) {
+            long size = Json.bytes(r.event()).length;
+            if (!page.isEmpty() && bytes + size > maxBytes) {
+                break;
+            }
+            page.add(r);
+            bytes += size;
+        }
+        return new EventPage(page, 0);
     }
 
     @Override
@@ -78,14 +94,20 @@ public final class InMemoryEventLog implements EventLog {
     }
 
     @Override
-    public synchronized ChildPage children(String tenant, String parentEventId, int limit, String cursor) {
+    public synchronized ChildPage children(StreamKey parent, String eventId, int limit, String cursor, long maxBytes) {
         List<ChildPage.Child> all = new ArrayList<>();
-        sessions.entrySet().stream().filter(s -> s.getKey().tenant().equals(tenant))
+        sessions.entrySet().stream().filter(s -> s.getKey().tenant().equals(parent.tenant()))
                 .sorted(Map.Entry.comparingByKey(java.util.Comparator.comparing(StreamKey::sessionId)))
-                .forEach(s -> s.getValue().stream().filter(r -> parentEventId.equals(r.parentEventId()))
-                        .forEach(r -> all.add(new ChildPage.Child(s.getKey().sessionId(), r))));
-        int from = cursor == null ? 0 : Integer.parseInt(cursor);
+                .forEach(s -> s.getValue().stream().filter(r -> eventId.equals(r.parentEventId())
+                                && parent.sessionId().equals(r.parentSessionId() != null ? r.parentSessionId() : s.getKey().sessionId()))
+                        .forEach(r -> all.add(new ChildPage.Child(s.getKey().sessionId(), r, Integer.toString(all.size() + 1)))));
+        int from;
+        try {
+            from = cursor == null ? 0 : Integer.parseInt(cursor);
+        } catch (NumberFormatException e) {
+            throw new dev.sessionlog.event.InvalidRequestException("cursor is not valid: pass next_cursor of the previous page unchanged");
+        }
         int to = Math.min(all.size(), from + limit);
-        return new ChildPage(List.copyOf(all.subList(from, to)), to < all.size() ? Integer.toString(to) : null);
+        return new ChildPage(List.copyOf(all.subList(Math.min(from, to), to)), to < all.size() ? Integer.toString(to) : null);
     }
 }

@@ -1,6 +1,5 @@
 package dev.sessionlog.log;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sessionlog.event.InvalidRequestException;
@@ -12,47 +11,108 @@ import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
- * DynamoDB's LastEvaluatedKey as an opaque URL-safe cursor. A decoded cursor is used only when its
- * partition is the caller's own: a forged cursor gets a 400, never another tenant's page.
+ * DynamoDB's LastEvaluatedKey as an opaque URL-safe cursor, bound to the listing that made it. A
+ * cursor is used only when it has exactly the key attributes of that listing, of the right types,
+ * its partition is the caller's own and its query matches (the same filters as the page it came
+ * from): anything else is a 400, never another tenant's page and never a 500 from DynamoDB.
  */
 public final class PageCursor {
+
+    /**
+     * What a listing's cursor must look like.
+     *
+     * @param keyTypes           the key attributes of the index and the table, to "S" or "N"
+     * @param partitionAttribute the attribute that must hold {@code partitionValue}
+     * @param partitionValue     the caller's partition of the listing
+     * @param query              the listing's filters in canonical form ("" when it has none)
+     */
+    public record Shape(Map<String, String> keyTypes, String partitionAttribute, String partitionValue, String query) {
+    }
 
     private PageCursor() {
     }
 
     /** The cursor of the next page, or null when there is none. */
-    public static String encode(Map<String, AttributeValue> lastKey) {
+    public static String encode(Map<String, AttributeValue> lastKey, String query) {
         if (lastKey == null || lastKey.isEmpty()) {
             return null;
         }
         ObjectNode node = Json.MAPPER.createObjectNode();
-        lastKey.forEach((name, value) -> node.put(name, value.s() != null ? "S:" + value.s() : "N:" + value.n()));
+        ObjectNode key = node.putObject("k");
+        lastKey.forEach((name, value) -> key.put(name, value.s() != null ? "S:" + value.s() : "N:" + value.n()));
+        if (!query.isEmpty()) {
+            node.put("q", query);
+        }
         return Base64.getUrlEncoder().withoutPadding().encodeToString(Json.bytes(node));
     }
 
     /**
-     * @param partitionAttribute the index's partition attribute, which must hold {@code partitionValue}
      * @return the ExclusiveStartKey, or null for no cursor
      * @throws InvalidRequestException when the cursor is not one this listing made
      */
-    public static Map<String, AttributeValue> decode(String cursor, String partitionAttribute, String partitionValue) {
+    public static Map<String, AttributeValue> decode(String cursor, Shape shape) {
         if (cursor == null || cursor.isEmpty()) {
             return null;
         }
-        Map<String, AttributeValue> key = new LinkedHashMap<>();
+        JsonNode node;
         try {
-            JsonNode node = Json.parse(new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8));
-            node.fields().forEachRemaining(f -> {
-                String v = f.getValue().asText();
-                key.put(f.getKey(), v.startsWith("N:") ? AttributeValue.fromN(v.substring(2)) : AttributeValue.fromS(v.substring(2)));
-            });
-        } catch (RuntimeException | JsonProcessingException e) {
-            throw new InvalidRequestException("cursor is not valid: pass next_cursor of the previous page");
+            node = Json.parse(Base64.getUrlDecoder().decode(cursor));
+        } catch (RuntimeException e) {
+            throw invalid("pass next_cursor of the previous page unchanged");
         }
-        AttributeValue partition = key.get(partitionAttribute);
-        if (partition == null || !partitionValue.equals(partition.s())) {
-            throw new InvalidRequestException("cursor is not valid: it belongs to another listing");
+        JsonNode key = node.path("k");
+        if (!node.isObject() || !key.isObject() || key.size() != shape.keyTypes().size()) {
+            throw invalid("pass next_cursor of the previous page unchanged");
         }
-        return key;
+        if (!shape.query().equals(node.path("q").asText(""))) {
+            throw invalid("it belongs to a listing with other parameters; repeat them unchanged with the cursor");
+        }
+        Map<String, AttributeValue> start = new LinkedHashMap<>();
+        for (Map.Entry<String, String> attribute : shape.keyTypes().entrySet()) {
+            JsonNode v = key.get(attribute.getKey());
+            String text = v == null || !v.isTextual() ? "" : v.textValue();
+            if (!text.startsWith(attribute.getValue() + ":") || text.length() < 3) {
+                throw invalid("pass next_cursor of the previous page unchanged");
+            }
+            String value = text.substring(2);
+            if (attribute.getValue().equals("N")) {
+                try {
+                    Long.parseLong(value); // every numeric key of this product is a seq
+                } catch (NumberFormatException e) {
+                    throw invalid("pass next_cursor of the previous page unchanged");
+                }
+                start.put(attribute.getKey(), AttributeValue.fromN(value));
+            } else {
+                start.put(attribute.getKey(), AttributeValue.fromS(value));
+            }
+        }
+        if (!shape.partitionValue().equals(start.get(shape.partitionAttribute()).s())) {
+            throw invalid("it belongs to another listing");
+        }
+        return start;
+    }
+
+    private static InvalidRequestException invalid(String why) {
+        return new InvalidRequestException("cursor is not valid: " + why);
+    }
+
+    /** The index's key attributes in a map, for a {@link Shape}: name, type, name, type... */
+    public static Map<String, String> keys(String... namesAndTypes) {
+        Map<String, String> keys = new LinkedHashMap<>();
+        for (int i = 0; i < namesAndTypes.length; i += 2) {
+            keys.put(namesAndTypes[i], namesAndTypes[i + 1]);
+        }
+        return keys;
+    }
+
+    /** Checks a cursor's table key belongs to the tenant's sessions. */
+    public static void requireTenant(Map<String, AttributeValue> key, String pkAttribute, String tenant) {
+        if (key == null) {
+            return;
+        }
+        AttributeValue pk = key.get(pkAttribute);
+        if (pk == null || pk.s() == null || !pk.s().startsWith(StreamKey.encodeTenant(tenant) + "#")) {
+            throw invalid("it belongs to another listing");
+        }
     }
 }

@@ -26,6 +26,11 @@ public record StreamKey(String tenant, String sessionId) {
         return new StreamKey(URLDecoder.decode(pk.substring(0, hash), StandardCharsets.UTF_8), pk.substring(hash + 1));
     }
 
+    /** A parent's session as records keep it: null when it is the record's own session. */
+    public static String otherSession(StreamKey own, String parentSessionId) {
+        return own.sessionId().equals(parentSessionId) ? null : parentSessionId;
+    }
+
     public static String encodeTenant(String tenant) {
         return URLEncoder.encode(tenant, StandardCharsets.UTF_8);
     }

@@ -20,7 +20,10 @@ final class FoldState {
     /** Set by the first AgentStart, which opens the session; null before it. */
     String agentId;
     Instant createdAt;
+    /** phi-core's: the timestamp of the latest AgentStart. */
     Instant lastActiveAt;
+    /** The server's clock: recorded_at of the last event folded. */
+    Instant lastEventAt;
     ObjectNode parentSpawnRef;
     String scope = SCOPE;
 
@@ -41,12 +44,6 @@ final class FoldState {
 
     boolean isOpened() {
         return createdAt != null;
-    }
-
-    void touch(Instant t) {
-        if (t != null && (lastActiveAt == null || t.isAfter(lastActiveAt))) {
-            lastActiveAt = t;
-        }
     }
 
     void addLoop(LoopState loop) {

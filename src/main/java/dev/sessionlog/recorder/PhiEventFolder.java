@@ -29,8 +29,8 @@ final class PhiEventFolder {
         JsonNode typeNode = ev.isObject() ? ev.get("type") : null;
         String type = typeNode != null && typeNode.isTextual() ? typeNode.textValue() : "";
         long seq = r.seq();
-        Instant t = r.recordedAt();
         try {
+            Instant t;
             boolean known = isPhiCore(type);
             t = EventFields.time(ev, r.recordedAt(), known);
             if (known) {
@@ -38,9 +38,12 @@ final class PhiEventFolder {
             }
         } catch (RejectedEvent e) {
             s.addError(new FoldError(seq, type, e.getMessage()), options.maxFoldErrors());
+        } catch (RuntimeException e) {
+            // Whatever an accepted event holds, it must not stop the session's recording: it is recorded as
+            // what it is, an event the fold could not apply, and the fold goes on after it.
+            s.addError(new FoldError(seq, type, "not foldable: " + e.getClass().getSimpleName()), options.maxFoldErrors());
         }
-        // Every event, of whatever vocabulary, is activity of the session.
-        s.touch(t);
+        s.lastEventAt = r.recordedAt();
         s.recordedThroughSeq = seq;
     }
 
@@ -89,6 +92,8 @@ final class PhiEventFolder {
         if (!sessionId.equals(s.sessionId)) {
             throw new RejectedEvent("session_id '" + sessionId + "' is not this session '" + s.sessionId + "'");
         }
+        // recorder.rs moves last_active_at to every AgentStart's timestamp of the session, and nothing else does.
+        s.lastActiveAt = t;
         LoopState existing = s.loopsById.get(loopId);
         if (existing != null) {
             throw new RejectedEvent("loop '" + loopId + "' already started at seq " + existing.eventSeqs.get(0));

@@ -37,6 +37,11 @@ final class Rfc3339 {
 
     /** @throws DateTimeParseException when s is not an RFC 3339 date-time with an offset */
     static Instant parse(String s) {
+        // RFC 3339's years have exactly four digits: java.time would also read "+999999999-12-31T...",
+        // an instant that later cannot be written in the same form.
+        if (s.length() < 5 || digits(s, 0, 4) < 0 || s.charAt(4) != '-') {
+            throw new DateTimeParseException("not an RFC 3339 date-time (a year of four digits)", s, 0);
+        }
         Instant fast = parseFast(s);
         return fast != null ? fast : OffsetDateTime.parse(s, FALLBACK).toInstant();
     }

@@ -57,6 +57,7 @@ public final class SessionFold {
             // sessionlog's own record of the idle flush: in the log, so that a rebuild repeats it.
             // It is not the agent's activity, so last_active_at stays.
             abortOpenLoops(Rfc3339.parseOr(e.event().path("at").asText(null), e.recordedAt()));
+            state.lastEventAt = e.recordedAt();
             state.recordedThroughSeq = e.seq();
             return;
         }
@@ -99,9 +100,14 @@ public final class SessionFold {
         return state.runningLoops > 0;
     }
 
-    /** The latest time of any folded event (its own timestamp, else its recordedAt); null if none. */
+    /** phi-core's last_active_at: the timestamp of the latest AgentStart; null before one. */
     public Instant lastActiveAt() {
         return state.lastActiveAt;
+    }
+
+    /** The server's clock of the session's activity: recorded_at of the last event folded; null if none. */
+    public Instant lastEventAt() {
+        return state.lastEventAt;
     }
 
     /** "active" while any loop is Running, else "completed". */

@@ -31,6 +31,7 @@ final class SessionJsonWriter {
         o.set("usage", s.totalUsage().toJson());
         o.put("status", s.status());
         o.put("recorded_through_seq", s.recordedThroughSeq);
+        o.put("last_event_at", Rfc3339.format(s.lastEventAt));
         o.set("fold_errors", foldErrors(s.errors));
         o.put("fold_error_count", s.errorCount);
         return o;
@@ -47,6 +48,7 @@ final class SessionJsonWriter {
         o.put("status", s.status());
         o.set("usage", s.totalUsage().toJson());
         o.put("recorded_through_seq", s.recordedThroughSeq);
+        o.put("last_event_at", Rfc3339.format(s.lastEventAt));
         return o;
     }
 

@@ -29,6 +29,7 @@ final class StateCodec {
         o.set("agent_id", Json.text(s.agentId));
         o.put("created_at", Rfc3339.format(s.createdAt));
         o.put("last_active_at", Rfc3339.format(s.lastActiveAt));
+        o.put("last_event_at", Rfc3339.format(s.lastEventAt));
         o.set("parent_spawn_ref", Json.nullable(s.parentSpawnRef));
         o.put("scope", s.scope);
         o.put("recorded_through_seq", s.recordedThroughSeq);
@@ -63,6 +64,7 @@ final class StateCodec {
             s.agentId = optText(state, "agent_id");
             s.createdAt = optTime(state, "created_at");
             s.lastActiveAt = optTime(state, "last_active_at");
+            s.lastEventAt = optTime(state, "last_event_at");
             s.parentSpawnRef = (ObjectNode) Json.orNull(state.get("parent_spawn_ref"));
             s.scope = text(state, "scope");
             s.recordedThroughSeq = state.path("recorded_through_seq").asLong();

@@ -34,10 +34,12 @@ final class Usage {
             if (c == null || c.isNull()) {
                 continue;
             }
-            if (!c.isNumber()) {
-                throw new RejectedEvent("field '" + field + "." + FIELDS[i] + "' must be a number");
+            // canConvertToLong compares, it never expands: a counter of 1e99999999 is refused at once, where
+            // converting it would build a number of a hundred million digits.
+            if (!c.isNumber() || !c.canConvertToLong()) {
+                throw new RejectedEvent("field '" + field + "." + FIELDS[i] + "' must be a number that fits 64 bits");
             }
-            u.v[i] = c.asLong();
+            u.v[i] = c.longValue();
         }
         return u;
     }

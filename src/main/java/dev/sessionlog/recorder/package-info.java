@@ -16,8 +16,8 @@
  *   <li>A running loop's usage is the sum of its TurnEnd usages so far; AgentEnd's usage replaces it, as in
  *       recorder.rs. The session's {@code usage} is the sum of its loops' (evaluation_usage of parallel
  *       groups stays on the group).</li>
- *   <li>last_active_at moves with every event (its timestamp, else its recordedAt) and never goes back;
- *       recorder.rs moves it on AgentStart only.</li>
+ *   <li>Besides recorder.rs's fields (last_active_at moves to each AgentStart's timestamp, as there), the
+ *       session has {@code last_event_at}: the server's recorded_at of the last event folded.</li>
  *   <li>Events for a loop that never started or has ended, a second AgentStart of a loop, and malformed
  *       events of known types are {@code fold_errors}; recorder.rs drops the first kinds silently and
  *       cannot deserialize the last.</li>

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.OptionalLong;
+import org.jboss.logging.Logger;
 
 /**
  * phi-core's flush for sessions nobody writes to any more: a session whose open loops have been
@@ -21,6 +22,8 @@ import java.util.OptionalLong;
  * a rebuild repeats it; with expected_seq, an agent that wrote meanwhile wins and nothing is aborted.
  */
 public final class IdleSweeper {
+
+    private static final Logger LOG = Logger.getLogger(IdleSweeper.class);
 
     private final SessionStore store;
     private final EventLog log;
@@ -40,24 +43,34 @@ public final class IdleSweeper {
         List<StreamKey> candidates = store.openAndIdle(now.minus(idleTimeout), 100);
         int closed = 0;
         for (StreamKey key : candidates) {
-            SessionStore.Stored stored = store.load(key).orElse(null);
-            if (stored == null || !stored.fold().hasOpenLoops()) {
-                continue;
-            }
-            long through = stored.fold().recordedThroughSeq();
-            ObjectNode event = Json.MAPPER.createObjectNode();
-            event.put("type", SessionFold.IDLE_TIMEOUT);
-            event.put("at", now.toString());
-            event.put("idle_timeout_secs", idleTimeout.toSeconds());
-            // The id makes a repeated sweep of the same state a duplicate, not a second event.
-            NewEvent idle = new NewEvent("sessionlog-idle-timeout-" + through, null, event, Json.bytes(event));
+            // Each session stands alone: one that cannot be read or closed stops nobody else's.
             try {
-                log.append(key, new AppendRequest(List.of(idle), OptionalLong.of(through)));
-                closed++;
-            } catch (SeqConflictException activeAgain) {
-                // the agent appended since the fold: not idle after all (or not folded yet)
+                closed += close(key, now) ? 1 : 0;
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "closing idle session %s of tenant %s failed; the next run tries again", key.sessionId(), key.tenant());
             }
         }
         return closed;
+    }
+
+    private boolean close(StreamKey key, Instant now) {
+        SessionStore.Stored stored = store.load(key).orElse(null);
+        if (stored == null || !stored.fold().hasOpenLoops()) {
+            return false;
+        }
+        long through = stored.fold().recordedThroughSeq();
+        ObjectNode event = Json.MAPPER.createObjectNode();
+        event.put("type", SessionFold.IDLE_TIMEOUT);
+        event.put("at", now.toString());
+        event.put("idle_timeout_secs", idleTimeout.toSeconds());
+        // The id makes a repeated sweep of the same state a duplicate, not a second event.
+        NewEvent idle = new NewEvent("sessionlog-idle-timeout-" + through, null, event, Json.bytes(event));
+        try {
+            log.append(key, new AppendRequest(List.of(idle), OptionalLong.of(through)));
+            return true;
+        } catch (SeqConflictException activeAgain) {
+            // the agent appended since the fold: not idle after all (or not folded yet)
+            return false;
+        }
     }
 }

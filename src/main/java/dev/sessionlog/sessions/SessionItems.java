@@ -3,9 +3,11 @@ package dev.sessionlog.sessions;
 /**
  * The sessions table: one item per session, keyed by {@code pk} = tenant#session, holding the
  * fold's state and the summary the list endpoint serves. Sparse indexes: {@value #BY_ACTIVITY}
- * (a tenant's sessions by last activity), {@value #BY_AGENT} (the same per agent) and
- * {@value #OPEN_BY_ACTIVITY} (sessions with open loops, for the idle flush; sharded so that no
- * single index partition takes every write).
+ * (a tenant's sessions by last_event_at), {@value #BY_AGENT} (the same per agent) and
+ * {@value #OPEN_BY_ACTIVITY} (sessions with open loops, for the idle flush). Each is sharded: a
+ * session's index partition is one of {@value #LIST_SHARDS} per tenant (or agent), so that a
+ * tenant whose thousands of sessions are all active does not write one index partition past its
+ * throughput; a listing reads every shard and merges them.
  */
 public final class SessionItems {
     public static final String PK = "pk";
@@ -29,6 +31,39 @@ public final class SessionItems {
     public static final String BY_AGENT = "by_agent";
     public static final String OPEN_BY_ACTIVITY = "open_by_activity";
     public static final int OPEN_SHARDS = 8;
+    public static final int LIST_SHARDS = 8;
+    /** Attribute values longer than this are not index keys (DynamoDB allows 2048 bytes): a digest stands in. */
+    static final int MAX_KEY_PART_CHARS = 256;
+    /** What the summary keeps of an agent id (the materialized session has all of it). */
+    static final int MAX_SUMMARY_AGENT_ID_CHARS = 1024;
+    /** A save's own mark: a retried save that finds it knows the item is its own write. */
+    public static final String WRITE_ID = "write_id";
+
+    /** The list shard of a session: stable, so that every save of it writes the same index partition. */
+    public static int listShard(String sessionId) {
+        return Math.floorMod(sessionId.hashCode(), LIST_SHARDS);
+    }
+
+    public static String tenantKey(String tenant, int shard) {
+        return dev.sessionlog.log.StreamKey.encodeTenant(tenant) + "#" + shard;
+    }
+
+    public static String agentKey(String tenant, String agentId, int shard) {
+        return dev.sessionlog.log.StreamKey.encodeTenant(tenant) + "#" + keyPart(agentId) + "#" + shard;
+    }
+
+    /** A value as part of an index key: itself when short, else a digest of it (ids any client may send). */
+    static String keyPart(String value) {
+        if (value.length() <= MAX_KEY_PART_CHARS && value.indexOf('#') < 0) {
+            return value;
+        }
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "sha256:" + java.util.HexFormat.of().formatHex(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     private SessionItems() {
     }

@@ -28,6 +28,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -112,6 +113,14 @@ public final class SessionStore {
         }
     }
 
+    /** The S3 object the session's state is in, if it is in one (what the orphan sweeper keeps). */
+    public Optional<String> stateRef(StreamKey key) {
+        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).key(Map.of(PK, AttributeValue.fromS(key.pk())))
+                .consistentRead(true).projectionExpression(STATE_REF).returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)).item();
+        AttributeValue ref = item == null ? null : item.get(STATE_REF);
+        return ref == null ? Optional.empty() : Optional.of(ref.s());
+    }
+
     /**
      * Saves the fold as the next version of {@code read}, if the stored version is still the one read.
      *
@@ -128,6 +137,8 @@ public final class SessionStore {
         }
         Map<String, AttributeValue> item = summaryItem(key, fold);
         item.put(VERSION, AttributeValue.fromN(Long.toString(version)));
+        String writeId = UUID.randomUUID().toString();
+        item.put(WRITE_ID, AttributeValue.fromS(writeId));
         String stateRef = null;
         if (gz.length <= MAX_INLINE_STATE_BYTES) {
             item.put(STATE_GZ, AttributeValue.fromB(SdkBytes.fromByteArrayUnsafe(gz)));
@@ -143,13 +154,20 @@ public final class SessionStore {
                     .conditionExpression(readVersion == 0 ? "attribute_not_exists(pk)" : "version = :v")
                     .expressionAttributeValues(readVersion == 0 ? null
                             : Map.of(":v", AttributeValue.fromN(Long.toString(readVersion))))
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
                     .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
         } catch (ConditionalCheckFailedException lost) {
-            if (stateRef != null) {
-                String orphan = stateRef;
-                s3.deleteObject(b -> b.bucket(bucket).key(orphan)); // ours, never referenced
+            // The SDK retries a put whose answer was lost; the retry then fails on the item the first try
+            // wrote. That item is ours (our write id): the save succeeded, and its state object is in use.
+            Map<String, AttributeValue> stored = lost.item();
+            boolean ours = stored != null && stored.get(WRITE_ID) != null && writeId.equals(stored.get(WRITE_ID).s());
+            if (!ours) {
+                if (stateRef != null) {
+                    String orphan = stateRef;
+                    s3.deleteObject(b -> b.bucket(bucket).key(orphan)); // ours, never referenced
+                }
+                throw new ConcurrentUpdateException(key);
             }
-            throw new ConcurrentUpdateException(key);
         }
         if (read.stateRef() != null) {
             // The object of the version this one replaces is unreferenced now.
@@ -168,15 +186,21 @@ public final class SessionStore {
         item.put(PK, AttributeValue.fromS(key.pk()));
         item.put(SESSION_ID, AttributeValue.fromS(key.sessionId()));
         item.put(RECORDED_THROUGH, AttributeValue.fromN(Long.toString(fold.recordedThroughSeq())));
-        Instant active = fold.lastActiveAt() == null ? Instant.EPOCH : fold.lastActiveAt();
-        String activity = EventRecordJson.RECORDED_AT.format(active);
-        item.put(TENANT_KEY, AttributeValue.fromS(StreamKey.encodeTenant(key.tenant())));
+        // The server's clock: always a time DynamoDB can sort and this code can write, whatever events say.
+        Instant lastEvent = fold.lastEventAt() == null ? Instant.EPOCH : fold.lastEventAt();
+        String activity = EventRecordJson.RECORDED_AT.format(lastEvent);
+        int shard = SessionItems.listShard(key.sessionId());
+        item.put(TENANT_KEY, AttributeValue.fromS(SessionItems.tenantKey(key.tenant(), shard)));
         item.put(ACTIVITY, AttributeValue.fromS(activity));
-        item.put(LAST_ACTIVE_AT, AttributeValue.fromS(text(summary.get("last_active_at"), activity)));
+        String lastActive = text(summary.get("last_active_at"), null);
+        if (lastActive != null) {
+            item.put(LAST_ACTIVE_AT, AttributeValue.fromS(lastActive));
+        }
         String agentId = text(summary.get("agent_id"), null);
         if (agentId != null) {
-            item.put(AGENT_ID, AttributeValue.fromS(agentId));
-            item.put(AGENT_KEY, AttributeValue.fromS(StreamKey.encodeTenant(key.tenant()) + "#" + agentId));
+            item.put(AGENT_ID, AttributeValue.fromS(agentId.length() <= SessionItems.MAX_SUMMARY_AGENT_ID_CHARS ? agentId
+                    : agentId.substring(0, SessionItems.MAX_SUMMARY_AGENT_ID_CHARS)));
+            item.put(AGENT_KEY, AttributeValue.fromS(SessionItems.agentKey(key.tenant(), agentId, shard)));
         }
         String createdAt = text(summary.get("created_at"), null);
         if (createdAt != null) {
@@ -193,28 +217,6 @@ public final class SessionStore {
 
     private static String text(JsonNode node, String fallback) {
         return node == null || node.isNull() ? fallback : node.asText();
-    }
-
-    /** A page of a tenant's sessions, newest activity first. */
-    public record SessionPage(List<Map<String, AttributeValue>> items, Map<String, AttributeValue> lastKey) {
-    }
-
-    public SessionPage list(String tenant, String agentId, Instant activeSince, int limit, Map<String, AttributeValue> start) {
-        String index = agentId == null ? BY_ACTIVITY : BY_AGENT;
-        String partition = agentId == null ? TENANT_KEY : AGENT_KEY;
-        String partitionValue = agentId == null ? StreamKey.encodeTenant(tenant) : StreamKey.encodeTenant(tenant) + "#" + agentId;
-        Map<String, AttributeValue> values = new HashMap<>();
-        values.put(":p", AttributeValue.fromS(partitionValue));
-        String condition = partition + " = :p";
-        if (activeSince != null) {
-            values.put(":since", AttributeValue.fromS(EventRecordJson.RECORDED_AT.format(activeSince)));
-            condition += " AND " + ACTIVITY + " >= :since";
-        }
-        String keyCondition = condition;
-        QueryResponse r = dynamo.query(b -> b.tableName(table).indexName(index).keyConditionExpression(keyCondition)
-                .expressionAttributeValues(values).scanIndexForward(false).limit(limit).exclusiveStartKey(start)
-                .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
-        return new SessionPage(r.items(), r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty() ? r.lastEvaluatedKey() : null);
     }
 
     /** Sessions with open loops whose last activity is before {@code idleBefore}, from every shard. */

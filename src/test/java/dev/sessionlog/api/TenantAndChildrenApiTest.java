@@ -57,9 +57,12 @@ class TenantAndChildrenApiTest extends ApiTestBase {
         assertEquals(201, api.post(T, events(parent), batch(envelope("spawn-" + parent, null, agentStart(parent, parent + ".m.0")))).status());
         String p = "spawn-" + parent;
         assertEquals(201, api.post(T, events(parent), batch(envelope(null, p, userMessage(parent + ".m.0", "same session")))).status());
-        assertEquals(201, api.post(T, events(child1), batch(envelope(null, p, agentStart(child1, child1 + ".m.0")),
+        assertEquals(201, api.post(T, events(child1), batch(envelope(null, p, parent, agentStart(child1, child1 + ".m.0")),
                 envelope(null, null, userMessage(child1 + ".m.0", "not a child")))).status());
-        assertEquals(201, api.post(T, events(child2), batch(envelope(null, p, agentStart(child2, child2 + ".m.0")))).status());
+        assertEquals(201, api.post(T, events(child2), batch(envelope(null, p, parent, agentStart(child2, child2 + ".m.0")))).status());
+        // An event of child2 whose parent has the same id in child2's own session: not a child of the parent's event.
+        assertEquals(201, api.post(T, events(child2), batch(envelope(p, null, userMessage(child2 + ".m.0", "same id, other session")),
+                envelope(null, p, userMessage(child2 + ".m.0", "child of child2's own " + p)))).status());
 
         List<String> found = new ArrayList<>();
         String cursor = null;
@@ -70,6 +73,7 @@ class TenantAndChildrenApiTest extends ApiTestBase {
             assertEquals(200, page.status(), () -> page.body().toString());
             for (JsonNode c : page.body().get("children")) {
                 assertEquals(p, c.get("parent_event_id").asText());
+                assertEquals(c.get("session_id").asText().equals(parent) ? "null" : parent, c.get("parent_session_id").asText());
                 found.add(c.get("session_id").asText() + "/" + c.get("seq").asLong());
             }
             cursor = page.body().get("next_cursor").isNull() ? null : page.body().get("next_cursor").asText();

@@ -41,6 +41,8 @@ class ValidationApiTest extends ApiTestBase {
         "negative expected_seq   | {\"expected_seq\": -1, \"events\": [{\"event\": {\"type\": \"X\"}}]} | expected_seq",
         "text expected_seq       | {\"expected_seq\": \"3\", \"events\": [{\"event\": {\"type\": \"X\"}}]} | expected_seq",
         "number session_id       | {\"events\": [{\"event\": {\"type\": \"AgentStart\", \"session_id\": 7}}]} | events[0].event.session_id must be a string",
+        "parent session alone    | {\"events\": [{\"parent_session_id\": \"s1\", \"event\": {\"type\": \"X\"}}]} | events[0].parent_session_id is only meaningful",
+        "bad parent session      | {\"events\": [{\"parent_event_id\": \"p\", \"parent_session_id\": \"a b\", \"event\": {\"type\": \"X\"}}]} | events[0].parent_session_id",
     })
     void badBodyIs400NamingTheFieldAndWritesNothing(String name, String body, String expectedInMessage) {
         String s = newSession();
@@ -131,6 +133,70 @@ class ValidationApiTest extends ApiTestBase {
         assertEquals("session_not_found", missing.error().get("code").asText());
         assertEquals(404, api.get(T, "/v1/sessions/" + newSession() + "/head").status());
         assertEquals("route_not_found", api.get(T, "/v2/whatever").error().get("code").asText());
+    }
+
+    /** Inputs that answered 500 before: each is a 400 naming what is wrong, with nothing written. */
+    @Test
+    void aTypeOf500KilobytesIs400NamingTheLimit() {
+        String s = newSession();
+        Response r = api.post(T, events(s), "{\"events\":[{\"event\":{\"type\":\"" + "T".repeat(500_000) + "\"}}]}");
+        assertEquals(400, r.status());
+        assertTrue(r.error().get("message").asText().contains("events[0].event.type must be at most 256 characters"), r.body()::toString);
+        assertEquals(List.of(), storedSeqs(T, s));
+    }
+
+    @Test
+    void aPathWithABadPercentEscapeIs400() {
+        Response r = api.get(T, "/v1/sessions/%zz/events");
+        assertEquals(400, r.status(), r.body()::toString);
+        assertTrue(r.error().get("message").asText().contains("percent-encoding"));
+    }
+
+    @ParameterizedTest(name = "active_since={0}")
+    @CsvSource({"-1000000000-01-01T00:00:00Z", "+10000-01-01T00:00:00Z", "2026-13-01T00:00:00Z", "yesterday"})
+    void anActiveSinceOutsideYears0To9999Is400(String since) {
+        Response r = api.get(T, "/v1/sessions?active_since=" + since);
+        assertEquals(400, r.status(), r.body()::toString);
+        assertTrue(r.error().get("message").asText().startsWith("active_since"));
+    }
+
+    @Test
+    void aCursorWithTheRightPartitionButBadKeysOrAnotherListingsFiltersIs400() {
+        String s = newSession();
+        for (int i = 0; i < 3; i++) {
+            api.post(T, events(s), batch(envelope("c-" + i, null, userMessage("x.m.0", "child " + i))));
+        }
+        api.post(T, events(s), batch(envelope(null, "c-0", userMessage("x.m.0", "a")), envelope(null, "c-0", userMessage("x.m.0", "b"))));
+        String children = events(s) + "/c-0/children?limit=1";
+        String good = api.get(T, children).body().get("next_cursor").asText();
+        com.fasterxml.jackson.databind.node.ObjectNode decoded = (com.fasterxml.jackson.databind.node.ObjectNode)
+                dev.sessionlog.event.Json.parse(java.util.Base64.getUrlDecoder().decode(good));
+        com.fasterxml.jackson.databind.node.ObjectNode missing = decoded.deepCopy();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) missing.get("k")).remove("seq");
+        com.fasterxml.jackson.databind.node.ObjectNode notNumeric = decoded.deepCopy();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) notNumeric.get("k")).put("seq", "N:one");
+        com.fasterxml.jackson.databind.node.ObjectNode huge = decoded.deepCopy();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) huge.get("k")).put("seq", "N:1e999");
+        for (com.fasterxml.jackson.databind.node.ObjectNode forged : List.of(missing, notNumeric, huge)) {
+            String cursor = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(dev.sessionlog.event.Json.bytes(forged));
+            Response r = api.get(T, children + "&cursor=" + cursor);
+            assertEquals(400, r.status(), () -> forged + ": " + r.body());
+            assertTrue(r.error().get("message").asText().startsWith("cursor is not valid"));
+        }
+        // A list cursor used with another active_since
+        String listCursor = api.get(T, "/v1/sessions?limit=1&active_since=2000-01-01T00:00:00Z").body().get("next_cursor").asText("");
+        if (!listCursor.isEmpty()) {
+            Response other = api.get(T, "/v1/sessions?limit=1&active_since=2001-01-01T00:00:00Z&cursor=" + listCursor);
+            assertEquals(400, other.status(), other.body()::toString);
+        }
+    }
+
+    @Test
+    void aTenantClaimThatIsNotUnicodeTextIs401() {
+        String loneSurrogate = "tenant-\uD800";
+        Response r = api.post(loneSurrogate, events(newSession()), batch(envelope(null, null, userMessage("x.m.0", "hi"))));
+        assertEquals(401, r.status(), r.body()::toString);
+        assertTrue(r.error().get("message").asText().contains("not valid Unicode"));
     }
 
     @Test

@@ -22,9 +22,14 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 
 /**
  * An IAM action on a resource, named by template logical ids ("EventsTable/index/children",
- * "ArchiveBucket/payloads/...") so that recorded calls and template policies compare directly.
+ * "ArchiveBucket/payloads/...") so that recorded calls and template policies compare directly; a
+ * listing also names the prefix it lists (the s3:prefix condition key).
  */
-record IamGrant(String action, String resource) {
+record IamGrant(String action, String resource, String listPrefix) {
+
+    IamGrant(String action, String resource) {
+        this(action, resource, null);
+    }
 
     /** What IAM must allow for one SDK request; a transaction needs each of its actions. */
     static List<IamGrant> of(SdkRequest request, Map<String, String> logicalIdByTable) {
@@ -60,7 +65,7 @@ record IamGrant(String action, String resource) {
         } else if (request instanceof DeleteObjectRequest d) {
             grants.add(new IamGrant("s3:DeleteObject", bucket(d.bucket()) + "/" + d.key()));
         } else if (request instanceof ListObjectsV2Request l) {
-            grants.add(new IamGrant("s3:ListBucket", bucket(l.bucket())));
+            grants.add(new IamGrant("s3:ListBucket", bucket(l.bucket()), l.prefix() == null ? "" : l.prefix()));
         } else {
             throw new IllegalArgumentException("no IAM mapping for " + request.getClass().getSimpleName());
         }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sessionlog.archive.OrphanSweeper;
 import dev.sessionlog.event.Json;
 import dev.sessionlog.function.Settings;
 import dev.sessionlog.function.StreamEventHandler;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Least privilege, proven: each function's code paths run against DynamoDB Local and S3Proxy with
+ * Least privilege, proven: each function's code paths run against moto and S3Proxy with
  * every SDK call recorded; every action it performs must be allowed by that function's policy in
  * template.yaml, and every action the policy grants must have been used.
  */
@@ -110,11 +111,19 @@ class IamPolicyTest {
         for (TemplatePolicies.Statement s : policy) {
             for (String action : s.actions()) {
                 for (String resource : s.resources()) {
-                    boolean usedOnce = used.stream().anyMatch(g -> g.action().equals(action) && TemplatePolicies.matches(resource, g.resource()));
-                    if (!usedOnce) {
-                        unused.add(action + " " + resource);
+                    List<String> prefixes = s.listPrefixes().isEmpty() ? java.util.Collections.singletonList(null) : s.listPrefixes();
+                    for (String prefix : prefixes) {
+                        boolean usedOnce = used.stream().anyMatch(g -> g.action().equals(action)
+                                && TemplatePolicies.matches(resource, g.resource())
+                                && (prefix == null || g.listPrefix() != null && TemplatePolicies.matches(prefix, g.listPrefix())));
+                        if (!usedOnce) {
+                            unused.add(action + " " + resource + (prefix == null ? "" : " (s3:prefix " + prefix + ")"));
+                        }
                     }
                 }
+            }
+            if (s.actions().contains("s3:ListBucket")) {
+                assertTrue(!s.listPrefixes().isEmpty(), function + " may list the whole bucket: its s3:ListBucket needs an s3:prefix condition");
             }
         }
         assertEquals(Set.of(), denied, function + " performs actions its policy does not allow");
@@ -132,6 +141,10 @@ class IamPolicyTest {
         assertEquals(201, subject.api.post(tenant, "/v1/sessions/" + s + "/events", expected).status());
         assertEquals(200, subject.api.post(tenant, "/v1/sessions/" + s + "/events", expected).status());
         assertEquals(201, subject.api.post(tenant, "/v1/sessions/" + s + "/events", batch("big-", 0, 1, 600_000, null)).status());
+        // A large body whose append fails (expected_seq is stale) is removed again: nothing refers to it.
+        ObjectNode stale = batch("late-", 0, 1, 600_000, null);
+        stale.put("expected_seq", 1);
+        assertEquals(409, subject.api.post(tenant, "/v1/sessions/" + s + "/events", stale).status());
         assertLeastPrivilege("AppendFunction", recorded());
     }
 
@@ -211,9 +224,18 @@ class IamPolicyTest {
         setup.record(tenant, "iam-scheduled-big");
         CLOCK.set(NOW);
 
+        // Objects nothing refers to, old enough for the orphan sweep: a body and a session state.
+        setup.components.payloadStore().put(new StreamKey(tenant, s), "orphan", new byte[] {'{', '}'});
+        AwsTestResource.aws().embedded().s3().putObject(b -> b.bucket(AwsTestResource.BUCKET)
+                .key("sessions/tenant=" + StreamKey.encodeTenant(tenant) + "/session=" + s + "/state-orphan.json.gz"),
+                software.amazon.awssdk.core.sync.RequestBody.fromBytes(new byte[] {1}));
+
         AwsCalls.reset();
         assertTrue(subject.components.idleSweeper().sweep() >= 2);
         assertTrue(subject.components.archiver().run().eventsArchived() >= 62);
+        CLOCK.set(Instant.now().plus(OrphanSweeper.GRACE).plusSeconds(600)); // the objects' own times are today's
+        assertTrue(subject.components.orphanSweeper().sweep(100_000).removed() >= 2);
+        CLOCK.set(NOW);
         assertLeastPrivilege("ScheduledFunction", recorded());
     }
 }

@@ -10,9 +10,15 @@ import java.util.regex.Pattern;
 /** A function's inline IAM statements of template.yaml, with resources named by logical id. */
 final class TemplatePolicies {
 
-    record Statement(List<String> actions, List<String> resources) {
+    /**
+     * @param listPrefixes the statement's StringLike s3:prefix condition (empty: none): a listing is
+     *                     allowed only under one of them
+     */
+    record Statement(List<String> actions, List<String> resources, List<String> listPrefixes) {
         boolean allows(IamGrant grant) {
-            return actions.contains(grant.action()) && resources.stream().anyMatch(r -> matches(r, grant.resource()));
+            return actions.contains(grant.action()) && resources.stream().anyMatch(r -> matches(r, grant.resource()))
+                    && (listPrefixes.isEmpty() || grant.listPrefix() != null
+                            && listPrefixes.stream().anyMatch(p -> matches(p, grant.listPrefix())));
         }
     }
 
@@ -39,7 +45,10 @@ final class TemplatePolicies {
                 if (!"Allow".equals(s.get("Effect"))) {
                     continue;
                 }
-                statements.add(new Statement(strings(s.get("Action")), resources(s.get("Resource"), parameters)));
+                Map<String, Object> condition = (Map<String, Object>) s.getOrDefault("Condition", Map.of());
+                Map<String, Object> like = (Map<String, Object>) condition.getOrDefault("StringLike", Map.of());
+                statements.add(new Statement(strings(s.get("Action")), resources(s.get("Resource"), parameters),
+                        strings(like.get("s3:prefix"))));
             }
         }
         return statements;

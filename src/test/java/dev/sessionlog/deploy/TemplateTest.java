@@ -46,6 +46,37 @@ class TemplateTest {
         return env;
     }
 
+    /** Each function knows its own timeout: requests answer 503 before it, and archive leases outlast it. */
+    @Test
+    void everyFunctionIsToldItsOwnTimeout() {
+        for (String function : FUNCTIONS) {
+            Object timeout = TEMPLATE.properties(function).get("Timeout");
+            assertEquals("PT" + timeout + "S", environment(function).get("FUNCTION_TIMEOUT"), function);
+        }
+    }
+
+    /** Archived events live as long as their session: no lifecycle rule may expire objects of the archive. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void noLifecycleRuleExpiresArchiveObjects() {
+        Map<String, Object> lifecycle = (Map<String, Object>) TEMPLATE.properties("ArchiveBucket").get("LifecycleConfiguration");
+        for (Map<String, Object> rule : (List<Map<String, Object>>) lifecycle.get("Rules")) {
+            boolean expires = rule.containsKey("ExpirationInDays") || rule.containsKey("ExpirationDate");
+            Object prefix = rule.getOrDefault("Prefix", "");
+            assertTrue(!expires || !"tenant=".startsWith(String.valueOf(prefix)) && !String.valueOf(prefix).startsWith("tenant="),
+                    "rule " + rule.get("Id") + " would expire archive objects");
+        }
+    }
+
+    /** Requests no route takes reach the query function, which answers the contract's JSON 404. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void theApisDefaultRouteGoesToTheQueryFunction() {
+        Map<String, Object> events = (Map<String, Object>) TEMPLATE.properties("QueryFunction").get("Events");
+        assertTrue(events.values().stream().map(e -> (Map<String, Object>) e).anyMatch(e -> "HttpApi".equals(e.get("Type"))
+                && !((Map<String, Object>) e.get("Properties")).containsKey("Path")), "an HttpApi event without Path is $default");
+    }
+
     @Test
     void everyFunctionExportsARealFunqAndEveryFunqIsDeployed() {
         Set<String> funqs = new TreeSet<>();

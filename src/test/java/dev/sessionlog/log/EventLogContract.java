@@ -31,8 +31,12 @@ interface EventLogContract {
     }
 
     static NewEvent event(String id, String parent, int n) {
+        return event(id, parent, null, n);
+    }
+
+    static NewEvent event(String id, String parent, String parentSession, int n) {
         ObjectNode e = Json.MAPPER.createObjectNode().put("type", "Note").put("n", n);
-        return new NewEvent(id, parent, e, Json.bytes(e));
+        return new NewEvent(id, parent, parentSession, e, Json.bytes(e));
     }
 
     static AppendRequest request(Long expected, NewEvent... events) {
@@ -111,22 +115,38 @@ interface EventLogContract {
         assertEquals(60, log().read(key, 0, 100).size());
     }
 
+    /**
+     * Event ids are unique per session only: a child names its parent by session and id, and the
+     * children of (session, id) never include another session's event of the same id or its children.
+     */
     @Test
-    default void childrenAreFoundInEverySessionOfTheTenantOnly() {
+    default void childrenAreFoundInEverySessionOfTheTenantByParentSessionAndId() {
         StreamKey parent = newSession();
         StreamKey other = new StreamKey(parent.tenant(), "other-" + UUID.randomUUID());
         StreamKey foreign = new StreamKey("someone-else-" + UUID.randomUUID(), parent.sessionId());
         log().append(parent, request(null, event("root", null, 0), event(null, "root", 1)));
-        log().append(other, request(null, event(null, "root", 2)));
-        log().append(foreign, request(null, event(null, "root", 3)));
+        log().append(other, request(null, event(null, "root", parent.sessionId(), 2)));
+        // Another session's own "root" and a child of it: not children of the parent's root.
+        log().append(other, request(null, event("root", null, 5), event(null, "root", 6)));
+        log().append(foreign, request(null, event(null, "root", parent.sessionId(), 3)));
+        assertEquals(Set.of(1, 2), childrenOf(parent, "root"));
+        assertEquals(Set.of(6), childrenOf(other, "root"));
+        // An event naming its own session as the parent's is stored as one whose parent is in its session.
+        StreamKey own = newSession();
+        log().append(own, request(null, event("p", null, 7), event(null, "p", own.sessionId(), 8)));
+        assertEquals(null, log().read(own, 1, 1).get(0).parentSessionId());
+        assertEquals(Set.of(8), childrenOf(own, "p"));
+    }
+
+    private Set<Integer> childrenOf(StreamKey parent, String eventId) {
         List<Integer> found = new ArrayList<>();
         String cursor = null;
         do {
-            ChildPage page = log().children(parent.tenant(), "root", 1, cursor);
+            ChildPage page = log().children(parent, eventId, 1, cursor, Long.MAX_VALUE);
             page.children().forEach(c -> found.add(c.record().event().get("n").asInt()));
             cursor = page.nextCursor();
         } while (cursor != null);
-        assertEquals(Set.of(1, 2), new HashSet<>(found));
-        assertEquals(2, found.size());
+        assertEquals(found.size(), new HashSet<>(found).size(), "each child once");
+        return new HashSet<>(found);
     }
 }

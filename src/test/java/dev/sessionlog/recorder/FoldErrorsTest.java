@@ -43,7 +43,7 @@ class FoldErrorsTest {
                 + "{\"seq\":2,\"type\":\"TurnStart\",\"message\":\"missing non-negative integer field 'turn_index'\"},"
                 + "{\"seq\":5,\"type\":\"TurnEnd\",\"message\":\"missing object field 'message'\"},"
                 + "{\"seq\":6,\"type\":\"TurnEnd\",\"message\":\"field 'timestamp' must be an RFC 3339 date-time\"},"
-                + "{\"seq\":7,\"type\":\"TurnEnd\",\"message\":\"field 'usage.input' must be a number\"},"
+                + "{\"seq\":7,\"type\":\"TurnEnd\",\"message\":\"field 'usage.input' must be a number that fits 64 bits\"},"
                 + "{\"seq\":8,\"type\":\"TurnEnd\",\"message\":\"field 'tool_results[0]' must be an object\"},"
                 + "{\"seq\":9,\"type\":\"AgentStart\",\"message\":\"missing string field 'agent_id'\"},"
                 + "{\"seq\":10,\"type\":\"MessageEnd\",\"message\":\"missing string field 'loop_id'\"}"

@@ -22,8 +22,10 @@ class IdleAbortTest {
     void beforeTheFlushTheLoopRunsWithAPartialTurn() {
         SessionFold f = Fixtures.fold("s-idle", "idle_session.json");
         assertTrue(f.hasOpenLoops());
-        // The last event is a dropped MessageUpdate without a timestamp: it still counts as activity.
-        assertEquals(Fixtures.recordedAt(12), f.lastActiveAt());
+        // last_active_at is phi-core's, the latest AgentStart's timestamp; the server's clock of the last
+        // event (a dropped MessageUpdate without a timestamp) is last_event_at.
+        assertEquals(Instant.parse(f.toSessionJson().get("loops").get(1).get("started_at").asText()), f.lastActiveAt());
+        assertEquals(Fixtures.recordedAt(12), f.lastEventAt());
         assertTrue(f.toStateJson().get("loops").get(1).has("partial_turn"));
     }
 

@@ -31,7 +31,9 @@ class ToolLoopTest {
         assertEquals("ephemeral", s.get("scope").asText());
         assertEquals("completed", s.get("status").asText());
         assertEquals(20, s.get("recorded_through_seq").asLong());
-        assertEquals("2026-11-21T10:00:20Z", s.get("last_active_at").asText());
+        // phi-core's: the (only) AgentStart's timestamp; the server's clock of the last event is last_event_at.
+        assertEquals("2026-11-21T10:00:01Z", s.get("last_active_at").asText());
+        assertEquals(Fixtures.recordedAt(20).toString(), s.get("last_event_at").asText());
         assertEquals(0, s.get("fold_errors").size());
         assertEquals(0, s.get("fold_error_count").asLong());
         assertEquals("{\"input\":320,\"output\":100,\"reasoning\":0,\"cache_read\":80,\"cache_write\":0,\"total_tokens\":420}",

@@ -23,13 +23,14 @@ class UnknownEventsTest {
         assertEquals(0, s.get("loops").size());
         assertEquals("completed", s.get("status").asText());
         assertEquals(2, s.get("recorded_through_seq").asLong());
-        // Event 1 carries 09:59:58Z, event 2 has no timestamp and was recorded at 10:00:02.250Z.
-        assertEquals("2026-11-21T10:00:02.250Z", s.get("last_active_at").asText());
+        // No AgentStart yet: phi-core has no last_active_at; the server saw event 2 last, at 10:00:02.250Z.
+        assertTrue(s.get("last_active_at").isNull());
+        assertEquals("2026-11-21T10:00:02.250Z", s.get("last_event_at").asText());
         assertEquals(0, s.get("fold_errors").size());
     }
 
     @Test
-    void unknownTypesOnlyMoveLastActiveAt() {
+    void unknownTypesOnlyMoveLastEventAt() {
         JsonNode s = Fixtures.fold("s-mixed", "unknown_types.json").toSessionJson();
         assertEquals("2026-11-21T10:00:03Z", s.get("created_at").asText());
         assertEquals(1, s.get("loops").size());
@@ -38,8 +39,10 @@ class UnknownEventsTest {
         assertEquals(List.of(3L, 5L, 7L, 8L), Fixtures.seqs(loop.get("event_seqs")));
         assertEquals(1, loop.get("turns").size());
         assertEquals("Completed", loop.get("status").asText());
-        // The last event's timestamp, 12:00:30+02:00, is the latest activity, written in UTC.
-        assertEquals("2026-11-21T10:00:30Z", s.get("last_active_at").asText());
+        // last_active_at is the AgentStart's timestamp, whatever later events say; last_event_at is the
+        // server's clock of the last event folded.
+        assertEquals("2026-11-21T10:00:03Z", s.get("last_active_at").asText());
+        assertEquals(Fixtures.recordedAt(9).toString(), s.get("last_event_at").asText());
         assertEquals(0, s.get("fold_errors").size(), "an unreadable timestamp of an unknown type is no error");
         assertEquals(9, s.get("recorded_through_seq").asLong());
     }
@@ -49,7 +52,8 @@ class UnknownEventsTest {
         SessionFold f = SessionFold.start("s-mixed", RecorderOptions.defaults());
         f.apply(record(1, JsonNodeFactory.instance.textNode("not an object")));
         f.apply(record(2, JsonNodeFactory.instance.objectNode().put("type", 7)));
-        assertEquals(Fixtures.recordedAt(2), f.lastActiveAt());
+        assertEquals(null, f.lastActiveAt());
+        assertEquals(Fixtures.recordedAt(2), f.lastEventAt());
         assertEquals(0, f.toSessionJson().get("fold_errors").size());
         assertEquals(2, f.recordedThroughSeq());
     }

@@ -18,11 +18,15 @@ import java.util.Map;
  */
 public final class ApiClient {
 
-    public record Response(int status, Map<String, String> headers, JsonNode body) {
+    /** @param wireBytes the size of what the Lambda returned: the body escaped inside API Gateway's envelope */
+    public record Response(int status, Map<String, String> headers, JsonNode body, long wireBytes) {
         public JsonNode error() {
             return body.path("error");
         }
     }
+
+    /** Lambda's synchronous response limit. */
+    public static final long LAMBDA_RESPONSE_LIMIT = 6 * 1024 * 1024;
 
     private final AppendHandler append;
     private final QueryHandler query;
@@ -44,14 +48,22 @@ public final class ApiClient {
         return call(null, event("GET", tenant, pathAndQuery, null));
     }
 
+    /** Any request, to the function API Gateway's routes would give it: POST of events to append, all else to query ($default). */
+    public Response send(String method, String tenant, String pathAndQuery, String body) {
+        String path = pathAndQuery.contains("?") ? pathAndQuery.substring(0, pathAndQuery.indexOf('?')) : pathAndQuery;
+        boolean appendRoute = "POST".equals(method) && path.matches("/v1/sessions/[^/]+/events");
+        return call(appendRoute ? append : null, event(method, tenant, pathAndQuery, body));
+    }
+
     private Response call(AppendHandler appendHandler, ObjectNode event) {
         try {
             HttpApiEvent parsed = Json.MAPPER.treeToValue(Json.parse(Json.write(event)), HttpApiEvent.class);
             HttpApiResponse response = appendHandler != null ? appendHandler.handle(parsed) : query.handle(parsed);
-            JsonNode wire = Json.parse(Json.write(response));
+            byte[] envelope = Json.write(response).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            JsonNode wire = Json.parse(envelope);
             Map<String, String> headers = new LinkedHashMap<>();
             wire.path("headers").fields().forEachRemaining(h -> headers.put(h.getKey(), h.getValue().asText()));
-            return new Response(wire.get("statusCode").asInt(), headers, Json.parse(wire.get("body").asText()));
+            return new Response(wire.get("statusCode").asInt(), headers, Json.parse(wire.get("body").asText()), envelope.length);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

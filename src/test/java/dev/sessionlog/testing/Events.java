@@ -19,12 +19,20 @@ public final class Events {
     }
 
     public static ObjectNode envelope(String eventId, String parentEventId, ObjectNode event) {
+        return envelope(eventId, parentEventId, null, event);
+    }
+
+    /** An envelope whose parent event is in another session. */
+    public static ObjectNode envelope(String eventId, String parentEventId, String parentSessionId, ObjectNode event) {
         ObjectNode env = Json.MAPPER.createObjectNode();
         if (eventId != null) {
             env.put("event_id", eventId);
         }
         if (parentEventId != null) {
             env.put("parent_event_id", parentEventId);
+        }
+        if (parentSessionId != null) {
+            env.put("parent_session_id", parentSessionId);
         }
         env.set("event", event);
         return env;
@@ -57,5 +65,15 @@ public final class Events {
         int base = Json.bytes(e).length;
         ((ObjectNode) e.get("message").get("content").get(0)).put("text", "x".repeat(bytes - base));
         return e;
+    }
+
+    /** Lowercase letters from a seed: text that gzip shrinks by less than half. */
+    public static String randomText(int seed, int length) {
+        java.util.Random random = new java.util.Random(seed);
+        StringBuilder sb = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            sb.append((char) ('a' + random.nextInt(26)));
+        }
+        return sb.toString();
     }
 }
