@@ -31,6 +31,12 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(value = AwsTestResource.class, restrictToAnnotatedClass = false)
 class AppendApiTest extends ApiTestBase {
 
+    /** This class stores tens of thousands of items: they go when it is done (moto keeps all in memory). */
+    @org.junit.jupiter.api.AfterAll
+    static void releaseTheStore() {
+        dev.sessionlog.testing.AwsTestResource.resetDynamo();
+    }
+
     static final String T = "tenant-a";
 
     @Test

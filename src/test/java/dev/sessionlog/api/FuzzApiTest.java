@@ -36,6 +36,12 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
  */
 class FuzzApiTest {
 
+    /** This class stores tens of thousands of items: they go when it is done (moto keeps all in memory). */
+    @org.junit.jupiter.api.AfterAll
+    static void releaseTheStore() {
+        dev.sessionlog.testing.AwsTestResource.resetDynamo();
+    }
+
     static final long SEED = 7_230_1130L;
     static final int REQUESTS = 5_200;
 

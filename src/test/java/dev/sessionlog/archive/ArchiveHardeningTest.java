@@ -27,6 +27,12 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 /** Archival's defects, each shown on the real engine: object lookup, leases, bodies left in S3. */
 class ArchiveHardeningTest {
 
+    /** This class stores tens of thousands of items: they go when it is done (moto keeps all in memory). */
+    @org.junit.jupiter.api.AfterAll
+    static void releaseTheStore() {
+        dev.sessionlog.testing.AwsTestResource.resetDynamo();
+    }
+
     static final Instant LONG_AGO = Instant.parse("2026-11-01T10:00:00Z");
     static final Instant NOW = Instant.parse("2026-11-21T10:00:00Z");
     final MutableClock clock = new MutableClock(LONG_AGO);

@@ -35,6 +35,12 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 /** Archival on DynamoDB Local and S3Proxy: objects as the contract names them, crashes, races, costs, reads. */
 class ArchiverTest {
 
+    /** This class stores tens of thousands of items: they go when it is done (moto keeps all in memory). */
+    @org.junit.jupiter.api.AfterAll
+    static void releaseTheStore() {
+        dev.sessionlog.testing.AwsTestResource.resetDynamo();
+    }
+
     static final Instant LONG_AGO = Instant.parse("2026-11-01T10:00:00Z");
     static final Instant NOW = Instant.parse("2026-11-21T10:00:00Z");
 

@@ -31,6 +31,12 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 /** The stream-triggered recorder on DynamoDB Local: redelivery, races, failures, size, links, idle flush. */
 class StreamRecorderTest {
 
+    /** This class stores tens of thousands of items: they go when it is done (moto keeps all in memory). */
+    @org.junit.jupiter.api.AfterAll
+    static void releaseTheStore() {
+        dev.sessionlog.testing.AwsTestResource.resetDynamo();
+    }
+
     final RecorderTestSupport t = new RecorderTestSupport();
 
     /** What one in-order fold of the log gives: the reference every delivery order must reach. */

@@ -36,6 +36,27 @@ public class AwsTestResource implements QuarkusTestResourceLifecycleManager {
     }
 
     /**
+     * Empties DynamoDB (moto's reset) and makes the tables again: what a test class that stores
+     * tens of thousands of items calls when it is done, so that moto's memory stays bounded over the
+     * suite (every class works in tenants of its own and needs nothing an earlier class stored).
+     */
+    public static synchronized void resetDynamo() {
+        TestAws aws = aws();
+        try {
+            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(aws.embedded().dynamoEndpoint().resolve("/moto-api/reset"))
+                            .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("moto's reset answered " + r.statusCode() + ": " + r.body());
+            }
+        } catch (java.io.IOException | InterruptedException e) {
+            throw new IllegalStateException("cannot reset moto", e);
+        }
+        new TemplateTables(CloudFormationTemplate.load()).createAll(aws.embedded().dynamo());
+    }
+
+    /**
      * One moto and one S3Proxy for the whole test JVM. Each Quarkus test profile loads this class
      * again in a class loader of its own, so the stores' endpoints are kept where every class loader
      * sees them, a system property: the first starts them, the others attach.
