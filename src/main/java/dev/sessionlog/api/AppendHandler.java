@@ -7,6 +7,7 @@ import dev.sessionlog.log.AppendedEvent;
 import dev.sessionlog.log.EventLog;
 import dev.sessionlog.log.StreamKey;
 import dev.sessionlog.log.TimeBudget;
+import dev.sessionlog.sessions.SessionStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,7 +18,10 @@ import dev.sessionlog.observe.Metrics.Metric;
 import dev.sessionlog.observe.RequestLog;
 import org.jboss.logging.Logger;
 
-/** {@code POST /v1/sessions/{session_id}/events}. */
+/**
+ * The write routes: {@code POST /v1/sessions/{session_id}/events} (append), and the lifecycle's
+ * {@code POST .../fork} and {@code DELETE /v1/sessions/{session_id}} ({@link LifecycleHandler}).
+ */
 public final class AppendHandler {
 
     private static final Logger LOG = Logger.getLogger(AppendHandler.class);
@@ -29,7 +33,11 @@ public final class AppendHandler {
 
     private final Duration timeBudget;
 
-    public AppendHandler(EventLog log, AppendRequestParser parser, TenantResolver tenants, Metrics metrics, Duration timeBudget) {
+    private final LifecycleHandler lifecycle;
+
+    public AppendHandler(EventLog log, AppendRequestParser parser, TenantResolver tenants, Metrics metrics, Duration timeBudget,
+                         SessionStore sessions) {
+        this.lifecycle = new LifecycleHandler(log, sessions);
         this.log = log;
         this.parser = parser;
         this.tenants = tenants;
@@ -43,13 +51,20 @@ public final class AppendHandler {
             TimeBudget.start(timeBudget);
             RequestLog.start(event.requestId(), null, null);
             ApiPath path = ApiPath.of(event);
-            if (QueryHandler.Route.of(path, event.method()) != QueryHandler.Route.APPEND) {
-                throw new ApiException(405, "method_not_allowed", event.method() + " is not allowed on " + event.path()
-                        + "; this function serves POST /v1/sessions/{session_id}/events");
+            Route route = Route.of(path, event.method());
+            if (!route.isWrite()) {
+                throw new ApiException(405, "method_not_allowed", event.method() + " " + event.path()
+                        + " is served by the query function; this one serves the write routes");
             }
             String tenant = tenants.tenant(event);
             String sessionId = path.id(1, "session_id");
             RequestLog.start(event.requestId(), tenant, sessionId);
+            if (route == Route.FORK) {
+                return lifecycle.fork(new StreamKey(tenant, sessionId), event.bodyText());
+            }
+            if (route == Route.ERASE) {
+                return lifecycle.erase(new StreamKey(tenant, sessionId));
+            }
             AppendRequest request = parser.parse(sessionId, event.bodyText());
             AppendResult result = log.append(new StreamKey(tenant, sessionId), request);
             long written = result.events().stream().filter(e -> !e.duplicate()).count();
@@ -78,6 +93,7 @@ public final class AppendHandler {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("session_id", result.sessionId());
         body.put("head_seq", result.headSeq());
+        body.put("chain", result.chain());
         body.put("events", events);
         return body;
     }

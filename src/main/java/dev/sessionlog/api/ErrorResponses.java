@@ -4,6 +4,10 @@ import dev.sessionlog.event.InvalidRequestException;
 import dev.sessionlog.event.TooLargeException;
 import dev.sessionlog.log.PartialDuplicateException;
 import dev.sessionlog.log.SeqConflictException;
+import dev.sessionlog.log.SessionErasedException;
+import dev.sessionlog.log.SessionErasingException;
+import dev.sessionlog.log.SessionExistsException;
+import dev.sessionlog.log.SessionMissingException;
 import dev.sessionlog.log.StoreBusyException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -55,6 +59,18 @@ public final class ErrorResponses {
         }
         if (failure instanceof StoreBusyException busy) {
             return new ApiException(429, "throttled", busy.getMessage());
+        }
+        if (failure instanceof SessionErasingException erasing) {
+            return new ApiException(409, "session_erasing", erasing.getMessage());
+        }
+        if (failure instanceof SessionErasedException erased) {
+            return new ApiException(410, "session_erased", erased.getMessage());
+        }
+        if (failure instanceof SessionExistsException exists) {
+            return new ApiException(409, "session_exists", exists.getMessage());
+        }
+        if (failure instanceof SessionMissingException missing) {
+            return ApiException.sessionNotFound(missing.key().sessionId());
         }
         if (failure instanceof AwsServiceException aws && aws.isThrottlingException()) {
             return new ApiException(429, "throttled", "the store throttled the request past retries; retry it");

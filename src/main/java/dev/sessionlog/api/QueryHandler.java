@@ -9,6 +9,9 @@ import dev.sessionlog.event.Json;
 import dev.sessionlog.log.ChildPage;
 import dev.sessionlog.log.EventLog;
 import dev.sessionlog.log.EventPage;
+import dev.sessionlog.log.Head;
+import dev.sessionlog.log.ReadSpec;
+import java.util.Set;
 import dev.sessionlog.log.StreamKey;
 import dev.sessionlog.log.TimeBudget;
 import dev.sessionlog.observe.RequestLog;
@@ -29,9 +32,11 @@ public final class QueryHandler {
     private final SessionListing listing;
     private final TenantResolver tenants;
     private final Duration timeBudget;
+    private final VerifyHandler verify;
 
     public QueryHandler(EventLog log, SessionReader sessions, SessionListing listing, TenantResolver tenants,
-                        Duration timeBudget) {
+                        Duration timeBudget, VerifyHandler verify) {
+        this.verify = verify;
         this.log = log;
         this.sessions = sessions;
         this.listing = listing;
@@ -45,9 +50,9 @@ public final class QueryHandler {
             RequestLog.start(event.requestId(), null, null);
             ApiPath path = ApiPath.of(event);
             Route route = Route.of(path, event.method());
-            if (route != Route.APPEND && !"GET".equals(event.method())) {
-                throw new ApiException(405, "method_not_allowed", event.method() + " is not allowed on " + event.path()
-                        + "; use GET");
+            if (route.isWrite()) {
+                throw new ApiException(405, "method_not_allowed", event.method() + " " + event.path()
+                        + " is served by the write function; this one serves the GET routes");
             }
             String tenant = tenants.tenant(event);
             RequestLog.start(event.requestId(), tenant, path.segments().size() > 1 ? path.segment(1) : null);
@@ -58,8 +63,8 @@ public final class QueryHandler {
                 case SESSION -> session(new StreamKey(tenant, path.id(1, "session_id")));
                 case LOOP -> loop(event, new StreamKey(tenant, path.id(1, "session_id")), path.segment(3));
                 case SESSIONS -> SessionList.page(listing, tenant, event);
-                case APPEND -> throw new ApiException(405, "method_not_allowed", event.method() + " is not allowed on "
-                        + event.path() + "; use POST");
+                case VERIFY -> verify.handle(event, new StreamKey(tenant, path.id(1, "session_id")));
+                default -> throw new IllegalStateException("no reader for " + route);
             };
         } catch (RuntimeException e) {
             return ErrorResponses.of(e, event.requestId());
@@ -69,55 +74,64 @@ public final class QueryHandler {
         }
     }
 
-    /** The routes of the API, by path; the method is checked by the handler that serves them. */
-    enum Route {
-        EVENTS, HEAD, CHILDREN, SESSION, LOOP, SESSIONS, APPEND;
-
-        static Route of(ApiPath path, String method) {
-            if (path.matches("sessions", "*", "events")) {
-                return "POST".equals(method) ? APPEND : EVENTS;
-            }
-            if (path.matches("sessions", "*", "head")) {
-                return HEAD;
-            }
-            if (path.matches("sessions", "*", "events", "*", "children")) {
-                return CHILDREN;
-            }
-            if (path.matches("sessions", "*")) {
-                return SESSION;
-            }
-            if (path.matches("sessions", "*", "loops", "*")) {
-                return LOOP;
-            }
-            if (path.matches("sessions")) {
-                return SESSIONS;
-            }
-            throw new ApiException(404, "route_not_found", "no route " + method + " /v1/" + String.join("/", path.segments()));
-        }
-    }
-
     private HttpApiResponse events(HttpApiEvent event, StreamKey key) {
-        long afterSeq = QueryParams.longParam(event, "after_seq", 0, 0, Long.MAX_VALUE);
+        boolean descending = descending(event);
+        Set<String> types = QueryParams.types(event);
         int limit = QueryParams.limit(event, DEFAULT_LIMIT, MAX_LIMIT);
-        long head = log.headSeq(key);
-        if (head == 0) {
-            throw ApiException.sessionNotFound(key.sessionId());
+        Head head = existing(key);
+        ReadSpec spec;
+        if (descending) {
+            if (event.query("after_seq") != null) {
+                throw ApiException.invalid("after_seq is for ascending pages; with order=desc, use before_seq");
+            }
+            long before = QueryParams.longParam(event, "before_seq", head.seq() + 1, 1, Long.MAX_VALUE);
+            spec = new ReadSpec(true, Math.min(before, head.seq() + 1), 1, limit, ResponseSize.MAX_PAGE_READ_BYTES, types);
+        } else {
+            if (event.query("before_seq") != null) {
+                throw ApiException.invalid("before_seq is for order=desc; ascending pages use after_seq");
+            }
+            long after = QueryParams.longParam(event, "after_seq", 0, 0, Long.MAX_VALUE);
+            spec = new ReadSpec(false, after, head.seq(), limit, ResponseSize.MAX_PAGE_READ_BYTES, types);
         }
-        EventPage page = afterSeq >= head ? new EventPage(List.of(), log.archivedThrough(key))
-                : log.readPage(key, afterSeq, limit, ResponseSize.MAX_PAGE_READ_BYTES);
+        EventPage page = spec.isEmptyRange() ? EventPage.empty(log.archivedThrough(key)) : log.readPage(key, spec);
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("session_id", key.sessionId());
-        body.put("head_seq", head);
+        body.put("head_seq", head.seq());
         body.put("archived_through_seq", page.archivedThrough());
         ArrayNode events = Json.MAPPER.createArrayNode();
-        long last = fit(page.events(), events, ResponseSize.MAX_ESCAPED_BODY_BYTES);
-        if (!events.isEmpty() && last < head) {
-            body.put("next_after_seq", last);
+        long lastServed = fit(page.events(), events, ResponseSize.MAX_ESCAPED_BODY_BYTES);
+        boolean trimmed = events.size() < page.events().size();
+        // The next page goes on after the last event looked at (served, or passed over by the type filter),
+        // or after the last one served when the answer was full.
+        Long next = trimmed ? Long.valueOf(lastServed) : page.exhausted() ? null : Long.valueOf(page.lastExamined());
+        String cursor = descending ? "next_before_seq" : "next_after_seq";
+        if (next == null || (descending ? next <= 1 : next >= head.seq())) {
+            body.putNull(cursor);
         } else {
-            body.putNull("next_after_seq");
+            body.put(cursor, next);
         }
         body.set("events", events);
         return HttpApiResponse.json(200, body);
+    }
+
+    private static boolean descending(HttpApiEvent event) {
+        String order = event.query("order");
+        if (order == null || order.isEmpty() || order.equals("asc")) {
+            return false;
+        }
+        if (order.equals("desc")) {
+            return true;
+        }
+        throw ApiException.invalid("order must be asc or desc, was \"" + abbreviate(order) + "\"");
+    }
+
+    /** The session's head; 404 for a session that is not there, or is being erased (or was). */
+    private Head existing(StreamKey key) {
+        Head head = log.headInfo(key);
+        if (!head.exists()) {
+            throw ApiException.sessionNotFound(key.sessionId());
+        }
+        return head;
     }
 
     /** Adds records while the answer fits; returns the last seq added. */
@@ -138,13 +152,15 @@ public final class QueryHandler {
     }
 
     private HttpApiResponse session(StreamKey key) {
+        Head head = existing(key);
         ObjectNode session = sessions.session(key).orElseThrow(() -> ApiException.sessionNotFound(key.sessionId()));
-        session.put("head_seq", Math.max(log.headSeq(key), session.path("recorded_through_seq").asLong()));
+        session.put("head_seq", Math.max(head.seq(), session.path("recorded_through_seq").asLong()));
         session.put("archived_through_seq", log.archivedThrough(key));
         return HttpApiResponse.json(200, SessionFitting.session(session, ResponseSize.MAX_ESCAPED_BODY_BYTES));
     }
 
     private HttpApiResponse loop(HttpApiEvent event, StreamKey key, String loopId) {
+        existing(key);
         SessionFold fold = sessions.fold(key).orElseThrow(() -> ApiException.sessionNotFound(key.sessionId()));
         ObjectNode loop = fold.toLoopJson(loopId);
         if (loop == null) {
@@ -191,10 +207,8 @@ public final class QueryHandler {
     private HttpApiResponse children(HttpApiEvent event, StreamKey key, String eventId) {
         int limit = QueryParams.limit(event, DEFAULT_LIMIT, MAX_LIMIT);
         String cursor = event.query("cursor");
+        existing(key);
         if (log.eventSeq(key, eventId).isEmpty()) {
-            if (log.headSeq(key) == 0) {
-                throw ApiException.sessionNotFound(key.sessionId());
-            }
             throw new ApiException(404, "event_not_found", "no event \"" + eventId + "\" in session \"" + key.sessionId() + "\"");
         }
         ChildPage page = log.children(key, eventId, limit, cursor == null || cursor.isEmpty() ? null : cursor,

@@ -26,4 +26,27 @@ final class QueryParams {
     static int limit(HttpApiEvent event, int defaultValue, int max) {
         return (int) longParam(event, "limit", defaultValue, 1, max);
     }
+
+    static final int MAX_TYPES = 20;
+
+    /** {@code types=A,B}: 1 to 20 names of 1 to 256 characters; empty when absent. */
+    static java.util.Set<String> types(HttpApiEvent event) {
+        String raw = event.query("types");
+        if (raw == null) {
+            return java.util.Set.of();
+        }
+        String[] names = raw.split(",", -1);
+        if (names.length > MAX_TYPES) {
+            throw ApiException.invalid("types takes 1 to " + MAX_TYPES + " comma-separated type names, was " + names.length);
+        }
+        java.util.Set<String> types = new java.util.LinkedHashSet<>();
+        for (String name : names) {
+            if (name.isEmpty() || name.length() > dev.sessionlog.event.Limits.MAX_TYPE_LENGTH) {
+                throw ApiException.invalid("types takes type names of 1 to " + dev.sessionlog.event.Limits.MAX_TYPE_LENGTH
+                        + " characters, separated by commas; one was " + name.length() + " characters");
+            }
+            types.add(name);
+        }
+        return types;
+    }
 }

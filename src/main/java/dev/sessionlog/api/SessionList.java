@@ -11,7 +11,7 @@ import java.time.format.DateTimeParseException;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
-/** {@code GET /v1/sessions?agent_id=&active_since=&limit=&cursor=}: newest activity (last_event_at) first. */
+/** {@code GET /v1/sessions?agent_id=&active_since=&forked_from=&limit=&cursor=}: newest activity (last_event_at) first. */
 final class SessionList {
 
     static final int DEFAULT_LIMIT = 50;
@@ -43,7 +43,18 @@ final class SessionList {
             }
         }
         int limit = QueryParams.limit(event, DEFAULT_LIMIT, MAX_LIMIT);
-        SessionListing.Page page = listing.list(tenant, agentId, since, limit, event.query("cursor"));
+        String forkedFrom = event.query("forked_from");
+        if (forkedFrom != null) {
+            String problem = dev.sessionlog.event.Ids.problem("forked_from", forkedFrom);
+            if (problem != null) {
+                throw ApiException.invalid(problem);
+            }
+            if (agentId != null) {
+                throw ApiException.invalid("forked_from and agent_id cannot be combined: list the forks, then filter them");
+            }
+        }
+        SessionListing.Page page = forkedFrom != null ? listing.forksOf(tenant, forkedFrom, since, limit, event.query("cursor"))
+                : listing.list(tenant, agentId, since, limit, event.query("cursor"));
         ObjectNode body = Json.MAPPER.createObjectNode();
         ArrayNode sessions = body.putArray("sessions");
         for (Map<String, AttributeValue> item : page.items()) {
@@ -57,6 +68,12 @@ final class SessionList {
             s.put("loop_count", Integer.parseInt(item.get(SessionItems.LOOP_COUNT).n()));
             s.put("status", item.get(SessionItems.STATUS).s());
             s.set("usage", Json.parse(item.get(SessionItems.USAGE).s().getBytes(StandardCharsets.UTF_8)));
+            if (item.get(SessionItems.FORKED_FROM) == null) {
+                s.putNull("forked_from");
+            } else {
+                s.putObject("forked_from").put("session_id", item.get(SessionItems.FORKED_FROM).s())
+                        .put("seq", Long.parseLong(item.get(SessionItems.FORK_SEQ).n()));
+            }
         }
         if (page.nextCursor() == null) {
             body.putNull("next_cursor");

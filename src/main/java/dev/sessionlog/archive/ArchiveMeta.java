@@ -33,9 +33,28 @@ public final class ArchiveMeta {
     static final String LEASE_OWNER = "lease_owner";
 
     /** The state as read; zeros for a session that was never archived. */
-    public record Meta(long archivedThrough, long stubbedThrough, long indexedThrough, int segmentMaxEvents) {
-        static final Meta NONE = new Meta(0, 0, 0, 0);
+    /**
+     * @param forkedFrom      the session this one was forked from, or null
+     * @param forkSeq         the seq it was forked at (its events up to there are the source's)
+     * @param inheritedCopied the fork holds its own copy of what it inherited (its source was erased)
+     */
+    public record Meta(long archivedThrough, long stubbedThrough, long indexedThrough, int segmentMaxEvents,
+                       String forkedFrom, long forkSeq, String forkedAt, boolean inheritedCopied) {
+        static final Meta NONE = new Meta(0, 0, 0, 0, null, 0, null, false);
+
+        public boolean isFork() {
+            return forkedFrom != null;
+        }
+
+        /** The fork's events up to the fork seq are read from its source. */
+        public boolean readsFromSource() {
+            return forkedFrom != null && !inheritedCopied;
+        }
     }
+
+    public static final String FORKED_FROM = "forked_from";
+    public static final String FORKED_AT = "forked_at";
+    public static final String INHERITED_COPIED = "inherited_copied";
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -55,8 +74,12 @@ public final class ArchiveMeta {
         if (item == null || item.isEmpty()) {
             return Meta.NONE;
         }
+        AttributeValue from = item.get(FORKED_FROM);
+        AttributeValue at = item.get(FORKED_AT);
+        AttributeValue copied = item.get(INHERITED_COPIED);
         return new Meta(number(item, ARCHIVED_THROUGH), number(item, STUBBED_THROUGH), number(item, INDEXED_THROUGH),
-                (int) number(item, SEGMENT_MAX_EVENTS));
+                (int) number(item, SEGMENT_MAX_EVENTS), from == null ? null : from.s(), number(item, "fork_seq"),
+                at == null ? null : at.s(), copied != null && Boolean.TRUE.equals(copied.bool()));
     }
 
     private static long number(Map<String, AttributeValue> item, String name) {

@@ -2,6 +2,9 @@ package dev.sessionlog.archive;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sessionlog.event.EventRecord;
+import dev.sessionlog.event.Json;
+import dev.sessionlog.log.EventPage;
+import dev.sessionlog.log.ReadSpec;
 import dev.sessionlog.log.ArchivedBodies;
 import dev.sessionlog.log.StreamKey;
 import java.util.ArrayList;
@@ -66,6 +69,60 @@ public final class ArchivedEvents implements ArchivedBodies {
             }
         }
         return out;
+    }
+
+    /**
+     * A page of the archived events in (base, watermark] as the spec asks, either direction, with its
+     * type filter and byte budget. Ascending, objects are listed from the one holding the first seq;
+     * descending, each object is found by listing from its last seq down (one LIST per object).
+     */
+    public EventPage readPage(StreamKey key, ReadSpec spec, long base, long watermark, int segmentMaxEvents) {
+        long lo = Math.max(base + 1, spec.descending() ? spec.bound() : spec.from() + 1);
+        long hi = Math.min(watermark, spec.descending() ? spec.from() - 1 : spec.bound());
+        List<EventRecord> out = new ArrayList<>();
+        if (lo > hi || spec.limit() <= 0) {
+            return new EventPage(out, watermark, spec.from(), true, 0);
+        }
+        long bytes = 0;
+        int examined = 0;
+        long last = spec.from();
+        long next = spec.descending() ? hi : lo;
+        while ((spec.descending() ? next >= lo : next <= hi) && examined < spec.limit()) {
+            List<EventRecord> records = records(holder(key, next, segmentMaxEvents));
+            boolean progressed = false;
+            for (int i = 0; i < records.size(); i++) {
+                EventRecord r = records.get(spec.descending() ? records.size() - 1 - i : i);
+                if (r.seq() != next || examined >= spec.limit() || (spec.descending() ? next < lo : next > hi)) {
+                    continue;
+                }
+                if (spec.wants(r.type())) {
+                    long size = Json.bytes(r.event()).length;
+                    if (!out.isEmpty() && bytes + size > spec.maxBytes()) {
+                        return new EventPage(out, watermark, last, false, examined);
+                    }
+                    out.add(r);
+                    bytes += size;
+                }
+                examined++;
+                last = next;
+                next += spec.descending() ? -1 : 1;
+                progressed = true;
+            }
+            if (!progressed) {
+                throw new IllegalStateException("archive of " + key.sessionId() + " has no object holding seq " + next);
+            }
+        }
+        return new EventPage(out, watermark, last, spec.descending() ? next < lo : next > hi, examined);
+    }
+
+    /** The object holding seq: the first listed from (seq - most events an object holds) that contains it. */
+    private Segment holder(StreamKey key, long seq, int segmentMaxEvents) {
+        for (Segment s : segments.listFrom(key, seq, segmentMaxEvents, 1)) {
+            if (s.contains(seq)) {
+                return s;
+            }
+        }
+        throw new IllegalStateException("archive of " + key.sessionId() + " has no object holding seq " + seq);
     }
 
     private List<EventRecord> records(Segment s) {

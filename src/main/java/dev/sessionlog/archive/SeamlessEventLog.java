@@ -2,11 +2,15 @@ package dev.sessionlog.archive;
 
 import dev.sessionlog.event.AppendRequest;
 import dev.sessionlog.event.EventRecord;
-import dev.sessionlog.event.Json;
 import dev.sessionlog.log.AppendResult;
 import dev.sessionlog.log.ChildPage;
+import dev.sessionlog.log.EraseRequest;
 import dev.sessionlog.log.EventLog;
 import dev.sessionlog.log.EventPage;
+import dev.sessionlog.log.ForkResult;
+import dev.sessionlog.log.Head;
+import dev.sessionlog.log.Lineage;
+import dev.sessionlog.log.ReadSpec;
 import dev.sessionlog.log.StreamKey;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,8 +18,11 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * The log as every reader sees it: seqs up to the session's archival watermark from S3, the rest
- * from DynamoDB, one gapless sequence. Where an event lives cannot be told from the outside.
+ * The log as every reader sees it: one gapless sequence, wherever its events live. A session's seqs
+ * are, in order: for a fork, those it inherited (read from its source, as the source reads them,
+ * unless the fork holds its own copy), then those at or below its archival watermark (from S3), then
+ * the rest (from DynamoDB). A page walks these parts in its direction and stops at its limit or
+ * budget; where an event lives cannot be told from the outside.
  */
 public final class SeamlessEventLog implements EventLog {
 
@@ -39,36 +46,86 @@ public final class SeamlessEventLog implements EventLog {
 
     @Override
     public List<EventRecord> read(StreamKey key, long afterSeq, int limit) {
-        return readPage(key, afterSeq, limit, DEFAULT_READ_BYTES).events();
+        return readPage(key, ReadSpec.after(afterSeq, limit, DEFAULT_READ_BYTES)).events();
+    }
+
+    /** One part of a session's seqs: [lo, hi], read by {@code reader}. */
+    private record Part(long lo, long hi, PartReader reader) {
+    }
+
+    private interface PartReader {
+        EventPage read(ReadSpec spec);
+    }
+
+    private List<Part> parts(StreamKey key, ArchiveMeta.Meta m) {
+        List<Part> parts = new ArrayList<>();
+        long ownBase = 0;
+        if (m.readsFromSource()) {
+            StreamKey source = new StreamKey(key.tenant(), m.forkedFrom());
+            parts.add(new Part(1, m.forkSeq(), spec -> readPage(source, spec)));
+            ownBase = m.forkSeq();
+        }
+        long base = ownBase;
+        parts.add(new Part(base + 1, m.archivedThrough(),
+                spec -> archived.readPage(key, spec, base, m.archivedThrough(), m.segmentMaxEvents())));
+        parts.add(new Part(Math.max(base, m.archivedThrough()) + 1, Long.MAX_VALUE, spec -> hot.readPage(key, spec)));
+        return parts;
     }
 
     @Override
-    public EventPage readPage(StreamKey key, long afterSeq, int limit, long maxBytes) {
+    public EventPage readPage(StreamKey key, ReadSpec spec) {
         ArchiveMeta.Meta m = meta.load(key);
+        List<Part> parts = parts(key, m);
+        if (spec.descending()) {
+            java.util.Collections.reverse(parts);
+        }
         List<EventRecord> out = new ArrayList<>();
         long bytes = 0;
-        if (afterSeq < m.archivedThrough()) {
-            for (EventRecord r : archived.read(key, afterSeq, m.archivedThrough(), m.segmentMaxEvents(), limit)) {
-                long size = Json.bytes(r.event()).length;
-                if (!out.isEmpty() && bytes + size > maxBytes) {
-                    return new EventPage(out, m.archivedThrough());
-                }
-                out.add(r);
-                bytes += size;
+        int examined = 0;
+        long last = spec.from();
+        ReadSpec rest = spec;
+        for (Part part : parts) {
+            if (part.lo() > part.hi()) {
+                continue;
             }
-        }
-        if (out.size() < limit && (out.isEmpty() || bytes < maxBytes)) {
-            long from = out.isEmpty() ? Math.max(afterSeq, m.archivedThrough()) : out.get(out.size() - 1).seq();
-            if (from >= m.archivedThrough()) {
-                EventPage hotPage = hot.readPage(key, from, limit - out.size(), out.isEmpty() ? maxBytes : maxBytes - bytes);
-                List<EventRecord> more = hotPage.events();
-                if (!out.isEmpty() && !more.isEmpty() && bytes + Json.bytes(more.get(0).event()).length > maxBytes) {
-                    more = List.of(); // the hot part's first record would not fit after the archived ones
-                }
-                out.addAll(more);
+            ReadSpec inPart = rest.within(part.lo(), part.hi());
+            if (inPart.isEmptyRange()) {
+                continue;
             }
+            EventPage page = part.reader().read(inPart);
+            out.addAll(page.events());
+            for (EventRecord r : page.events()) {
+                bytes += dev.sessionlog.event.Json.bytes(r.event()).length;
+            }
+            examined += page.examined();
+            if (page.examined() > 0 || !page.events().isEmpty()) {
+                last = page.lastExamined();
+            }
+            if (!page.exhausted() || examined >= spec.limit() || (!out.isEmpty() && bytes >= spec.maxBytes())) {
+                return new EventPage(out, effectiveWatermark(key, m), last, false, examined);
+            }
+            // the part is done: the next one goes on from its edge
+            last = spec.descending() ? Math.min(last, part.lo()) : Math.max(last, Math.min(part.hi(), inPart.bound()));
+            rest = spec.continuing(spec.descending() ? part.lo() : part.hi(), examined, bytes);
         }
-        return new EventPage(out, m.archivedThrough());
+        return new EventPage(out, effectiveWatermark(key, m), last, true, examined);
+    }
+
+    /**
+     * Every seq at or below this lives in S3: a fork's own watermark counts only as far as what it
+     * inherited is archived too (in its source, or in its own copy).
+     */
+    private long effectiveWatermark(StreamKey key, ArchiveMeta.Meta m) {
+        if (!m.readsFromSource()) {
+            return m.archivedThrough();
+        }
+        long source = archivedThrough(new StreamKey(key.tenant(), m.forkedFrom()));
+        return source >= m.forkSeq() ? m.archivedThrough() : Math.min(source, m.forkSeq());
+    }
+
+    @Override
+    public Head headInfo(StreamKey key) {
+        return hot.headInfo(key);
     }
 
     @Override
@@ -78,21 +135,57 @@ public final class SeamlessEventLog implements EventLog {
 
     @Override
     public long archivedThrough(StreamKey key) {
-        return meta.load(key).archivedThrough();
+        return effectiveWatermark(key, meta.load(key));
     }
 
+    /** The newest event: the fork's source's at the fork seq while the fork has none of its own. */
     @Override
     public Optional<EventRecord> head(StreamKey key) {
-        return hot.head(key);
+        Head head = hot.headInfo(key);
+        if (!head.exists()) {
+            return Optional.empty();
+        }
+        Optional<EventRecord> own = hot.head(key);
+        if (own.isPresent()) {
+            return own;
+        }
+        return readPage(key, ReadSpec.before(head.seq() + 1, 1, DEFAULT_READ_BYTES)).events().stream().findFirst();
     }
 
+    /** An id of the session, or, for a fork, of the part it inherited. */
     @Override
     public OptionalLong eventSeq(StreamKey key, String eventId) {
-        return hot.eventSeq(key, eventId);
+        OptionalLong own = hot.eventSeq(key, eventId);
+        if (own.isPresent()) {
+            return own;
+        }
+        Lineage lineage = hot.headInfo(key).lineage();
+        for (Lineage.Ancestor a : lineage.ancestors()) {
+            OptionalLong inherited = hot.eventSeq(new StreamKey(key.tenant(), a.sessionId()), eventId);
+            if (inherited.isPresent() && inherited.getAsLong() <= a.throughSeq()) {
+                return inherited;
+            }
+        }
+        return OptionalLong.empty();
     }
 
     @Override
     public ChildPage children(StreamKey parent, String eventId, int limit, String cursor, long maxBytes) {
         return hot.children(parent, eventId, limit, cursor, maxBytes);
+    }
+
+    @Override
+    public ForkResult fork(StreamKey source, String newSessionId, Long atSeq) {
+        return hot.fork(source, newSessionId, atSeq);
+    }
+
+    @Override
+    public EraseRequest requestErase(StreamKey key) {
+        return hot.requestErase(key);
+    }
+
+    @Override
+    public boolean isErased(StreamKey key) {
+        return hot.isErased(key);
     }
 }

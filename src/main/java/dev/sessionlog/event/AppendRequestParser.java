@@ -118,6 +118,11 @@ public final class AppendRequestParser {
             throw new InvalidRequestException(path + ".event.session_id \"" + namedSession.asText()
                     + "\" does not match the session of the path \"" + sessionId + "\"");
         }
+        try {
+            dev.sessionlog.chain.Jcs.check(event, path + ".event");
+        } catch (dev.sessionlog.chain.Jcs.NotCanonicalException e) {
+            throw new InvalidRequestException(e.getMessage());
+        }
         byte[] body = Json.bytes(event);
         if (body.length > limits.maxEventBytes()) {
             throw new TooLargeException(path + ".event is " + body.length + " bytes of JSON; the limit is "

@@ -3,6 +3,8 @@ package dev.sessionlog.function;
 import dev.sessionlog.api.AppendHandler;
 import dev.sessionlog.api.QueryHandler;
 import dev.sessionlog.api.TenantResolver;
+import dev.sessionlog.api.VerifyHandler;
+import dev.sessionlog.chain.CheckpointStore;
 import dev.sessionlog.archive.ArchiveMeta;
 import dev.sessionlog.archive.ArchivedEvents;
 import dev.sessionlog.archive.Archiver;
@@ -47,6 +49,7 @@ public final class Components {
     private final SessionStore sessionStore;
     private final TenantResolver tenants;
     private final Metrics metrics;
+    private final CheckpointStore checkpoints;
 
     public Components(Settings settings, DynamoDbClient dynamo, S3Client s3) {
         this(settings, dynamo, s3, Clock.systemUTC(), Metrics.NONE);
@@ -72,6 +75,7 @@ public final class Components {
         this.sessionStore = new SessionStore(dynamo, s3, settings.sessionsTable(), settings.bucket(), settings.archivePrefix(),
                 RecorderOptions.defaults().withKeepStreamingUpdates(settings.keepStreamingUpdates()));
         this.tenants = new TenantResolver(settings.tenantClaim(), settings.tenantHeaderFallback());
+        this.checkpoints = new CheckpointStore(s3, settings.checkpointBucket(), settings.archivePrefix());
     }
 
     public Settings settings() {
@@ -91,12 +95,18 @@ public final class Components {
     }
 
     public AppendHandler appendHandler() {
-        return new AppendHandler(eventLog, new AppendRequestParser(Limits.defaults()), tenants, metrics, settings.requestTimeBudget());
+        return new AppendHandler(eventLog, new AppendRequestParser(Limits.defaults()), tenants, metrics, settings.requestTimeBudget(),
+                sessionStore);
     }
 
     public QueryHandler queryHandler() {
         return new QueryHandler(eventLog, new SessionReader(sessionStore, eventLog),
-                new SessionListing(dynamo, settings.sessionsTable()), tenants, settings.requestTimeBudget());
+                new SessionListing(dynamo, settings.sessionsTable()), tenants, settings.requestTimeBudget(),
+                new VerifyHandler(eventLog, checkpoints));
+    }
+
+    public CheckpointStore checkpointStore() {
+        return checkpoints;
     }
 
     public StreamRecorder streamRecorder() {

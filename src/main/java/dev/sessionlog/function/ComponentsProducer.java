@@ -34,10 +34,13 @@ public class ComponentsProducer {
                           @ConfigProperty(name = "sessionlog.archive.segment-max-events") int segmentMaxEvents,
                           @ConfigProperty(name = "sessionlog.archive.segment-max-bytes") long segmentMaxBytes,
                           @ConfigProperty(name = "sessionlog.function-timeout") Duration functionTimeout,
+                          @ConfigProperty(name = "sessionlog.checkpoint-bucket") String checkpointBucket,
+                          @ConfigProperty(name = "sessionlog.session-retention") Optional<Duration> sessionRetention,
                           @ConfigProperty(name = "sessionlog.metrics.enabled", defaultValue = "true") boolean metricsEnabled) {
         ArchiveSettings archive = ArchiveSettings.forFunctionTimeout(hotWindow, segmentMaxEvents, segmentMaxBytes, functionTimeout);
         return new Components(new Settings(eventsTable, sessionsTable, bucket, archivePrefix.orElse(""), tenantClaim,
-                tenantHeaderFallback, idleTimeout, keepStreamingUpdates, archive, functionTimeout), dynamo, s3, Clock.systemUTC(),
+                tenantHeaderFallback, idleTimeout, keepStreamingUpdates, archive, functionTimeout, checkpointBucket,
+                sessionRetention.orElse(null)), dynamo, s3, Clock.systemUTC(),
                 metricsEnabled ? new EmfMetrics(System.out, Clock.systemUTC()) : Metrics.NONE);
     }
 

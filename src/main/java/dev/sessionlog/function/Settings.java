@@ -19,10 +19,13 @@ import java.time.Duration;
  * @param archive              ARCHIVE_HOT_WINDOW, ARCHIVE_SEGMENT_MAX_EVENTS, ARCHIVE_SEGMENT_MAX_BYTES: see {@link ArchiveSettings}
  * @param functionTimeout      FUNCTION_TIMEOUT: the running function's own timeout (template.yaml sets it
  *                             to each function's Timeout); requests and runs are budgeted within it
+ * @param checkpointBucket     CHECKPOINT_BUCKET: where sealed checkpoints go (on AWS an S3 Object Lock bucket)
+ * @param sessionRetention     SESSION_RETENTION: sessions whose last event is older are erased; null: never
  */
 public record Settings(String eventsTable, String sessionsTable, String bucket, String archivePrefix, String tenantClaim,
                        boolean tenantHeaderFallback, Duration idleTimeout, boolean keepStreamingUpdates,
-                       ArchiveSettings archive, Duration functionTimeout) {
+                       ArchiveSettings archive, Duration functionTimeout, String checkpointBucket,
+                       Duration sessionRetention) {
 
     /** API Gateway's own limit on an integration: no answer can take longer than this. */
     static final Duration API_GATEWAY_TIMEOUT = Duration.ofSeconds(30);
@@ -30,22 +33,27 @@ public record Settings(String eventsTable, String sessionsTable, String bucket, 
     /** The settings of the local runner and tests: tenant from the header, the given tables and bucket. */
     public static Settings local(String eventsTable, String sessionsTable, String bucket) {
         return new Settings(eventsTable, sessionsTable, bucket, "", "tenant_id", true, Duration.ofHours(1), false,
-                ArchiveSettings.defaults(), Duration.ofSeconds(15));
+                ArchiveSettings.defaults(), Duration.ofSeconds(15), bucket + "-checkpoints", null);
     }
 
     public Settings withArchive(ArchiveSettings archive) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, tenantHeaderFallback, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, sessionRetention);
     }
 
     public Settings withIdleTimeout(Duration idleTimeout) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, tenantHeaderFallback, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, sessionRetention);
     }
 
     public Settings withFunctionTimeout(Duration functionTimeout) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, tenantHeaderFallback, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, sessionRetention);
+    }
+
+    public Settings withSessionRetention(Duration retention) {
+        return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, tenantHeaderFallback, idleTimeout,
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, retention);
     }
 
     /**

@@ -2,8 +2,11 @@ package dev.sessionlog.log;
 
 import java.util.List;
 
-/** The outcome of an append: the session's head after it and each event's seq, in request order. */
-public record AppendResult(String sessionId, long headSeq, List<AppendedEvent> events) {
+/**
+ * The outcome of an append: the session's head after it, each event's seq in request order, and the
+ * receipt: the chain value at the highest seq the request's events hold.
+ */
+public record AppendResult(String sessionId, long headSeq, List<AppendedEvent> events, String chain) {
 
     public AppendResult {
         events = List.copyOf(events);

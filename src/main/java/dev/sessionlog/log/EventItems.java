@@ -23,6 +23,19 @@ public final class EventItems {
     /** The uncompressed size of the event's JSON, known before its body is read (pages stop in time). */
     public static final String BODY_SIZE = "body_size";
     public static final String CHAIN = "chain";
+    /** On the items of a fork's own events (and its link): where its inherited part lives, as {@link Lineage} JSON. */
+    public static final String LINEAGE = "lineage";
+    /** The mark an erasure puts after a session's head: no event can follow it. */
+    public static final String ERASING = "erasing";
+    public static final String ERASE_SHARD = "erase_shard";
+    public static final String ERASE_AT = "erase_at";
+    /** A fork's link: the item at its fork seq, holding the chain value there (the source's). */
+    public static final String FORK_LINK = "fork_link";
+    /** A fork's floor, at seq 1: no first event of a new session can be written into the fork. */
+    public static final String FORK_FLOOR = "fork_floor";
+    /** On a source's registry item of one of its forks (a negative seq): the fork's session id. */
+    public static final String FORKED_TO = "forked_to";
+    public static final String FORK_SEQ = "fork_seq";
     public static final String PARENT_KEY = "parent_key";
     public static final String CHILD_KEY = "child_key";
     public static final String RECORDED_AT = "recorded_at";
@@ -32,6 +45,8 @@ public final class EventItems {
 
     public static final String BY_EVENT_ID = "by_event_id";
     public static final String CHILDREN = "children";
+    /** Sessions marked for erasure, for the scheduled run that erases them. */
+    public static final String ERASE_DUE = "erase_due";
 
     private EventItems() {
     }

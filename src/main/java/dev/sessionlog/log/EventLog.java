@@ -2,13 +2,14 @@ package dev.sessionlog.log;
 
 import dev.sessionlog.event.AppendRequest;
 import dev.sessionlog.event.EventRecord;
-import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * The hot log: the port that append and the read paths use. Implemented on DynamoDB
- * ({@link DynamoEventLog}) and in memory for fast tests ({@link InMemoryEventLog}).
+ * The log: the port that appends, reads, forks and erasure marks go through. Implemented on DynamoDB
+ * ({@link DynamoEventLog}: a session's own partition), over the archive and a fork's sources
+ * ({@code SeamlessEventLog}: the session as readers see it), and in memory for fast tests
+ * ({@link InMemoryEventLog}).
  */
 public interface EventLog extends EventReader {
 
@@ -18,16 +19,23 @@ public interface EventLog extends EventReader {
      * @throws SeqConflictException       when {@code expected} is specific and the head differs
      * @throws PartialDuplicateException  when some but not all of the events are already stored
      * @throws StoreBusyException         when bounded retries could not get the write through
+     * @throws SessionErasingException    when the session is being erased
+     * @throws SessionErasedException     when the session was erased
      */
     AppendResult append(StreamKey key, AppendRequest request);
 
-    /**
-     * Events after {@code afterSeq}, with the watermark they were read under, from one read of it:
-     * at most {@code limit}, and no more than about {@code maxBytes} of event JSON (at least one).
-     */
-    EventPage readPage(StreamKey key, long afterSeq, int limit, long maxBytes);
+    /** A page of the session's events as the spec asks, with the watermark it was read under. */
+    EventPage readPage(StreamKey key, ReadSpec spec);
 
-    /** The seq of the session's newest event, 0 when it has none; reads no event body. */
+    /** Events after {@code afterSeq}, ascending, at most {@code limit}, and about {@code maxBytes} of JSON. */
+    default EventPage readPage(StreamKey key, long afterSeq, int limit, long maxBytes) {
+        return readPage(key, ReadSpec.after(afterSeq, limit, maxBytes));
+    }
+
+    /** The session's head without its body: seq, chain, lineage, and whether it is being erased. */
+    Head headInfo(StreamKey key);
+
+    /** The seq of the session's newest item, 0 when it has none; reads no event body. */
     long headSeq(StreamKey key);
 
     /** The session's archival watermark: every seq at or below it is served from the archive. */
@@ -46,4 +54,25 @@ public interface EventLog extends EventReader {
      * {@code parent}: at most {@code limit}, and no more than about {@code maxBytes} of event JSON.
      */
     ChildPage children(StreamKey parent, String eventId, int limit, String cursor, long maxBytes);
+
+    /**
+     * A new session that reads as the source's first {@code atSeq} events (the head when null) and goes
+     * on on its own; or, for the same request again, the fork it made.
+     *
+     * @throws SessionMissingException when there is no source
+     * @throws SessionExistsException  when the new id is another session's
+     * @throws SessionErasedException  when the new id was erased
+     */
+    ForkResult fork(StreamKey source, String newSessionId, Long atSeq);
+
+    /**
+     * Marks the session for erasure: from now on no event can be appended and readers find nothing.
+     *
+     * @throws SessionMissingException when there is no such session
+     * @throws SessionErasedException  when it was erased already
+     */
+    EraseRequest requestErase(StreamKey key);
+
+    /** True when the session was erased (its tombstone is there). */
+    boolean isErased(StreamKey key);
 }

@@ -34,12 +34,28 @@ final class FoldState {
     /** recorder.rs's partial_groups: each announced branch loop id to all loop ids of its group. */
     final Map<String, List<String>> partialGroups = new LinkedHashMap<>();
 
+    /** For a fork: the session it was forked from, the seq, when; its ancestors' ids count as its own up to there. */
+    String forkedFrom;
+    long forkSeq;
+    Instant forkedAt;
+    final java.util.Set<String> aliases = new java.util.LinkedHashSet<>();
+
     long recordedThroughSeq;
     final List<FoldError> errors = new ArrayList<>();
     long errorCount;
 
     FoldState(String sessionId) {
         this.sessionId = sessionId;
+    }
+
+    /** The session an id names, for events up to the fork seq: an ancestor's id is this session's. */
+    boolean isThisSession(String sessionId, long seq) {
+        return this.sessionId.equals(sessionId) || seq <= forkSeq && aliases.contains(sessionId);
+    }
+
+    /** An id as this session knows it: an ancestor's becomes its own. */
+    String own(String sessionId) {
+        return aliases.contains(sessionId) ? this.sessionId : sessionId;
     }
 
     boolean isOpened() {

@@ -43,7 +43,9 @@ final class PhiEventFolder {
             // what it is, an event the fold could not apply, and the fold goes on after it.
             s.addError(new FoldError(seq, type, "not foldable: " + e.getClass().getSimpleName()), options.maxFoldErrors());
         }
-        s.lastEventAt = r.recordedAt();
+        if (seq > s.forkSeq) {
+            s.lastEventAt = r.recordedAt(); // a fork's activity starts at its creation, not at its source's events
+        }
         s.recordedThroughSeq = seq;
     }
 
@@ -69,8 +71,8 @@ final class PhiEventFolder {
             case "MessageUpdate" -> messageUpdate(ev, seq);
             case "ToolExecutionEnd" -> toolExecutionEnd(ev, seq);
             case "InputRejected" -> inputRejected(ev, seq);
-            case "ParallelLoopStart" -> parallelLoopStart(ev);
-            case "ParallelLoopEnd" -> parallelLoopEnd(ev);
+            case "ParallelLoopStart" -> parallelLoopStart(ev, seq);
+            case "ParallelLoopEnd" -> parallelLoopEnd(ev, seq);
             // ProgressMessage carries an empty loop_id when a tool reports outside a loop (helpers.rs).
             case "ProgressMessage" -> loopEvent(ev, seq, true);
             // MessageStart, TurnRequest, ToolExecutionStart/Update, Compaction*, PrunApplied, RevertApplied:
@@ -89,7 +91,7 @@ final class PhiEventFolder {
         JsonNode config = EventFields.optObject(ev, "config_snapshot");
         JsonNode continuation = Json.orNull(ev.get("continuation_kind"));
         JsonNode metadata = Json.orNull(ev.get("metadata"));
-        if (!sessionId.equals(s.sessionId)) {
+        if (!s.isThisSession(sessionId, seq)) {
             throw new RejectedEvent("session_id '" + sessionId + "' is not this session '" + s.sessionId + "'");
         }
         // recorder.rs moves last_active_at to every AgentStart's timestamp of the session, and nothing else does.
@@ -107,8 +109,8 @@ final class PhiEventFolder {
         // A parent loop in another session makes this session a sub-agent's: record the inbound SpawnRef.
         // tool_call_id/tool_name are only known to the parent session (see SpawnLinks).
         if (parentLoopId != null && s.parentSpawnRef == null) {
-            String parentSessionId = LoopIds.sessionOf(parentLoopId);
-            if (!parentSessionId.equals(sessionId)) {
+            String parentSessionId = s.own(LoopIds.sessionOf(parentLoopId));
+            if (!parentSessionId.equals(s.own(sessionId))) {
                 s.parentSpawnRef = SessionJsonWriter.spawnRef(parentSessionId, parentLoopId, "", "");
             }
         }
@@ -248,7 +250,7 @@ final class PhiEventFolder {
         loop.eventSeqs.add(seq);
         if (childLoopId != null && !childLoopId.isEmpty()) {
             loop.childLoopRefs.add(SessionJsonWriter.childLoopRef(toolCallId, toolName, childLoopId,
-                    LoopIds.sessionOf(childLoopId)));
+                    s.own(LoopIds.sessionOf(childLoopId))));
         }
     }
 
@@ -276,8 +278,8 @@ final class PhiEventFolder {
 
     // ── parallel groups ──────────────────────────────────────────────────────────────────────
 
-    private void parallelLoopStart(JsonNode ev) {
-        checkSession(ev);
+    private void parallelLoopStart(JsonNode ev, long seq) {
+        checkSession(ev, seq);
         JsonNode ids = ev.get("loop_ids");
         if (ids == null || !ids.isArray()) {
             throw new RejectedEvent("missing array field 'loop_ids'");
@@ -295,8 +297,8 @@ final class PhiEventFolder {
         }
     }
 
-    private void parallelLoopEnd(JsonNode ev) {
-        checkSession(ev);
+    private void parallelLoopEnd(JsonNode ev, long seq) {
+        checkSession(ev, seq);
         String selected = EventFields.nonEmptyText(ev, "selected_loop_id");
         long index = EventFields.index(ev, "selected_config_index");
         Usage evaluation = Usage.parse(ev.get("evaluation_usage"), "evaluation_usage");
@@ -315,9 +317,9 @@ final class PhiEventFolder {
         }
     }
 
-    private void checkSession(JsonNode ev) {
+    private void checkSession(JsonNode ev, long seq) {
         String sessionId = EventFields.optText(ev, "session_id");
-        if (sessionId != null && !sessionId.equals(s.sessionId)) {
+        if (sessionId != null && !s.isThisSession(sessionId, seq)) {
             throw new RejectedEvent("session_id '" + sessionId + "' is not this session '" + s.sessionId + "'");
         }
     }

@@ -37,6 +37,22 @@ public final class SessionFold {
         return new SessionFold(new FoldState(sessionId), Objects.requireNonNull(options, "options"));
     }
 
+    /**
+     * An empty fold of a fork: its events up to {@code forkSeq} are its source's, and the ids of its
+     * source and their ancestors ({@code aliases}) count as its own in them. Its activity starts at
+     * {@code forkedAt}.
+     */
+    public static SessionFold startFork(String sessionId, RecorderOptions options, String forkedFrom, long forkSeq,
+                                        Instant forkedAt, java.util.Collection<String> aliases) {
+        SessionFold fold = start(sessionId, options);
+        fold.state.forkedFrom = forkedFrom;
+        fold.state.forkSeq = forkSeq;
+        fold.state.forkedAt = forkedAt;
+        fold.state.lastEventAt = forkedAt;
+        fold.state.aliases.addAll(aliases);
+        return fold;
+    }
+
     /** A fold restored from {@link #toStateJson()}; options should be those it was folded with. */
     public static SessionFold fromStateJson(JsonNode state, RecorderOptions options) {
         return new SessionFold(StateCodec.read(state), Objects.requireNonNull(options, "options"));
@@ -57,7 +73,9 @@ public final class SessionFold {
             // sessionlog's own record of the idle flush: in the log, so that a rebuild repeats it.
             // It is not the agent's activity, so last_active_at stays.
             abortOpenLoops(Rfc3339.parseOr(e.event().path("at").asText(null), e.recordedAt()));
-            state.lastEventAt = e.recordedAt();
+            if (e.seq() > state.forkSeq) {
+                state.lastEventAt = e.recordedAt();
+            }
             state.recordedThroughSeq = e.seq();
             return;
         }
@@ -94,6 +112,11 @@ public final class SessionFold {
 
     public String sessionId() {
         return state.sessionId;
+    }
+
+    /** The session this one was forked from, or null. */
+    public String forkedFrom() {
+        return state.forkedFrom;
     }
 
     public boolean hasOpenLoops() {

@@ -32,6 +32,7 @@ final class SessionJsonWriter {
         o.put("status", s.status());
         o.put("recorded_through_seq", s.recordedThroughSeq);
         o.put("last_event_at", Rfc3339.format(s.lastEventAt));
+        o.set("forked_from", forkedFrom(s));
         o.set("fold_errors", foldErrors(s.errors));
         o.put("fold_error_count", s.errorCount);
         return o;
@@ -49,6 +50,17 @@ final class SessionJsonWriter {
         o.set("usage", s.totalUsage().toJson());
         o.put("recorded_through_seq", s.recordedThroughSeq);
         o.put("last_event_at", Rfc3339.format(s.lastEventAt));
+        o.set("forked_from", forkedFrom(s));
+        return o;
+    }
+
+    static com.fasterxml.jackson.databind.JsonNode forkedFrom(FoldState s) {
+        if (s.forkedFrom == null) {
+            return Json.F.nullNode();
+        }
+        ObjectNode o = Json.object();
+        o.put("session_id", s.forkedFrom);
+        o.put("seq", s.forkSeq);
         return o;
     }
 

@@ -33,6 +33,14 @@ final class StateCodec {
         o.set("parent_spawn_ref", Json.nullable(s.parentSpawnRef));
         o.put("scope", s.scope);
         o.put("recorded_through_seq", s.recordedThroughSeq);
+        if (s.forkedFrom != null) {
+            ObjectNode fork = o.putObject("fork");
+            fork.put("forked_from", s.forkedFrom);
+            fork.put("seq", s.forkSeq);
+            fork.put("forked_at", Rfc3339.format(s.forkedAt));
+            ArrayNode aliases = fork.putArray("aliases");
+            s.aliases.forEach(aliases::add);
+        }
         o.put("fold_error_count", s.errorCount);
         o.set("fold_errors", SessionJsonWriter.foldErrors(s.errors));
         ArrayNode loops = o.putArray("loops");
@@ -68,6 +76,13 @@ final class StateCodec {
             s.parentSpawnRef = (ObjectNode) Json.orNull(state.get("parent_spawn_ref"));
             s.scope = text(state, "scope");
             s.recordedThroughSeq = state.path("recorded_through_seq").asLong();
+            JsonNode fork = state.get("fork");
+            if (fork != null && fork.isObject()) {
+                s.forkedFrom = text(fork, "forked_from");
+                s.forkSeq = fork.path("seq").asLong();
+                s.forkedAt = optTime(fork, "forked_at");
+                s.aliases.addAll(strings(fork.path("aliases")));
+            }
             s.errorCount = state.path("fold_error_count").asLong();
             for (JsonNode e : array(state, "fold_errors")) {
                 s.errors.add(new FoldError(e.path("seq").asLong(), text(e, "type"), text(e, "message")));

@@ -27,7 +27,17 @@ public final class SessionItems {
     public static final String STATUS = "status";
     public static final String USAGE = "usage";
 
+    /** A fork's source (and the seq), and the forks index's key: tenant#source. */
+    public static final String FORKED_FROM = "forked_from";
+    public static final String FORK_SEQ = "fork_seq";
+    public static final String FORK_KEY = "fork_key";
+    /** Every session of every tenant by last_event_at, sharded: what retention finds old sessions by. */
+    public static final String RETENTION_SHARD = "retention_shard";
+    public static final int RETENTION_SHARDS = 8;
+
     public static final String BY_ACTIVITY = "by_activity";
+    public static final String BY_FORK = "by_fork";
+    public static final String RETENTION_DUE = "retention_due";
     public static final String BY_AGENT = "by_agent";
     public static final String OPEN_BY_ACTIVITY = "open_by_activity";
     public static final int OPEN_SHARDS = 8;
@@ -46,6 +56,14 @@ public final class SessionItems {
 
     public static String tenantKey(String tenant, int shard) {
         return dev.sessionlog.log.StreamKey.encodeTenant(tenant) + "#" + shard;
+    }
+
+    public static String forkKey(String tenant, String sourceSessionId) {
+        return dev.sessionlog.log.StreamKey.encodeTenant(tenant) + "#" + sourceSessionId;
+    }
+
+    public static String retentionShard(String pk) {
+        return "retention#" + Math.floorMod(pk.hashCode(), RETENTION_SHARDS);
     }
 
     public static String agentKey(String tenant, String agentId, int shard) {

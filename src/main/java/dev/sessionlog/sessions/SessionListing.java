@@ -52,6 +52,29 @@ public final class SessionListing {
     public record Page(List<Map<String, AttributeValue>> items, String nextCursor) {
     }
 
+    /** The forks of one session, newest activity first: one partition of the forks index. */
+    public Page forksOf(String tenant, String source, Instant activeSince, int limit, String cursor) {
+        String query = SessionItems.keyPart("tenant=" + tenant + "|forked_from=" + source + "|active_since="
+                + (activeSince == null ? "" : activeSince) + "|#");
+        PageCursor.Shape shape = new PageCursor.Shape(PageCursor.keys(SessionItems.FORK_KEY, "S", ACTIVITY, "S", PK, "S"),
+                SessionItems.FORK_KEY, SessionItems.forkKey(tenant, source), query);
+        Map<String, AttributeValue> start = PageCursor.decode(cursor, shape);
+        PageCursor.requireTenant(start, PK, tenant);
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":p", AttributeValue.fromS(shape.partitionValue()));
+        String condition = SessionItems.FORK_KEY + " = :p";
+        if (activeSince != null) {
+            values.put(":since", AttributeValue.fromS(EventRecordJson.RECORDED_AT.format(activeSince)));
+            condition += " AND " + ACTIVITY + " >= :since";
+        }
+        String keyCondition = condition;
+        QueryResponse r = dynamo.query(b -> b.tableName(table).indexName(SessionItems.BY_FORK).keyConditionExpression(keyCondition)
+                .expressionAttributeValues(values).scanIndexForward(false).limit(limit).exclusiveStartKey(start)
+                .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+        boolean more = r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty();
+        return new Page(r.items(), more ? PageCursor.encode(r.lastEvaluatedKey(), query) : null);
+    }
+
     public Page list(String tenant, String agentId, Instant activeSince, int limit, String cursor) {
         // The cursor is bound to the tenant and the filters: any other listing refuses it.
         String query = SessionItems.keyPart("tenant=" + tenant + "|agent_id=" + (agentId == null ? "" : agentId)

@@ -113,6 +113,26 @@ public final class SessionStore {
         }
     }
 
+    /**
+     * Takes a session off every list and index at once (its erasure removes the item itself later):
+     * a conditional update, so nothing is made for a session that was never recorded.
+     */
+    public void hideFromLists(StreamKey key) {
+        try {
+            dynamo.updateItem(b -> b.tableName(table).key(Map.of(PK, AttributeValue.fromS(key.pk())))
+                    .updateExpression("REMOVE " + String.join(", ", TENANT_KEY, AGENT_KEY, FORK_KEY, OPEN_SHARD, RETENTION_SHARD))
+                    .conditionExpression("attribute_exists(pk)").returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+        } catch (ConditionalCheckFailedException notRecorded) {
+            // nothing listed
+        }
+    }
+
+    /** Removes the session's item: what its erasure does last with this table. */
+    public void delete(StreamKey key) {
+        dynamo.deleteItem(b -> b.tableName(table).key(Map.of(PK, AttributeValue.fromS(key.pk())))
+                .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+    }
+
     /** The S3 object the session's state is in, if it is in one (what the orphan sweeper keeps). */
     public Optional<String> stateRef(StreamKey key) {
         Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).key(Map.of(PK, AttributeValue.fromS(key.pk())))
@@ -205,6 +225,13 @@ public final class SessionStore {
         String createdAt = text(summary.get("created_at"), null);
         if (createdAt != null) {
             item.put(CREATED_AT, AttributeValue.fromS(createdAt));
+        }
+        item.put(RETENTION_SHARD, AttributeValue.fromS(SessionItems.retentionShard(key.pk())));
+        JsonNode forkedFrom = summary.get("forked_from");
+        if (forkedFrom != null && forkedFrom.isObject()) {
+            item.put(FORKED_FROM, AttributeValue.fromS(forkedFrom.get("session_id").asText()));
+            item.put(FORK_SEQ, AttributeValue.fromN(Long.toString(forkedFrom.get("seq").asLong())));
+            item.put(FORK_KEY, AttributeValue.fromS(SessionItems.forkKey(key.tenant(), forkedFrom.get("session_id").asText())));
         }
         item.put(LOOP_COUNT, AttributeValue.fromN(Integer.toString(fold.loopCount())));
         item.put(STATUS, AttributeValue.fromS(fold.status()));

@@ -1,0 +1,71 @@
+package dev.sessionlog.api;
+
+import java.util.List;
+
+/**
+ * The API's routes, by method and path (after /v1): what API Gateway routes, and what the handlers
+ * match on (so that $default and the local runner reach the same code). Writes go to the append
+ * function, reads to the query function.
+ */
+public enum Route {
+    APPEND("POST", true, "sessions", "*", "events"),
+    FORK("POST", true, "sessions", "*", "fork"),
+    ERASE("DELETE", true, "sessions", "*"),
+    EVENTS("GET", false, "sessions", "*", "events"),
+    HEAD("GET", false, "sessions", "*", "head"),
+    CHILDREN("GET", false, "sessions", "*", "events", "*", "children"),
+    SESSION("GET", false, "sessions", "*"),
+    LOOP("GET", false, "sessions", "*", "loops", "*"),
+    VERIFY("GET", false, "sessions", "*", "verify"),
+    SESSIONS("GET", false, "sessions");
+
+    final String method;
+    final boolean write;
+    final String[] pattern;
+
+    Route(String method, boolean write, String... pattern) {
+        this.method = method;
+        this.write = write;
+        this.pattern = pattern;
+    }
+
+    public String method() {
+        return method;
+    }
+
+    public boolean isWrite() {
+        return write;
+    }
+
+    /** The path as API Gateway's route key writes it: /v1/sessions/{session_id}/events... */
+    public String pathTemplate() {
+        StringBuilder path = new StringBuilder("/v1");
+        String[] names = {"session_id", "event_id"};
+        int wildcard = 0;
+        for (String part : pattern) {
+            if (part.equals("*")) {
+                String name = this == LOOP && wildcard == 1 ? "loop_id" : names[Math.min(wildcard, names.length - 1)];
+                path.append("/{").append(name).append('}');
+                wildcard++;
+            } else {
+                path.append('/').append(part);
+            }
+        }
+        return path.toString();
+    }
+
+    /**
+     * The route of a request.
+     *
+     * @throws ApiException 404 route_not_found when no route has the path, 405 when its method is another
+     */
+    public static Route of(ApiPath path, String method) {
+        List<Route> byPath = java.util.Arrays.stream(values()).filter(r -> path.matches(r.pattern)).toList();
+        if (byPath.isEmpty()) {
+            throw new ApiException(404, "route_not_found", "no route " + method + " /v1/" + String.join("/", path.segments()));
+        }
+        return byPath.stream().filter(r -> r.method.equals(method)).findFirst().orElseThrow(() -> new ApiException(405,
+                "method_not_allowed", method + " is not allowed on /v1/" + String.join("/", path.segments()) + "; use "
+                        + String.join(" or ", byPath.stream().map(r -> r.method).toList())));
+    }
+}

@@ -1,0 +1,106 @@
+package dev.sessionlog.chain;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sessionlog.event.Json;
+import dev.sessionlog.log.StreamKey;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.ListObjectVersionsResponse;
+import software.amazon.awssdk.services.s3.model.ObjectVersion;
+
+/**
+ * Sealed checkpoints: the chain value at the last seq of each archive object, and the last chain
+ * value of each erased session, written where the service's own roles can add but never change or
+ * remove (on AWS a bucket with S3 Object Lock in compliance mode: a later write of the same key is
+ * a new version, and the first version stays). A reader takes the oldest version of each key, so a
+ * checkpoint rewritten by anyone holding the service's rights still shows the original value.
+ */
+public final class CheckpointStore {
+
+    /** One checkpoint: the chain value at a seq of a session. */
+    public record Checkpoint(long seq, String chain) {
+    }
+
+    private static final Pattern SEQ = Pattern.compile("(\\d{20})\\.json$");
+
+    private final S3Client s3;
+    private final String bucket;
+    private final String prefix;
+
+    public CheckpointStore(S3Client s3, String bucket, String prefix) {
+        this.s3 = s3;
+        this.bucket = bucket;
+        this.prefix = prefix;
+    }
+
+    private String sessionPrefix(StreamKey key) {
+        return prefix + "checkpoints/tenant=" + StreamKey.encodeTenant(key.tenant()) + "/session=" + key.sessionId() + "/";
+    }
+
+    public void put(StreamKey key, long seq, String chain, String objectKey, Instant at) {
+        ObjectNode body = Json.MAPPER.createObjectNode().put("seq", seq).put("chain", chain).put("archive_object", objectKey)
+                .put("written_at", at.toString());
+        String checkpointKey = sessionPrefix(key) + String.format("%020d.json", seq);
+        s3.putObject(b -> b.bucket(bucket).key(checkpointKey).contentType("application/json"), RequestBody.fromBytes(Json.bytes(body)));
+    }
+
+    /** The record of an erasure: when, the hash that names the session, its last chain value. */
+    public void putErasure(String sessionHash, long lastSeq, String lastChain, Instant at) {
+        ObjectNode body = Json.MAPPER.createObjectNode().put("session_hash", sessionHash).put("last_seq", lastSeq)
+                .put("last_chain", lastChain).put("erased_at", at.toString());
+        s3.putObject(b -> b.bucket(bucket).key(prefix + "erasures/" + sessionHash + ".json").contentType("application/json"),
+                RequestBody.fromBytes(Json.bytes(body)));
+    }
+
+    /** The checkpoints of a session with seqs in [from, through] (through may be past the head: truncation). */
+    public List<Checkpoint> list(StreamKey key, long from, long through) {
+        String sessionPrefix = sessionPrefix(key);
+        Map<String, ObjectVersion> oldest = new HashMap<>();
+        String keyMarker = null;
+        String versionMarker = null;
+        do {
+            String km = keyMarker;
+            String vm = versionMarker;
+            ListObjectVersionsResponse r = s3.listObjectVersions(b -> b.bucket(bucket).prefix(sessionPrefix).keyMarker(km)
+                    .versionIdMarker(vm));
+            for (ObjectVersion v : r.versions()) {
+                ObjectVersion known = oldest.get(v.key());
+                if (known == null || v.lastModified().isBefore(known.lastModified())) {
+                    oldest.put(v.key(), v);
+                }
+            }
+            keyMarker = Boolean.TRUE.equals(r.isTruncated()) ? r.nextKeyMarker() : null;
+            versionMarker = Boolean.TRUE.equals(r.isTruncated()) ? r.nextVersionIdMarker() : null;
+        } while (keyMarker != null);
+        List<Checkpoint> checkpoints = new ArrayList<>();
+        for (ObjectVersion v : oldest.values()) {
+            Matcher m = SEQ.matcher(v.key());
+            if (!m.find()) {
+                continue;
+            }
+            long seq = Long.parseLong(m.group(1));
+            if (seq < from || seq > through) {
+                continue;
+            }
+            String versionId = v.versionId() == null || v.versionId().equals("null") ? null : v.versionId();
+            JsonNode body = Json.parse(s3.getObjectAsBytes(b -> b.bucket(bucket).key(v.key()).versionId(versionId)).asByteArray());
+            checkpoints.add(new Checkpoint(seq, body.path("chain").asText()));
+        }
+        checkpoints.sort(Comparator.comparingLong(Checkpoint::seq));
+        return checkpoints;
+    }
+
+    /** The first checkpoint after {@code seq}, if any (a truncated session still has its later checkpoints). */
+    public List<Checkpoint> after(StreamKey key, long seq) {
+        return list(key, seq + 1, Long.MAX_VALUE);
+    }
+}
