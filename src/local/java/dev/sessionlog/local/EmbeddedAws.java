@@ -59,6 +59,7 @@ public final class EmbeddedAws implements AutoCloseable {
     private final AwsCredentialsProvider dynamoCredentials;
     private final AwsCredentialsProvider s3Credentials;
     private final Region region;
+    private final boolean localDynamo;
 
     private EmbeddedAws(URI dynamoEndpoint, URI s3Endpoint, MotoServer dynamoServer, S3Proxy s3Proxy) {
         this(dynamoEndpoint, s3Endpoint, dynamoServer, s3Proxy, dynamoServer != null, s3Proxy != null);
@@ -70,6 +71,7 @@ public final class EmbeddedAws implements AutoCloseable {
         this.s3Endpoint = s3Endpoint;
         this.dynamoServer = dynamoServer;
         this.s3Proxy = s3Proxy;
+        this.localDynamo = localDynamo;
         // Other endpoints (real AWS, LocalStack, a moto of your own): the usual credential chain and
         // AWS_REGION, else the local credentials (which LocalStack and moto accept like any other).
         AwsCredentialsProvider external = AwsCredentialsProviderChain.builder()
@@ -157,6 +159,46 @@ public final class EmbeddedAws implements AutoCloseable {
         return S3Client.builder().endpointOverride(s3Endpoint).region(region).credentialsProvider(s3Credentials)
                 .forcePathStyle(true).httpClient(UrlConnectionHttpClient.create())
                 .overrideConfiguration(c -> List.of(interceptors).forEach(c::addExecutionInterceptor)).build();
+    }
+
+    /**
+     * The S3 that holds sealed checkpoints: moto's, which keeps versions and S3 Object Lock as AWS does
+     * (S3Proxy keeps neither); with external endpoints, the S3 of {@link #s3}.
+     */
+    public S3Client checkpointS3(ExecutionInterceptor... interceptors) {
+        URI endpoint = localDynamo ? dynamoEndpoint : s3Endpoint;
+        return S3Client.builder().endpointOverride(endpoint).region(region).credentialsProvider(localDynamo ? credentials() : s3Credentials)
+                .forcePathStyle(true).httpClient(UrlConnectionHttpClient.create())
+                .overrideConfiguration(c -> List.of(interceptors).forEach(c::addExecutionInterceptor)).build();
+    }
+
+    /**
+     * Makes the checkpoint bucket as template.yaml does: versioned, with S3 Object Lock in compliance
+     * mode (one day here), so that no write can change or remove a checkpoint once written.
+     */
+    public static void createCheckpointBucket(S3Client s3, String bucket) {
+        try {
+            s3.headBucket(b -> b.bucket(bucket));
+            return; // kept from an earlier run (moto's journal replays it)
+        } catch (software.amazon.awssdk.services.s3.model.NoSuchBucketException absent) {
+            // made below
+        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+            if (e.statusCode() != 404) {
+                throw e;
+            }
+        }
+        try {
+            s3.createBucket(b -> b.bucket(bucket).objectLockEnabledForBucket(true));
+        } catch (BucketAlreadyOwnedByYouException exists) {
+            return; // kept from an earlier run
+        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+            if (e.statusCode() != 409) {
+                throw e;
+            }
+            return;
+        }
+        s3.putObjectLockConfiguration(b -> b.bucket(bucket).objectLockConfiguration(c -> c.objectLockEnabled("Enabled")
+                .rule(r -> r.defaultRetention(d -> d.mode("COMPLIANCE").days(1)))));
     }
 
     public static void createBucket(S3Client s3, String bucket) {

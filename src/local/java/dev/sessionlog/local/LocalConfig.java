@@ -11,7 +11,7 @@ import java.util.Map;
 public record LocalConfig(int apiPort, int dynamoPort, int s3Port, Path dataDir, boolean inMemory,
                           URI dynamoEndpoint, URI s3Endpoint, String bucket, long streamPollMillis,
                           long scheduleSeconds, String idleTimeout, String archiveHotWindow, int archiveSegmentMaxEvents,
-                          long archiveSegmentMaxBytes) {
+                          long archiveSegmentMaxBytes, long eraseSeconds, String sessionRetention) {
 
     public static LocalConfig fromEnvironment() {
         return from(System.getenv());
@@ -32,7 +32,9 @@ public record LocalConfig(int apiPort, int dynamoPort, int s3Port, Path dataDir,
                 value(env, "IDLE_TIMEOUT", "PT1H"),
                 value(env, "ARCHIVE_HOT_WINDOW", "PT24H"),
                 Integer.parseInt(value(env, "ARCHIVE_SEGMENT_MAX_EVENTS", "1000")),
-                Long.parseLong(value(env, "ARCHIVE_SEGMENT_MAX_BYTES", "8388608")));
+                Long.parseLong(value(env, "ARCHIVE_SEGMENT_MAX_BYTES", "8388608")),
+                Long.parseLong(value(env, "SESSIONLOG_ERASE_SECONDS", "30")),
+                value(env, "SESSION_RETENTION", ""));
     }
 
     private static String value(Map<String, String> env, String name, String defaultValue) {

@@ -7,6 +7,7 @@ import dev.sessionlog.api.AppendHandler;
 import dev.sessionlog.api.HttpApiEvent;
 import dev.sessionlog.api.HttpApiResponse;
 import dev.sessionlog.api.QueryHandler;
+import dev.sessionlog.api.Route;
 import dev.sessionlog.event.Json;
 import dev.sessionlog.function.DynamoStreamEvent;
 import dev.sessionlog.function.StreamEventHandler;
@@ -21,7 +22,7 @@ import java.util.concurrent.Executors;
 
 /**
  * API Gateway on localhost: each HTTP request becomes the payload 2.0 event that AWS would send,
- * goes through JSON to the same handler the Lambda runs (POST to append, GET to query), and the
+ * goes through JSON to the same handler the Lambda runs (writes to append, the rest to query), and the
  * Lambda's response becomes the HTTP response. The tenant comes from X-Tenant-Id (default local),
  * handed over as the JWT claim an authorizer would have verified.
  */
@@ -81,7 +82,8 @@ final class LocalGateway implements AutoCloseable {
                     exchange.getRequestURI().getRawQuery(), headers,
                     bytes.length == 0 ? null : new String(bytes, StandardCharsets.UTF_8), Map.of(tenantClaim, tenant));
             HttpApiEvent lambdaEvent = Json.MAPPER.treeToValue(event, HttpApiEvent.class);
-            HttpApiResponse response = "POST".equals(method) ? append.handle(lambdaEvent) : query.handle(lambdaEvent);
+            HttpApiResponse response = Route.goesToAppend(method, exchange.getRequestURI().getRawPath())
+                    ? append.handle(lambdaEvent) : query.handle(lambdaEvent);
             byte[] body = response.body == null ? new byte[0] : response.body.getBytes(StandardCharsets.UTF_8);
             response.headers.forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
             exchange.sendResponseHeaders(response.statusCode, body.length == 0 ? -1 : body.length);

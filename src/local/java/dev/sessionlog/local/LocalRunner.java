@@ -40,12 +40,16 @@ public final class LocalRunner implements AutoCloseable {
             S3Client s3 = aws.s3();
             Map<String, String> tables = new TemplateTables(CloudFormationTemplate.load()).createAll(dynamo);
             EmbeddedAws.createBucket(s3, config.bucket());
+            S3Client checkpointS3 = aws.checkpointS3();
+            EmbeddedAws.createCheckpointBucket(checkpointS3, config.bucket() + "-checkpoints");
             ArchiveSettings defaults = ArchiveSettings.defaults();
             Settings settings = Settings.local(tables.get("EventsTable"), tables.get("SessionsTable"), config.bucket())
                     .withIdleTimeout(Duration.parse(config.idleTimeout()))
                     .withArchive(new ArchiveSettings(Duration.parse(config.archiveHotWindow()), config.archiveSegmentMaxEvents(),
-                            config.archiveSegmentMaxBytes(), defaults.maxEventsPerRun(), defaults.lease()));
-            Components components = new Components(settings, dynamo, s3);
+                            config.archiveSegmentMaxBytes(), defaults.maxEventsPerRun(), defaults.lease()))
+                    .withSessionRetention(config.sessionRetention().isEmpty() ? null : Duration.parse(config.sessionRetention()));
+            Components components = new Components(settings, dynamo, s3, checkpointS3, java.time.Clock.systemUTC(),
+                    dev.sessionlog.observe.Metrics.NONE);
             LocalGateway gateway = new LocalGateway(config.apiPort(), components.appendHandler(), components.queryHandler(),
                     new StreamEventHandler(components.streamRecorder()), settings.tenantClaim());
             LocalSchedules schedules = LocalSchedules.start(components, dynamo, aws.streams(), config);

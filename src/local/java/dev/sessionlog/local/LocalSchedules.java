@@ -11,7 +11,7 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 /**
  * What AWS triggers by itself, done on this machine: the stream's event source mapping (a poll
  * that hands each batch, as Lambda event JSON, to the recorder's handler) and the EventBridge
- * schedule of the scheduled function.
+ * schedules of the scheduled and the erasure functions.
  */
 final class LocalSchedules implements AutoCloseable {
 
@@ -22,7 +22,7 @@ final class LocalSchedules implements AutoCloseable {
     }
 
     static LocalSchedules start(Components components, DynamoDbClient dynamo, DynamoDbStreamsClient streams, LocalConfig config) {
-        ScheduledExecutorService executor = Executors.newScheduledThreadPool(2, r -> {
+        ScheduledExecutorService executor = Executors.newScheduledThreadPool(3, r -> {
             Thread t = new Thread(r, "sessionlog-schedule");
             t.setDaemon(true);
             return t;
@@ -51,6 +51,18 @@ final class LocalSchedules implements AutoCloseable {
                 System.err.println("sessionlog: scheduled run failed: " + e);
             }
         }, config.scheduleSeconds(), config.scheduleSeconds(), TimeUnit.SECONDS);
+        var erasure = components.eraseWork();
+        executor.scheduleWithFixedDelay(() -> {
+            try {
+                var report = erasure.run();
+                if (report.sessionsErased() > 0 || report.sessionsExpired() > 0) {
+                    System.out.println("sessionlog: erased " + report.sessionsErased() + " session(s) ("
+                            + report.sessionsExpired() + " past SESSION_RETENTION marked)");
+                }
+            } catch (RuntimeException e) {
+                System.err.println("sessionlog: erasure run failed: " + e);
+            }
+        }, config.eraseSeconds(), config.eraseSeconds(), TimeUnit.SECONDS);
         return new LocalSchedules(executor);
     }
 

@@ -9,8 +9,9 @@ be run by hand, though `python3 moto_launcher.py --port 8000` works. What it add
 2. Transactions in constant time. moto 5.2's TransactWriteItems deep-copies every table it touches,
    once per item, to roll back; with requests serialized, a rollback needs only the items at the
    keys the transaction names and the length of each stream before it (see transact_write_items).
-3. A journal (--journal FILE): every DynamoDB write that succeeded, appended as one JSON line, and
-   replayed at start, so the local runner keeps its tables between runs.
+3. A journal (--journal FILE): every DynamoDB write that succeeded, and every S3 write (the sealed
+   checkpoints live in moto's S3, which keeps versions and Object Lock), appended as one JSON line,
+   and replayed at start, so the local runner keeps its tables and checkpoints between runs.
 4. No orphan: it exits when its standard input closes, which happens however its parent JVM ends.
    SIGINT is ignored (a Ctrl-C reaches the whole process group): the parent decides when to stop.
 
@@ -454,9 +455,10 @@ class Engine:
                 if not line.endswith(b"\n"):
                     break  # the last write was cut short by a crash: it was never answered, so never happened
                 entry = json.loads(line)
-                status, _ = self.call(EnvironBuilder(path="/", method="POST", headers=entry["h"],
+                status, _ = self.call(EnvironBuilder(path=entry.get("p", "/"), method=entry.get("m", "POST"),
+                                                     query_string=entry.get("q", ""), headers=entry["h"],
                                                      data=base64.b64decode(entry["b"])).get_environ())
-                if not status.startswith("200"):
+                if not status.startswith("2"):
                     fail("journal %s line %d replays as %s" % (self.journal_path, number, status), 4)
                 count += 1
         return count
@@ -497,12 +499,19 @@ class Engine:
 
     def served(self, environ, request):
         status, response = self.call(environ)
-        if request is not None and status.startswith("200"):
+        if request is not None and status.startswith("2"):
             headers = {name: environ["HTTP_" + name.upper().replace("-", "_")] for name in JOURNALED_HEADERS
                        if "HTTP_" + name.upper().replace("-", "_") in environ}
+            # S3 says what a write is in its x-amz-* headers (object lock, metadata, checksums, chunking)
+            headers.update({key[5:].replace("_", "-").title(): value for key, value in environ.items()
+                            if key.startswith("HTTP_X_AMZ_") or key == "HTTP_CONTENT_MD5"})
             if "CONTENT_TYPE" in environ:
                 headers["Content-Type"] = environ["CONTENT_TYPE"]
-            line = json.dumps({"h": headers, "b": base64.b64encode(request).decode("ascii")}) + "\n"
+            entry = {"h": headers, "b": base64.b64encode(request).decode("ascii")}
+            if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
+                entry.update({"m": environ["REQUEST_METHOD"], "p": environ.get("PATH_INFO", "/"),
+                              "q": environ.get("QUERY_STRING", "")})
+            line = json.dumps(entry) + "\n"
             self.journal.write(line.encode("ascii"))
             self.journal.flush()
         return status, response
@@ -510,7 +519,10 @@ class Engine:
     @staticmethod
     def is_write(environ):
         target = environ.get("HTTP_X_AMZ_TARGET", "")
-        return target.startswith("DynamoDB_") and target.split(".", 1)[-1] in WRITES
+        if target:
+            return target.startswith("DynamoDB_") and target.split(".", 1)[-1] in WRITES
+        # S3 (REST): a write is a PUT, POST or DELETE; moto's own API (reset) is not journaled
+        return environ["REQUEST_METHOD"] in ("PUT", "POST", "DELETE") and not environ.get("PATH_INFO", "").startswith("/moto-api")
 
 
 class _Bytes:

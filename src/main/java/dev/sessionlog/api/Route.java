@@ -55,6 +55,22 @@ public enum Route {
     }
 
     /**
+     * Whether API Gateway's routes give this request to the append function (a write route) rather
+     * than the query function (every other route, and $default): what the local gateway and the
+     * tests dispatch by.
+     */
+    public static boolean goesToAppend(String method, String rawPath) {
+        String trimmed = rawPath.startsWith("/") ? rawPath.substring(1) : rawPath;
+        trimmed = trimmed.endsWith("/") ? trimmed.substring(0, trimmed.length() - 1) : trimmed;
+        String[] parts = trimmed.split("/", -1);
+        if (parts.length < 1 || !parts[0].equals("v1")) {
+            return false;
+        }
+        ApiPath path = new ApiPath(List.of(parts).subList(1, parts.length));
+        return java.util.Arrays.stream(values()).anyMatch(r -> r.write && r.method.equals(method) && path.matches(r.pattern));
+    }
+
+    /**
      * The route of a request.
      *
      * @throws ApiException 404 route_not_found when no route has the path, 405 when its method is another

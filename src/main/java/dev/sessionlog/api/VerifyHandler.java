@@ -8,6 +8,9 @@ import dev.sessionlog.event.Json;
 import dev.sessionlog.log.EventLog;
 import dev.sessionlog.log.EventPage;
 import dev.sessionlog.log.Head;
+import dev.sessionlog.log.Lineage;
+import dev.sessionlog.log.StoreBusyException;
+import dev.sessionlog.log.TimeBudget;
 import dev.sessionlog.log.ReadSpec;
 import dev.sessionlog.log.StreamKey;
 import java.util.HashMap;
@@ -65,6 +68,13 @@ public final class VerifyHandler {
         Map<Long, String> anchors = new HashMap<>();
         for (CheckpointStore.Checkpoint c : checkpoints.list(key, from, through == head.seq() ? Long.MAX_VALUE : through)) {
             anchors.put(c.seq(), c.chain());
+        }
+        // A fork's records up to its fork seq are its source's (and so on up): so are their checkpoints.
+        for (Lineage.Ancestor a : head.lineage().ancestors()) {
+            for (CheckpointStore.Checkpoint c : checkpoints.list(new StreamKey(key.tenant(), a.sessionId()), from,
+                    Math.min(through, a.throughSeq()))) {
+                anchors.putIfAbsent(c.seq(), c.chain());
+            }
         }
         if (receiptSeq != null) {
             anchors.put(receiptSeq, receiptChain);
@@ -128,7 +138,16 @@ public final class VerifyHandler {
         }
         long expected = from;
         while (expected <= end) {
-            EventPage page = log.readPage(key, new ReadSpec(false, expected - 1, end, 1000, 32L * 1024 * 1024, java.util.Set.of()));
+            EventPage page;
+            try {
+                page = log.readPage(key, new ReadSpec(false, expected - 1, end, 1000, 32L * 1024 * 1024, java.util.Set.of()));
+            } catch (TimeBudget.OutOfTimeException | StoreBusyException | software.amazon.awssdk.core.exception.SdkClientException busy) {
+                throw busy; // not the records' fault: 503 or 429, try again
+            } catch (RuntimeException unreadable) {
+                // an archive object or a large body that no longer decodes: as much a change as a wrong byte
+                return bad(v, expected, "the records from seq " + expected + " cannot be read (" + unreadable.getClass().getSimpleName()
+                        + "): where they are stored was changed", previous);
+            }
             if (page.events().isEmpty()) {
                 return bad(v, expected, "seq " + expected + " is missing", previous);
             }

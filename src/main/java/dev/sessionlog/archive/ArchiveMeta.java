@@ -1,6 +1,8 @@
 package dev.sessionlog.archive;
 
 import dev.sessionlog.event.EventRecordJson;
+import dev.sessionlog.log.EventItems;
+import dev.sessionlog.log.Lineage;
 import dev.sessionlog.log.StreamKey;
 import java.time.Instant;
 import java.util.HashMap;
@@ -32,15 +34,16 @@ public final class ArchiveMeta {
     static final String LEASE_UNTIL = "lease_until";
     static final String LEASE_OWNER = "lease_owner";
 
-    /** The state as read; zeros for a session that was never archived. */
     /**
+     * The state as read; zeros for a session that was never archived.
+     *
      * @param forkedFrom      the session this one was forked from, or null
      * @param forkSeq         the seq it was forked at (its events up to there are the source's)
      * @param inheritedCopied the fork holds its own copy of what it inherited (its source was erased)
      */
     public record Meta(long archivedThrough, long stubbedThrough, long indexedThrough, int segmentMaxEvents,
-                       String forkedFrom, long forkSeq, String forkedAt, boolean inheritedCopied) {
-        static final Meta NONE = new Meta(0, 0, 0, 0, null, 0, null, false);
+                       String forkedFrom, long forkSeq, String forkedAt, boolean inheritedCopied, Lineage lineage) {
+        static final Meta NONE = new Meta(0, 0, 0, 0, null, 0, null, false, Lineage.NONE);
 
         public boolean isFork() {
             return forkedFrom != null;
@@ -79,7 +82,8 @@ public final class ArchiveMeta {
         AttributeValue copied = item.get(INHERITED_COPIED);
         return new Meta(number(item, ARCHIVED_THROUGH), number(item, STUBBED_THROUGH), number(item, INDEXED_THROUGH),
                 (int) number(item, SEGMENT_MAX_EVENTS), from == null ? null : from.s(), number(item, "fork_seq"),
-                at == null ? null : at.s(), copied != null && Boolean.TRUE.equals(copied.bool()));
+                at == null ? null : at.s(), copied != null && Boolean.TRUE.equals(copied.bool()),
+                item.get(EventItems.LINEAGE) == null ? Lineage.NONE : Lineage.fromJson(item.get(EventItems.LINEAGE).s()));
     }
 
     private static long number(Map<String, AttributeValue> item, String name) {
@@ -190,6 +194,47 @@ public final class ArchiveMeta {
         } catch (ConditionalCheckFailedException notOurs) {
             throw new LeaseLostException(key);
         }
+    }
+
+    /**
+     * Takes a session for its erasure: the archive lease, made even when the session was never archived
+     * (the item goes with the rest of the partition). False when an archival run holds it.
+     */
+    public boolean acquireForErasure(StreamKey key, Instant now, Instant until, String owner) {
+        try {
+            dynamo.updateItem(b -> b.tableName(table).key(key(key)).updateExpression("SET lease_until = :until, lease_owner = :o")
+                    .conditionExpression("attribute_not_exists(lease_until) OR lease_until < :now OR lease_owner = :o")
+                    .expressionAttributeValues(Map.of(":until", AttributeValue.fromN(Long.toString(until.toEpochMilli())),
+                            ":now", AttributeValue.fromN(Long.toString(now.toEpochMilli())), ":o", AttributeValue.fromS(owner)))
+                    .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+            return true;
+        } catch (ConditionalCheckFailedException held) {
+            return false;
+        }
+    }
+
+    /** Releases a lease this owner holds, leaving everything else as it is. */
+    public void release(StreamKey key, String owner) {
+        try {
+            dynamo.updateItem(b -> b.tableName(table).key(key(key)).updateExpression("REMOVE lease_until, lease_owner")
+                    .conditionExpression("lease_owner = :o").expressionAttributeValues(Map.of(":o", AttributeValue.fromS(owner)))
+                    .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+        } catch (ConditionalCheckFailedException notOurs) {
+            // taken over meanwhile
+        }
+    }
+
+    /**
+     * Records that a fork holds its own copy of what it inherited (its source is being erased): from
+     * then on its seqs from 1 are read from its own archive, whose objects hold up to {@code maxEvents}.
+     */
+    public void markInheritedCopied(StreamKey fork, int maxEvents) {
+        dynamo.updateItem(b -> b.tableName(table).key(key(fork))
+                .updateExpression("SET inherited_copied = :t, segment_max_events = :max")
+                .conditionExpression("attribute_exists(pk) AND (attribute_not_exists(segment_max_events) OR segment_max_events <= :max)")
+                .expressionAttributeValues(Map.of(":t", AttributeValue.fromBool(true),
+                        ":max", AttributeValue.fromN(Integer.toString(maxEvents))))
+                .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
     }
 
     /** The run's lease was taken over (it ran out): the run stops touching the session. */

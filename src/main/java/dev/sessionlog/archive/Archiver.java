@@ -2,7 +2,9 @@ package dev.sessionlog.archive;
 
 import dev.sessionlog.event.EventRecord;
 import dev.sessionlog.event.Json;
+import dev.sessionlog.chain.CheckpointStore;
 import dev.sessionlog.log.EventBodyCodec;
+import dev.sessionlog.log.Head;
 import dev.sessionlog.log.EventItems;
 import dev.sessionlog.log.EventLog;
 import dev.sessionlog.log.PayloadStore;
@@ -41,8 +43,8 @@ public final class Archiver {
     private static final Logger LOG = Logger.getLogger(Archiver.class);
 
     /** Where a run can be stopped in tests, to prove that the next run converges. */
-    public interface Checkpoints {
-        Checkpoints NONE = point -> { };
+    public interface CrashPoints {
+        CrashPoints NONE = point -> { };
 
         void reached(String point);
     }
@@ -61,12 +63,15 @@ public final class Archiver {
     private final SegmentStore segments;
     private final Clock clock;
     private final ArchiveSettings settings;
-    private final Checkpoints checkpoints;
+    private final CrashPoints crashPoints;
     private final Metrics metrics;
     private final PayloadStore payloads;
+    private final CheckpointStore sealed;
 
     public Archiver(DynamoDbClient dynamo, String table, EventLog hot, ArchiveMeta meta, SegmentStore segments,
-                    PayloadStore payloads, Clock clock, ArchiveSettings settings, Checkpoints checkpoints, Metrics metrics) {
+                    PayloadStore payloads, CheckpointStore sealed, Clock clock, ArchiveSettings settings, CrashPoints crashPoints,
+                    Metrics metrics) {
+        this.sealed = sealed;
         this.metrics = metrics;
         this.payloads = payloads;
         this.dynamo = dynamo;
@@ -76,7 +81,7 @@ public final class Archiver {
         this.segments = segments;
         this.clock = clock;
         this.settings = settings;
-        this.checkpoints = checkpoints;
+        this.crashPoints = crashPoints;
     }
 
     /** One scheduled run over every due session, within the run's budget (it stops before its lease could lapse). */
@@ -124,6 +129,12 @@ public final class Archiver {
         if (!meta.acquireLease(key, now, now.plus(settings.lease()), owner)) {
             return new Report(0, 0, 0, 0, 0); // another run is on it
         }
+        Head head0 = hot.headInfo(key);
+        if (head0.erasing() || head0.seq() == 0 && hot.isErased(key)) {
+            // its erasure owns it now (and takes this lease before it starts): nothing goes to S3 any more
+            meta.finish(key, 0, null, owner);
+            return new Report(0, 0, 0, 0, 0);
+        }
         ArchiveMeta.Meta m = meta.load(key);
         long watermark = m.archivedThrough();
         int maxEvents = Math.max(m.segmentMaxEvents(), settings.segmentMaxEvents());
@@ -146,14 +157,16 @@ public final class Archiver {
                 if (cut.records().isEmpty()) {
                     break;
                 }
-                long last = cut.records().get(cut.records().size() - 1).seq();
-                bytes += segments.write(key, watermark + 1, last, cut.lines());
+                EventRecord lastRecord = cut.records().get(cut.records().size() - 1);
+                long last = lastRecord.seq();
+                bytes += segments.write(key, watermark + 1, last, cut.lines(), lastRecord.chain());
                 objects++;
-                checkpoints.reached("after-object-write");
+                crashPoints.reached("after-object-write");
+                seal(key, last, lastRecord.chain(), segments.objectKey(key, watermark + 1, last));
                 meta.moveWatermark(key, watermark, last, maxEvents, owner);
                 watermark = last;
                 events += cut.records().size();
-                checkpoints.reached("after-watermark");
+                crashPoints.reached("after-watermark");
                 // Stubs from the records just archived: no second read of their items.
                 List<WriteRequest> stubs = new ArrayList<>();
                 for (int i = 0; i < cut.records().size(); i++) {
@@ -182,6 +195,13 @@ public final class Archiver {
     private record Adopted(long watermark, int maxEvents) {
     }
 
+    /** The sealed checkpoint of an object: its last chain value, before the watermark makes it the archive's. */
+    private void seal(StreamKey key, long seq, String chain, String objectKey) {
+        if (chain != null) {
+            sealed.put(key, seq, chain, objectKey, clock.instant());
+        }
+    }
+
     /** A run that died after writing an object leaves it above the watermark: take it as written. */
     private Adopted adoptObjectsAbove(StreamKey key, long watermark, int maxEvents, String owner) {
         while (true) {
@@ -197,6 +217,8 @@ public final class Archiver {
             }
             // An object written under a larger limit than today's: readers list from seq - its size.
             maxEvents = (int) Math.max(maxEvents, longest.last() - longest.first() + 1);
+            // the run that wrote it may have died before its checkpoint: the object's own metadata has the value
+            seal(key, longest.last(), segments.chainOf(longest), longest.key());
             meta.moveWatermark(key, watermark, longest.last(), maxEvents, owner);
             watermark = longest.last();
         }
@@ -304,7 +326,7 @@ public final class Archiver {
         for (int from = 0; from < stubs.size(); from += 25) {
             flush(new ArrayList<>(stubs.subList(from, Math.min(stubs.size(), from + 25))));
             if (from + 25 >= 50) {
-                checkpoints.reached("during-stubbing");
+                crashPoints.reached("during-stubbing");
             }
         }
     }

@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -79,17 +80,28 @@ public final class SegmentStore {
 
     /** Writes one object of consecutive records; returns its size in bytes (compressed). */
     public int write(StreamKey key, List<EventRecord> records) {
-        return write(key, records.get(0).seq(), records.get(records.size() - 1).seq(),
-                records.stream().map(SegmentStore::line).toList());
+        EventRecord last = records.get(records.size() - 1);
+        return write(key, records.get(0).seq(), last.seq(), records.stream().map(SegmentStore::line).toList(), last.chain());
     }
 
-    /** Writes the object of seqs first..last from their {@link #line}s. */
-    public int write(StreamKey key, long first, long last, List<byte[]> lines) {
+    /**
+     * Writes the object of seqs first..last from their {@link #line}s, with the chain value of its last
+     * record as {@value #CHAIN_METADATA} metadata (x-amz-meta-chain), when it has one.
+     */
+    public int write(StreamKey key, long first, long last, List<byte[]> lines, String lastChain) {
         byte[] gz = gzipLines(lines);
         String objectKey = objectKey(key, first, last);
-        s3.putObject(b -> b.bucket(bucket).key(objectKey).contentType("application/x-ndjson").contentEncoding("gzip"),
-                RequestBody.fromBytes(gz));
+        Map<String, String> metadata = lastChain == null ? Map.of() : Map.of(CHAIN_METADATA, lastChain);
+        s3.putObject(b -> b.bucket(bucket).key(objectKey).contentType("application/x-ndjson").contentEncoding("gzip")
+                        .metadata(metadata), RequestBody.fromBytes(gz));
         return gz.length;
+    }
+
+    public static final String CHAIN_METADATA = "chain";
+
+    /** The chain value an object carries as metadata, or null. */
+    public String chainOf(Segment segment) {
+        return s3.headObject(b -> b.bucket(bucket).key(segment.key())).metadata().get(CHAIN_METADATA);
     }
 
     /**

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sessionlog.event.Json;
 import dev.sessionlog.log.StreamKey;
+import dev.sessionlog.log.Tombstones;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -43,7 +44,8 @@ public final class CheckpointStore {
     }
 
     private String sessionPrefix(StreamKey key) {
-        return prefix + "checkpoints/tenant=" + StreamKey.encodeTenant(key.tenant()) + "/session=" + key.sessionId() + "/";
+        // Named by the hash an erasure's tombstone has, never by the ids: checkpoints outlive an erasure.
+        return prefix + "checkpoints/" + Tombstones.hash(key) + "/";
     }
 
     public void put(StreamKey key, long seq, String chain, String objectKey, Instant at) {

@@ -6,6 +6,11 @@ import dev.sessionlog.api.TenantResolver;
 import dev.sessionlog.api.VerifyHandler;
 import dev.sessionlog.chain.CheckpointStore;
 import dev.sessionlog.archive.ArchiveMeta;
+import dev.sessionlog.archive.ArchiveSettings;
+import dev.sessionlog.erase.Eraser;
+import dev.sessionlog.erase.ForkCopier;
+import dev.sessionlog.erase.RetentionSweeper;
+import dev.sessionlog.log.EventPartitions;
 import dev.sessionlog.archive.ArchivedEvents;
 import dev.sessionlog.archive.Archiver;
 import dev.sessionlog.archive.OrphanSweeper;
@@ -60,6 +65,11 @@ public final class Components {
     }
 
     public Components(Settings settings, DynamoDbClient dynamo, S3Client s3, Clock clock, Metrics metrics) {
+        this(settings, dynamo, s3, s3, clock, metrics);
+    }
+
+    /** @param checkpointS3 the S3 of the checkpoint bucket (on AWS the same client as {@code s3}) */
+    public Components(Settings settings, DynamoDbClient dynamo, S3Client s3, S3Client checkpointS3, Clock clock, Metrics metrics) {
         this.settings = settings;
         this.metrics = metrics;
         this.clock = clock;
@@ -75,7 +85,7 @@ public final class Components {
         this.sessionStore = new SessionStore(dynamo, s3, settings.sessionsTable(), settings.bucket(), settings.archivePrefix(),
                 RecorderOptions.defaults().withKeepStreamingUpdates(settings.keepStreamingUpdates()));
         this.tenants = new TenantResolver(settings.tenantClaim(), settings.tenantHeaderFallback());
-        this.checkpoints = new CheckpointStore(s3, settings.checkpointBucket(), settings.archivePrefix());
+        this.checkpoints = new CheckpointStore(checkpointS3, settings.checkpointBucket(), "");
     }
 
     public Settings settings() {
@@ -125,13 +135,13 @@ public final class Components {
         return segmentStore;
     }
 
-    public Archiver archiver(Archiver.Checkpoints checkpoints) {
-        return new Archiver(dynamo, settings.eventsTable(), hotLog, archiveMeta, segmentStore, payloads, clock, settings.archive(),
-                checkpoints, metrics);
+    public Archiver archiver(Archiver.CrashPoints crashPoints) {
+        return new Archiver(dynamo, settings.eventsTable(), hotLog, archiveMeta, segmentStore, payloads, checkpoints, clock,
+                settings.archive(), crashPoints, metrics);
     }
 
     public Archiver archiver() {
-        return archiver(Archiver.Checkpoints.NONE);
+        return archiver(Archiver.CrashPoints.NONE);
     }
 
     public OrphanSweeper orphanSweeper() {
@@ -141,6 +151,22 @@ public final class Components {
 
     public ScheduledWork scheduledWork() {
         return new ScheduledWork(idleSweeper(), archiver(), orphanSweeper());
+    }
+
+    public Eraser eraser(Eraser.CrashPoints crashPoints) {
+        ArchiveSettings archive = settings.archive();
+        EventPartitions partitions = new EventPartitions(dynamo, settings.eventsTable());
+        return new Eraser(eventLog, partitions, archiveMeta, segmentStore, sessionStore, checkpoints,
+                new ForkCopier(eventLog, segmentStore, partitions, archiveMeta, checkpoints, archive, clock), s3, settings.bucket(),
+                settings.archivePrefix(), clock, archive.lease(), archive.runBudget(), crashPoints);
+    }
+
+    public RetentionSweeper retentionSweeper() {
+        return new RetentionSweeper(sessionStore, eventLog, clock, settings.sessionRetention());
+    }
+
+    public EraseWork eraseWork() {
+        return new EraseWork(retentionSweeper(), eraser(Eraser.CrashPoints.NONE));
     }
 
     public IdleSweeper idleSweeper() {

@@ -67,4 +67,10 @@ public class ComponentsProducer {
     ScheduledWork scheduledWork(Components components) {
         return components.scheduledWork();
     }
+
+    @Produces
+    @Singleton
+    EraseWork eraseWork(Components components) {
+        return components.eraseWork();
+    }
 }

@@ -132,6 +132,8 @@ public final class DynamoEventLog implements EventLog {
             }
             if (!more) {
                 exhausted = true;
+                // everything in the range was looked at, though the filter may have served none of it
+                lastExamined = spec.descending() ? lo : hi;
                 break;
             }
             if (examined >= spec.limit()) {

@@ -174,6 +174,9 @@ final class DynamoLifecycle {
             mark.put(EventItems.ERASING, AttributeValue.fromBool(true));
             mark.put(EventItems.ERASE_SHARD, AttributeValue.fromS("erase#" + Math.floorMod(key.pk().hashCode(), ERASE_SHARDS)));
             mark.put(EventItems.ERASE_AT, AttributeValue.fromS(EventRecordJson.RECORDED_AT.format(now)));
+            if (head.chain() != null) {
+                mark.put(EventItems.ERASED_CHAIN, AttributeValue.fromS(head.chain())); // what its tombstone keeps
+            }
             try {
                 ddb.putItem(b -> b.tableName(table).item(mark).conditionExpression("attribute_not_exists(pk)")
                         .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));

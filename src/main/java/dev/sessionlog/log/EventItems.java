@@ -29,6 +29,8 @@ public final class EventItems {
     public static final String ERASING = "erasing";
     public static final String ERASE_SHARD = "erase_shard";
     public static final String ERASE_AT = "erase_at";
+    /** On an erasure's mark: the chain value of the session's last record, which its tombstone keeps. */
+    public static final String ERASED_CHAIN = "erased_chain";
     /** A fork's link: the item at its fork seq, holding the chain value there (the source's). */
     public static final String FORK_LINK = "fork_link";
     /** A fork's floor, at seq 1: no first event of a new session can be written into the fork. */

@@ -33,7 +33,9 @@ public record ReadSpec(boolean descending, long from, long bound, int limit, lon
 
     /** The same page, cut to the seqs in [lo, hi]. */
     public ReadSpec within(long lo, long hi) {
-        return descending ? new ReadSpec(true, Math.min(from, hi + 1), Math.max(bound, lo), limit, maxBytes, types)
+        // hi may be Long.MAX_VALUE (a part open upwards): hi + 1 must not overflow
+        return descending ? new ReadSpec(true, hi == Long.MAX_VALUE ? from : Math.min(from, hi + 1), Math.max(bound, lo), limit,
+                maxBytes, types)
                 : new ReadSpec(false, Math.max(from, lo - 1), Math.min(bound, hi), limit, maxBytes, types);
     }
 

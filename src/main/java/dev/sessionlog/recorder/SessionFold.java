@@ -114,6 +114,11 @@ public final class SessionFold {
         return state.sessionId;
     }
 
+    /** The seq a fork was made at (its events up to there are its source's); 0 for a session that is no fork. */
+    public long forkSeq() {
+        return state.forkSeq;
+    }
+
     /** The session this one was forked from, or null. */
     public String forkedFrom() {
         return state.forkedFrom;

@@ -196,8 +196,27 @@ public final class SessionStore {
     }
 
     private String stateKey(StreamKey key, long version) {
-        return prefix + "sessions/tenant=" + StreamKey.encodeTenant(key.tenant()) + "/session=" + key.sessionId()
-                + "/state-" + String.format("%020d", version) + "-" + UUID.randomUUID() + ".json.gz";
+        return statePrefix(key) + "state-" + String.format("%020d", version) + "-" + UUID.randomUUID() + ".json.gz";
+    }
+
+    /** Where the session's state objects are: what its erasure deletes. */
+    public String statePrefix(StreamKey key) {
+        return prefix + "sessions/tenant=" + StreamKey.encodeTenant(key.tenant()) + "/session=" + key.sessionId() + "/";
+    }
+
+    /** Sessions whose activity is before {@code before}, from every shard of the retention index. */
+    public List<StreamKey> inactiveSince(Instant before, int limitPerShard) {
+        List<StreamKey> keys = new ArrayList<>();
+        String cutoff = EventRecordJson.RECORDED_AT.format(before);
+        for (int shard = 0; shard < SessionItems.RETENTION_SHARDS; shard++) {
+            String shardKey = "retention#" + shard;
+            QueryResponse r = dynamo.query(b -> b.tableName(table).indexName(SessionItems.RETENTION_DUE)
+                    .keyConditionExpression(RETENTION_SHARD + " = :s AND " + ACTIVITY + " < :before")
+                    .expressionAttributeValues(Map.of(":s", AttributeValue.fromS(shardKey), ":before", AttributeValue.fromS(cutoff)))
+                    .limit(limitPerShard).returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+            r.items().forEach(i -> keys.add(StreamKey.fromPk(i.get(PK).s())));
+        }
+        return keys;
     }
 
     private static Map<String, AttributeValue> summaryItem(StreamKey key, SessionFold fold) {

@@ -8,7 +8,9 @@ import dev.sessionlog.observe.Metrics;
 import dev.sessionlog.observe.Metrics.Metric;
 import dev.sessionlog.observe.RequestLog;
 import dev.sessionlog.log.EventItems;
-import dev.sessionlog.log.EventReader;
+import dev.sessionlog.log.EventLog;
+import dev.sessionlog.log.Head;
+import dev.sessionlog.log.Lineage;
 import dev.sessionlog.log.PayloadStore;
 import dev.sessionlog.log.StreamKey;
 import dev.sessionlog.recorder.SessionFold;
@@ -42,13 +44,13 @@ public final class StreamRecorder {
     });
 
     private final SessionStore store;
-    private final EventReader events;
+    private final EventLog events;
     private final PayloadStore payloads;
     private final ArchiveMeta archive;
     private final Metrics metrics;
     private final Clock clock;
 
-    public StreamRecorder(SessionStore store, EventReader events, PayloadStore payloads, ArchiveMeta archive,
+    public StreamRecorder(SessionStore store, EventLog events, PayloadStore payloads, ArchiveMeta archive,
                           Metrics metrics, Clock clock) {
         this.store = store;
         this.events = events;
@@ -62,9 +64,11 @@ public final class StreamRecorder {
     public List<String> record(List<StreamRecord> records) {
         Map<String, List<StreamRecord>> bySession = new LinkedHashMap<>();
         for (StreamRecord r : records) {
-            // Only new events change a session: archival's deletes and TTL expiries are REMOVEs.
-            if (!"INSERT".equals(r.eventName()) || r.newImage() == null || !r.newImage().containsKey(EventItems.EVENT_ID)) {
-                continue; // the archive's own item (seq 0) has no event_id
+            // Only new events change a session, and a fork's link starts one: archival's deletes are REMOVEs,
+            // and the archive's own item (seq 0), a fork's floor and an erasure's mark hold no event.
+            if (!"INSERT".equals(r.eventName()) || r.newImage() == null
+                    || !(r.newImage().containsKey(EventItems.EVENT_ID) || r.newImage().containsKey(EventItems.FORK_LINK))) {
+                continue;
             }
             bySession.computeIfAbsent(r.newImage().get(EventItems.PK).s(), pk -> new ArrayList<>()).add(r);
         }
@@ -96,30 +100,47 @@ public final class StreamRecorder {
     }
 
     private void foldSession(StreamKey key, List<StreamRecord> records) {
+        // Events of a session being erased, or erased (a late or replayed record), bring nothing back.
+        if (isErasedOrErasing(key)) {
+            LOG.infof("session %s is erased or being erased; %d records dropped", key.sessionId(), records.size());
+            return;
+        }
         TreeMap<Long, StreamRecord> bySeq = new TreeMap<>();
-        records.forEach(r -> bySeq.put(EventItems.seq(r.newImage()), r));
+        long lastSeq = 0;
+        for (StreamRecord r : records) {
+            long seq = EventItems.seq(r.newImage());
+            lastSeq = Math.max(lastSeq, seq);
+            // A fork's link only says how far its inherited events go; a stub (a fork's copy of what it
+            // inherited) has no body: both are read from the log if they are not folded yet.
+            if (r.newImage().containsKey(EventItems.EVENT_ID) && !EventItems.isStub(r.newImage())) {
+                bySeq.put(seq, r);
+            }
+        }
         for (int attempt = 1; ; attempt++) {
-            SessionStore.Stored stored = store.load(key)
-                    .orElseGet(() -> SessionStore.Stored.none(SessionFold.start(key.sessionId(), store.options())));
+            SessionStore.Stored stored = store.load(key).orElseGet(() -> SessionStore.Stored.none(startFold(key)));
             SessionFold fold = stored.fold();
             long through = fold.recordedThroughSeq();
             long errorsBefore = fold.foldErrorCount();
-            if (bySeq.lastKey() <= through) {
+            if (lastSeq <= through) {
                 // A redelivery of what is folded already. The run that folded it may have died before
                 // marking the session for archival: marking again is conditional and idempotent.
-                StreamRecord first = bySeq.firstEntry().getValue();
-                archive.markIndexed(key, through, Instant.ofEpochMilli(Long.parseLong(first.newImage().get(EventItems.RECORDED_AT).n())));
+                if (!bySeq.isEmpty()) {
+                    StreamRecord first = bySeq.firstEntry().getValue();
+                    archive.markIndexed(key, through, Instant.ofEpochMilli(Long.parseLong(first.newImage().get(EventItems.RECORDED_AT).n())));
+                }
                 return;
             }
-            Instant firstNew = foldFrom(key, fold, bySeq, bySeq.lastKey());
+            Instant firstNew = foldFrom(key, fold, bySeq, lastSeq);
             try {
                 store.save(key, fold, stored);
                 // Puts the session on the archive's due index, at the time of its oldest new event.
-                archive.markIndexed(key, fold.recordedThroughSeq(), firstNew);
+                if (firstNew != null) {
+                    archive.markIndexed(key, fold.recordedThroughSeq(), firstNew);
+                }
                 RequestLog.put("seq", (through + 1) + ".." + fold.recordedThroughSeq());
                 LOG.infof("recorded seqs %d..%d", through + 1, fold.recordedThroughSeq());
-                Instant newest = Instant.ofEpochMilli(Long.parseLong(bySeq.lastEntry().getValue().newImage()
-                        .get(EventItems.RECORDED_AT).n()));
+                Instant newest = bySeq.isEmpty() ? clock.instant() : Instant.ofEpochMilli(Long.parseLong(
+                        bySeq.lastEntry().getValue().newImage().get(EventItems.RECORDED_AT).n()));
                 metrics.emit("record", Map.of(Metric.RecorderLag, Math.max(0, clock.millis() - newest.toEpochMilli()),
                         Metric.FoldErrors, fold.foldErrorCount() - errorsBefore));
                 return;
@@ -131,24 +152,43 @@ public final class StreamRecorder {
         }
     }
 
+    private boolean isErasedOrErasing(StreamKey key) {
+        Head head = events.headInfo(key);
+        return head.erasing() || head.seq() == 0 && events.isErased(key);
+    }
+
+    /** A new session's fold; a fork's knows its source, its fork seq and its ancestors' ids. */
+    private SessionFold startFold(StreamKey key) {
+        ArchiveMeta.Meta meta = archive.load(key);
+        if (!meta.isFork()) {
+            return SessionFold.start(key.sessionId(), store.options());
+        }
+        List<String> aliases = meta.lineage().ancestors().stream().map(Lineage.Ancestor::sessionId).toList();
+        return SessionFold.startFork(key.sessionId(), store.options(), meta.forkedFrom(), meta.forkSeq(),
+                Instant.parse(meta.forkedAt()), aliases);
+    }
+
     /**
-     * Applies seqs recordedThrough+1..lastSeq, from the batch where it has them, else from the log.
+     * Applies seqs recordedThrough+1..lastSeq, from the batch where it has them, else from the log
+     * (a fork's inherited events always: they are its source's).
      *
-     * @return when the first of them was recorded
+     * @return when the first of them that is the session's own was recorded; null if none is
      */
     private Instant foldFrom(StreamKey key, SessionFold fold, TreeMap<Long, StreamRecord> batch, long lastSeq) {
         Instant first = null;
+        long ownFrom = fold.forkSeq() + 1;
         while (fold.recordedThroughSeq() < lastSeq) {
             long next = fold.recordedThroughSeq() + 1;
             StreamRecord inBatch = batch.get(next);
             if (inBatch != null) {
                 EventRecord e = EventItems.toRecord(inBatch.newImage(), payloads);
-                first = first == null ? e.recordedAt() : first;
+                first = first == null && e.seq() >= ownFrom ? e.recordedAt() : first;
                 fold.apply(e);
                 continue;
             }
             // A gap: those events came in another batch that has not been folded (or arrive later).
-            long upTo = batch.ceilingKey(next);
+            Long nextInBatch = batch.ceilingKey(next);
+            long upTo = nextInBatch == null ? lastSeq : nextInBatch;
             List<EventRecord> missing = events.read(key, fold.recordedThroughSeq(),
                     (int) Math.min(READ_PAGE, upTo - fold.recordedThroughSeq()));
             if (missing.isEmpty() || missing.get(0).seq() != next) {
@@ -158,7 +198,7 @@ public final class StreamRecorder {
                 if (e.seq() > upTo) {
                     break;
                 }
-                first = first == null ? e.recordedAt() : first;
+                first = first == null && e.seq() >= ownFrom ? e.recordedAt() : first;
                 fold.apply(e);
             }
         }
@@ -167,8 +207,11 @@ public final class StreamRecorder {
 
     /** Folds the whole log of a session anew and replaces the stored state: the documented rebuild. */
     public SessionFold rebuild(StreamKey key) {
+        if (isErasedOrErasing(key)) {
+            return SessionFold.start(key.sessionId(), store.options()); // nothing to bring back
+        }
         for (int attempt = 1; ; attempt++) {
-            SessionFold fold = SessionFold.start(key.sessionId(), store.options());
+            SessionFold fold = startFold(key);
             SessionStore.Stored previous = store.load(key).orElseGet(() -> SessionStore.Stored.none(fold));
             while (true) {
                 List<EventRecord> page = events.read(key, fold.recordedThroughSeq(), READ_PAGE);

@@ -255,7 +255,8 @@ class ArchiverTest {
         }
         assertEquals(Set.of(), others);
         assertTrue(dynamo.size() < 40, () -> dynamo.size() + " DynamoDB calls: " + AwsCalls.countByOperation("DynamoDb"));
-        assertEquals(Map.of("PutObject", 1L, "ListObjectsV2", 1L), AwsCalls.countByOperation("S3"));
+        // the archive object, and its sealed checkpoint (in the checkpoint bucket)
+        assertEquals(Map.of("PutObject", 2L, "ListObjectsV2", 1L), AwsCalls.countByOperation("S3"));
     }
 
     @Test

@@ -51,8 +51,9 @@ public final class RecorderTestSupport {
 
     public RecorderTestSupport(Clock clock, Settings settings, boolean recordCalls, Metrics metrics) {
         components = recordCalls
-                ? new Components(settings, aws.embedded().dynamo(new AwsCalls()), aws.embedded().s3(new AwsCalls()), clock, metrics)
-                : new Components(settings, aws.embedded().dynamo(), aws.embedded().s3(), clock, metrics);
+                ? new Components(settings, aws.embedded().dynamo(new AwsCalls()), aws.embedded().s3(new AwsCalls()),
+                        aws.embedded().checkpointS3(new AwsCalls()), clock, metrics)
+                : new Components(settings, aws.embedded().dynamo(), aws.embedded().s3(), aws.embedded().checkpointS3(), clock, metrics);
         api = new ApiClient(components.appendHandler(), components.queryHandler());
     }
 
@@ -73,11 +74,16 @@ public final class RecorderTestSupport {
 
     /** Appends the events through the API, in requests of at most 100, with ids e-1, e-2, ... */
     public void append(String tenant, String session, List<JsonNode> events) {
+        append(tenant, session, events, 0);
+    }
+
+    /** The same, for events that follow {@code before} others: their ids go on from e-(before + 1). */
+    public void append(String tenant, String session, List<JsonNode> events, int before) {
         for (int from = 0; from < events.size(); from += 100) {
             ObjectNode body = Json.MAPPER.createObjectNode();
             ArrayNode batch = body.putArray("events");
             for (int i = from; i < Math.min(events.size(), from + 100); i++) {
-                batch.addObject().put("event_id", "e-" + (i + 1)).set("event", events.get(i));
+                batch.addObject().put("event_id", "e-" + (before + i + 1)).set("event", events.get(i));
             }
             ApiClient.Response r = api.post(tenant, "/v1/sessions/" + session + "/events", body);
             if (r.status() != 201) {
@@ -114,7 +120,7 @@ public final class RecorderTestSupport {
         }
     }
 
-    /** The session's items as its stream records would carry them (NEW_IMAGE is the whole item). */
+    /** The session's items as its stream records would carry them (NEW_IMAGE is the whole item): events and a fork's link. */
     public List<StreamRecord> records(String tenant, String session) {
         List<StreamRecord> records = new ArrayList<>();
         StreamKey key = new StreamKey(tenant, session);
@@ -124,7 +130,7 @@ public final class RecorderTestSupport {
             QueryResponse r = aws.embedded().dynamo().query(b -> b.tableName(aws.table("EventsTable"))
                     .keyConditionExpression("pk = :pk").exclusiveStartKey(from)
                     .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(key.pk()))));
-            r.items().stream().filter(item -> item.containsKey("event_id"))
+            r.items().stream().filter(item -> item.containsKey("event_id") || item.containsKey("fork_link"))
                     .forEach(item -> records.add(new StreamRecord(key.pk() + "/" + item.get("seq").n(), "INSERT", item)));
             start = r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty() ? r.lastEvaluatedKey() : null;
         } while (start != null);

@@ -6,6 +6,7 @@ import dev.sessionlog.api.AppendHandler;
 import dev.sessionlog.api.HttpApiEvent;
 import dev.sessionlog.api.HttpApiResponse;
 import dev.sessionlog.api.QueryHandler;
+import dev.sessionlog.api.Route;
 import dev.sessionlog.event.Json;
 import dev.sessionlog.local.ApiGatewayEvents;
 import java.util.LinkedHashMap;
@@ -48,11 +49,14 @@ public final class ApiClient {
         return call(null, event("GET", tenant, pathAndQuery, null));
     }
 
-    /** Any request, to the function API Gateway's routes would give it: POST of events to append, all else to query ($default). */
+    /** Any request, to the function API Gateway's routes would give it: writes to append, all else to query ($default). */
     public Response send(String method, String tenant, String pathAndQuery, String body) {
         String path = pathAndQuery.contains("?") ? pathAndQuery.substring(0, pathAndQuery.indexOf('?')) : pathAndQuery;
-        boolean appendRoute = "POST".equals(method) && path.matches("/v1/sessions/[^/]+/events");
-        return call(appendRoute ? append : null, event(method, tenant, pathAndQuery, body));
+        return call(Route.goesToAppend(method, path) ? append : null, event(method, tenant, pathAndQuery, body));
+    }
+
+    public Response delete(String tenant, String path) {
+        return send("DELETE", tenant, path, null);
     }
 
     private Response call(AppendHandler appendHandler, ObjectNode event) {

@@ -17,6 +17,8 @@ import java.util.Map;
 public class AwsTestResource implements QuarkusTestResourceLifecycleManager {
 
     public static final String BUCKET = "sessionlog-test";
+    /** What {@code Settings.local} names the checkpoint bucket. */
+    public static final String CHECKPOINT_BUCKET = BUCKET + "-checkpoints";
     private static final String RUNNING_STORES = "sessionlog.test.running-stores";
     private static TestAws shared;
 
@@ -27,6 +29,10 @@ public class AwsTestResource implements QuarkusTestResourceLifecycleManager {
                 EmbeddedAws aws = startedOrAttached();
                 Map<String, String> tables = new TemplateTables(CloudFormationTemplate.load()).createAll(aws.dynamo());
                 EmbeddedAws.createBucket(aws.s3(), BUCKET);
+                // Sealed checkpoints: in moto (versions and Object Lock, as on AWS); the Quarkus-booted
+                // functions of the wire tests have one S3 client, so S3Proxy has a plain one too.
+                EmbeddedAws.createCheckpointBucket(aws.checkpointS3(), CHECKPOINT_BUCKET);
+                EmbeddedAws.createBucket(aws.s3(), CHECKPOINT_BUCKET);
                 shared = new TestAws(aws, tables);
             } catch (Exception e) {
                 throw new IllegalStateException("cannot start moto and S3Proxy: " + e.getMessage(), e);
@@ -54,6 +60,7 @@ public class AwsTestResource implements QuarkusTestResourceLifecycleManager {
             throw new IllegalStateException("cannot reset moto", e);
         }
         new TemplateTables(CloudFormationTemplate.load()).createAll(aws.embedded().dynamo());
+        EmbeddedAws.createCheckpointBucket(aws.embedded().checkpointS3(), CHECKPOINT_BUCKET);
     }
 
     /**
@@ -114,6 +121,7 @@ public class AwsTestResource implements QuarkusTestResourceLifecycleManager {
         config.put("sessionlog.events-table", aws.table("EventsTable"));
         config.put("sessionlog.sessions-table", aws.table("SessionsTable"));
         config.put("sessionlog.bucket", BUCKET);
+        config.put("sessionlog.checkpoint-bucket", CHECKPOINT_BUCKET);
         return config;
     }
 

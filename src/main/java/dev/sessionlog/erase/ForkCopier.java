@@ -1,0 +1,69 @@
+package dev.sessionlog.erase;
+
+import dev.sessionlog.archive.ArchiveMeta;
+import dev.sessionlog.archive.ArchiveSettings;
+import dev.sessionlog.archive.SegmentStore;
+import dev.sessionlog.chain.CheckpointStore;
+import dev.sessionlog.event.EventRecord;
+import dev.sessionlog.event.Json;
+import dev.sessionlog.log.EventLog;
+import dev.sessionlog.log.EventPage;
+import dev.sessionlog.log.EventPartitions;
+import dev.sessionlog.log.ReadSpec;
+import dev.sessionlog.log.StreamKey;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * Gives a fork its own copy of what it inherited, before its source is erased: archive objects under
+ * the fork's own prefix (sealed like any archive object), stubs in its partition (its inherited ids
+ * stay its own: retries are still duplicates, children still found), then the mark that it reads
+ * them from there. Rerunning it rewrites the same objects and stubs: a crash anywhere is harmless.
+ */
+public final class ForkCopier {
+
+    private final EventLog log;
+    private final SegmentStore segments;
+    private final EventPartitions partitions;
+    private final ArchiveMeta meta;
+    private final CheckpointStore sealed;
+    private final ArchiveSettings settings;
+    private final Clock clock;
+
+    public ForkCopier(EventLog log, SegmentStore segments, EventPartitions partitions, ArchiveMeta meta, CheckpointStore sealed,
+               ArchiveSettings settings, Clock clock) {
+        this.log = log;
+        this.segments = segments;
+        this.partitions = partitions;
+        this.meta = meta;
+        this.sealed = sealed;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    /** Copies seqs 1..forkSeq of the fork (as its source reads them) into the fork; returns how many events. */
+    long copy(StreamKey fork, ArchiveMeta.Meta forkMeta) {
+        StreamKey source = new StreamKey(fork.tenant(), forkMeta.forkedFrom());
+        int maxEvents = Math.max(forkMeta.segmentMaxEvents(), settings.segmentMaxEvents());
+        long after = 0;
+        while (after < forkMeta.forkSeq()) {
+            int limit = (int) Math.min(maxEvents, forkMeta.forkSeq() - after);
+            EventPage page = log.readPage(source, ReadSpec.after(after, limit, settings.segmentMaxBytes()));
+            List<EventRecord> records = page.events();
+            if (records.isEmpty() || records.get(0).seq() != after + 1
+                    || records.get(records.size() - 1).seq() != after + records.size()) {
+                throw new IllegalStateException("fork " + fork.sessionId() + ": its source " + source.sessionId()
+                        + " does not read gaplessly after seq " + after);
+            }
+            EventRecord last = records.get(records.size() - 1);
+            segments.write(fork, records);
+            if (last.chain() != null) {
+                sealed.put(fork, last.seq(), last.chain(), segments.objectKey(fork, after + 1, last.seq()), clock.instant());
+            }
+            partitions.writeStubs(fork, records, records.stream().map(r -> Json.bytes(r.event()).length).toList());
+            after = last.seq();
+        }
+        meta.markInheritedCopied(fork, maxEvents);
+        return forkMeta.forkSeq();
+    }
+}

@@ -1,0 +1,17 @@
+package dev.sessionlog.function;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.funqy.Funq;
+import jakarta.inject.Inject;
+
+/** The erasure Lambda (EventBridge, every minute): retention's marks, then the erasures; see {@link EraseWork}. */
+public class EraseFunction {
+
+    @Inject
+    EraseWork work;
+
+    @Funq("erase")
+    public EraseWork.RunSummary erase(JsonNode scheduledEvent) {
+        return work.run();
+    }
+}
