@@ -144,9 +144,13 @@ public final class VerifyHandler {
             } catch (TimeBudget.OutOfTimeException | StoreBusyException | software.amazon.awssdk.core.exception.SdkClientException busy) {
                 throw busy; // not the records' fault: 503 or 429, try again
             } catch (RuntimeException unreadable) {
-                // an archive object or a large body that no longer decodes: as much a change as a wrong byte
-                return bad(v, expected, "the records from seq " + expected + " cannot be read (" + unreadable.getClass().getSimpleName()
-                        + "): where they are stored was changed", previous);
+                // an archive object or a large body that no longer decodes: as much a change as a wrong byte.
+                // The page failed as a whole; one record at a time finds the first seq that cannot be read.
+                page = readableRun(key, expected, end);
+                if (page.events().isEmpty()) {
+                    return bad(v, expected, "the record at seq " + expected + " cannot be read (" + unreadable.getClass().getSimpleName()
+                            + "): where it is stored was changed", previous);
+                }
             }
             if (page.events().isEmpty()) {
                 return bad(v, expected, "seq " + expected + " is missing", previous);
@@ -186,6 +190,26 @@ public final class VerifyHandler {
         }
         v.chain = previous;
         return v;
+    }
+
+    /** The records from {@code first} on that can be read, one at a time, up to the first that cannot. */
+    private EventPage readableRun(StreamKey key, long first, long end) {
+        List<EventRecord> readable = new java.util.ArrayList<>();
+        for (long seq = first; seq <= end && readable.size() < 1000; seq++) {
+            try {
+                List<EventRecord> one = log.readPage(key, new ReadSpec(false, seq - 1, seq, 1, 32L * 1024 * 1024, java.util.Set.of()))
+                        .events();
+                if (one.isEmpty()) {
+                    break;
+                }
+                readable.addAll(one);
+            } catch (TimeBudget.OutOfTimeException | StoreBusyException | software.amazon.awssdk.core.exception.SdkClientException busy) {
+                throw busy;
+            } catch (RuntimeException unreadable) {
+                break;
+            }
+        }
+        return new EventPage(readable, 0, first - 1 + readable.size(), false, readable.size());
     }
 
     private static Verification bad(Verification v, long seq, String problem, String chainBefore) {

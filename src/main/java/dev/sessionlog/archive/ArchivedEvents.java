@@ -18,7 +18,8 @@ import java.util.TreeSet;
 /**
  * Reads the archived part of a session (seqs up to the watermark) from S3: only the objects that
  * hold the seqs asked for. Objects are immutable (a rerun writes the same bytes), so a few decoded
- * objects are kept for the lookups of archived bodies that children and by-id reads make.
+ * objects are kept for the lookups of archived bodies that children and by-id reads make, under
+ * their key and ETag: an object changed behind the service's back is read again, never served stale.
  */
 public final class ArchivedEvents implements ArchivedBodies {
 
@@ -126,10 +127,10 @@ public final class ArchivedEvents implements ArchivedBodies {
     }
 
     private List<EventRecord> records(Segment s) {
-        List<EventRecord> cached = cache.get(s.key());
+        List<EventRecord> cached = cache.get(s.cacheKey());
         if (cached == null) {
             cached = segments.read(s);
-            cache.put(s.key(), cached);
+            cache.put(s.cacheKey(), cached);
         }
         return cached;
     }

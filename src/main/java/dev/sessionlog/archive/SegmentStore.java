@@ -123,7 +123,7 @@ public final class SegmentStore {
             for (S3Object o : r.contents()) {
                 Matcher m = NAME.matcher(o.key());
                 if (m.find()) {
-                    Segment s = new Segment(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), o.key());
+                    Segment s = new Segment(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), o.key(), o.eTag());
                     if (s.last() >= seq && segments.size() < maxObjects) {
                         segments.add(s);
                     }
