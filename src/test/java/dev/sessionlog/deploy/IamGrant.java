@@ -9,6 +9,7 @@ import java.util.Map;
 import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
@@ -16,6 +17,9 @@ import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import software.amazon.awssdk.services.s3.model.DeleteObjectRequest;
+import software.amazon.awssdk.services.s3.model.DeleteObjectsRequest;
+import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
+import software.amazon.awssdk.services.s3.model.ListObjectVersionsRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
@@ -40,6 +44,8 @@ record IamGrant(String action, String resource, String listPrefix) {
             grants.add(new IamGrant("dynamodb:GetItem", table(g.tableName(), logicalIdByTable)));
         } else if (request instanceof PutItemRequest p) {
             grants.add(new IamGrant("dynamodb:PutItem", table(p.tableName(), logicalIdByTable)));
+        } else if (request instanceof DeleteItemRequest d) {
+            grants.add(new IamGrant("dynamodb:DeleteItem", table(d.tableName(), logicalIdByTable)));
         } else if (request instanceof UpdateItemRequest u) {
             grants.add(new IamGrant("dynamodb:UpdateItem", table(u.tableName(), logicalIdByTable)));
         } else if (request instanceof BatchGetItemRequest b) {
@@ -59,7 +65,13 @@ record IamGrant(String action, String resource, String listPrefix) {
                 }
             }
         } else if (request instanceof GetObjectRequest g) {
-            grants.add(new IamGrant("s3:GetObject", bucket(g.bucket()) + "/" + g.key()));
+            grants.add(new IamGrant(g.versionId() == null ? "s3:GetObject" : "s3:GetObjectVersion", bucket(g.bucket()) + "/" + g.key()));
+        } else if (request instanceof HeadObjectRequest h) {
+            grants.add(new IamGrant("s3:GetObject", bucket(h.bucket()) + "/" + h.key()));
+        } else if (request instanceof DeleteObjectsRequest d) {
+            d.delete().objects().forEach(o -> grants.add(new IamGrant("s3:DeleteObject", bucket(d.bucket()) + "/" + o.key())));
+        } else if (request instanceof ListObjectVersionsRequest l) {
+            grants.add(new IamGrant("s3:ListBucketVersions", bucket(l.bucket()), l.prefix() == null ? "" : l.prefix()));
         } else if (request instanceof PutObjectRequest p) {
             grants.add(new IamGrant("s3:PutObject", bucket(p.bucket()) + "/" + p.key()));
         } else if (request instanceof DeleteObjectRequest d) {
@@ -81,8 +93,11 @@ record IamGrant(String action, String resource, String listPrefix) {
     }
 
     private static String bucket(String name) {
+        if (AwsTestResource.CHECKPOINT_BUCKET.equals(name)) {
+            return "CheckpointBucket";
+        }
         if (!AwsTestResource.BUCKET.equals(name)) {
-            throw new IllegalArgumentException("bucket " + name + " is not the archive bucket");
+            throw new IllegalArgumentException("bucket " + name + " is neither the archive nor the checkpoint bucket");
         }
         return "ArchiveBucket";
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sessionlog.archive.OrphanSweeper;
+import dev.sessionlog.erase.Eraser;
 import dev.sessionlog.event.Json;
 import dev.sessionlog.function.Settings;
 import dev.sessionlog.function.StreamEventHandler;
@@ -122,8 +123,8 @@ class IamPolicyTest {
                     }
                 }
             }
-            if (s.actions().contains("s3:ListBucket")) {
-                assertTrue(!s.listPrefixes().isEmpty(), function + " may list the whole bucket: its s3:ListBucket needs an s3:prefix condition");
+            if (s.actions().contains("s3:ListBucket") || s.actions().contains("s3:ListBucketVersions")) {
+                assertTrue(!s.listPrefixes().isEmpty(), function + " may list the whole bucket: its listing needs an s3:prefix condition");
             }
         }
         assertEquals(Set.of(), denied, function + " performs actions its policy does not allow");
@@ -145,6 +146,12 @@ class IamPolicyTest {
         ObjectNode stale = batch("late-", 0, 1, 600_000, null);
         stale.put("expected_seq", 1);
         assertEquals(409, subject.api.post(tenant, "/v1/sessions/" + s + "/events", stale).status());
+        // a fork, its identical retry, and an erasure of a recorded session (it leaves the lists at once)
+        ObjectNode fork = Json.MAPPER.createObjectNode().put("new_session_id", s + "-fork").put("at_seq", 3);
+        assertEquals(201, subject.api.post(tenant, "/v1/sessions/" + s + "/fork", fork).status());
+        assertEquals(200, subject.api.post(tenant, "/v1/sessions/" + s + "/fork", fork).status());
+        setup.record(tenant, s);
+        assertEquals(202, subject.api.send("DELETE", tenant, "/v1/sessions/" + s, null).status());
         assertLeastPrivilege("AppendFunction", recorded());
     }
 
@@ -175,6 +182,9 @@ class IamPolicyTest {
         assertEquals(404, subject.api.get(tenant, base + "/loops/none").status());
         assertEquals(200, subject.api.get(tenant, "/v1/sessions").status());
         assertEquals(200, subject.api.get(tenant, "/v1/sessions?agent_id=nobody").status());
+        assertEquals(200, subject.api.get(tenant, "/v1/sessions?forked_from=" + hot).status());
+        JsonNode verified = subject.api.get(tenant, base + "/verify").body();
+        assertTrue(verified.get("ok").asBoolean(), verified::toString);
         assertLeastPrivilege("QueryFunction", recorded());
     }
 
@@ -197,6 +207,9 @@ class IamPolicyTest {
         List<StreamRecord> bigRecords = setup.records(tenant, big);
         assertEquals(List.of(), subject.components.streamRecorder().record(bigRecords.subList(0, 12)));
         assertEquals(List.of(), subject.components.streamRecorder().record(bigRecords.subList(12, bigRecords.size())));
+        // a fork, folded from its link: its inherited events read from its source
+        setup.api.post(tenant, "/v1/sessions/" + s + "/fork", Json.MAPPER.createObjectNode().put("new_session_id", s + "-fork"));
+        assertEquals(List.of(), subject.components.streamRecorder().record(setup.records(tenant, s + "-fork")));
         // and a rebuild, which reads archived events too
         CLOCK.set(NOW.plus(Duration.ofDays(3)));
         setup.components.archiver().archive(new StreamKey(tenant, s), CLOCK.instant().minus(Duration.ofHours(24)));
@@ -230,6 +243,18 @@ class IamPolicyTest {
                 .key("sessions/tenant=" + StreamKey.encodeTenant(tenant) + "/session=" + s + "/state-orphan.json.gz"),
                 software.amazon.awssdk.core.sync.RequestBody.fromBytes(new byte[] {1}));
 
+        // a run that died after writing its first object: the next run adopts it (reading its chain metadata)
+        try {
+            setup.components.archiver(point -> {
+                if (point.equals("after-object-write")) {
+                    throw new IllegalStateException("crash");
+                }
+            }).archive(new StreamKey(tenant, "iam-scheduled-big"), NOW.minus(Duration.ofHours(24)));
+        } catch (IllegalStateException crashed) {
+            // as planned
+        }
+        CLOCK.set(NOW.plus(Duration.ofMinutes(10))); // the crashed run's lease has lapsed
+
         AwsCalls.reset();
         assertTrue(subject.components.idleSweeper().sweep() >= 2);
         assertTrue(subject.components.archiver().run().eventsArchived() >= 62);
@@ -237,5 +262,32 @@ class IamPolicyTest {
         assertTrue(subject.components.orphanSweeper().sweep(100_000).removed() >= 2);
         CLOCK.set(NOW);
         assertLeastPrivilege("ScheduledFunction", recorded());
+    }
+
+    @Test
+    void eraseFunction() {
+        String s = "iam-erase";
+        Settings retained = settings().withSessionRetention(Duration.ofDays(7));
+        RecorderTestSupport setupHere = new RecorderTestSupport(CLOCK, retained, false);
+        RecorderTestSupport subjectHere = new RecorderTestSupport(CLOCK, retained, true);
+        CLOCK.set(LONG_AGO);
+        // a session with archived events, a large body, a state in S3, and a fork whose copy it must make first
+        setupHere.api.post(tenant, "/v1/sessions/" + s + "/events", bigLoop(s, 16, 40_000));
+        setupHere.api.post(tenant, "/v1/sessions/" + s + "/events", batch("e-", 0, 30, 20, null));
+        setupHere.api.post(tenant, "/v1/sessions/" + s + "/events", batch("big-", 0, 1, 600_000, null));
+        setupHere.record(tenant, s);
+        setupHere.components.archiver().archive(new StreamKey(tenant, s), NOW.minus(Duration.ofHours(24)));
+        setupHere.api.post(tenant, "/v1/sessions/" + s + "/events", batch("hot-big-", 0, 1, 600_000, null));
+        CLOCK.set(NOW);
+        setupHere.api.post(tenant, "/v1/sessions/" + s + "/fork", Json.MAPPER.createObjectNode().put("new_session_id", s + "-fork"));
+        setupHere.record(tenant, s + "-fork");
+
+        AwsCalls.reset();
+        // retention marks it (its last event is 20 days old), the run after the grace period erases it
+        assertEquals(1, subjectHere.components.retentionSweeper().sweep());
+        CLOCK.set(NOW.plus(Eraser.GRACE).plusSeconds(1));
+        assertEquals(1, subjectHere.components.eraser(Eraser.CrashPoints.NONE).run().erased());
+        CLOCK.set(NOW);
+        assertLeastPrivilege("EraseFunction", recorded());
     }
 }
