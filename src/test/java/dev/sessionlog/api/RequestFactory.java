@@ -42,7 +42,7 @@ final class RequestFactory {
 
     Request next() {
         String tenantNow = pick(20) == 0 ? oddTenant() : tenant;
-        return switch (random.nextInt(12)) {
+        return switch (random.nextInt(16)) {
             case 0, 1, 2, 3 -> new Request("POST", tenantNow, "/v1/sessions/" + sessionSegment() + "/events", appendBody());
             case 4 -> new Request("GET", tenantNow, "/v1/sessions/" + sessionSegment() + "/events" + query("after_seq", "limit"), null);
             case 5 -> new Request("GET", tenantNow, "/v1/sessions/" + sessionSegment() + "/head" + (pick(4) == 0 ? query("limit") : ""), null);
@@ -53,7 +53,25 @@ final class RequestFactory {
                     + query("part", "after", "limit"), null);
             case 9 -> new Request("GET", tenantNow, "/v1/sessions" + query("agent_id", "active_since", "limit", "cursor"), null);
             case 10 -> new Request(oneOf("PUT", "DELETE", "PATCH", "POST", "GET", "HEAD"), tenantNow, oddPath(), pick(2) == 0 ? null : appendBody());
+            case 12 -> new Request("POST", tenantNow, "/v1/sessions/" + sessionSegment() + "/fork", forkBody());
+            case 13 -> new Request(pick(6) == 0 ? "DELETE" : "GET", tenantNow, "/v1/sessions/" + sessionSegment()
+                    + (pick(3) == 0 ? "/verify" + query("from_seq", "through_seq", "receipt_seq", "receipt_chain") : ""), null);
+            case 14 -> new Request("GET", tenantNow, "/v1/sessions/" + sessionSegment() + "/events"
+                    + query("order", "before_seq", "after_seq", "types", "limit"), null);
             default -> new Request("POST", tenantNow, "/v1/sessions/" + sessionSegment() + "/events", nastyBody());
+        };
+    }
+
+    /** A fork's body: the new id and at_seq each drawn from good, odd and bad values. */
+    private String forkBody() {
+        return switch (pick(6)) {
+            case 0 -> "{\"new_session_id\":\"" + sessionSegment() + "\"}";
+            case 1 -> "{\"new_session_id\":\"fk-" + pick(1000) + "\",\"at_seq\":" + oneOf("1", "0", "-1", "2", "1e3", "\"1\"",
+                    "9223372036854775807", "99999999999999999999", "null", "1.5") + "}";
+            case 2 -> oneOf("", "{", "[]", "null", "{\"at_seq\":1}", "{\"new_session_id\":7}", "{\"new_session_id\":\"\"}");
+            case 3 -> "{\"new_session_id\":\"" + "x".repeat(129) + "\"}";
+            case 4 -> "{\"new_session_id\":\"a/b\",\"at_seq\":1}";
+            default -> "{\"new_session_id\":\"fk-" + pick(50) + "\",\"at_seq\":" + (1 + pick(5)) + "}";
         };
     }
 
@@ -115,7 +133,11 @@ final class RequestFactory {
 
     private String value(String name) {
         return switch (name) {
-            case "limit", "after_seq", "after" -> encode(oneOf("0", "1", "3", "100", "1000", "1001", "-1", "abc", "1e3", "1.5",
+            case "order" -> encode(oneOf("asc", "desc", "", "DESC", "up", "desc,asc"), pick(4) == 0);
+            case "types" -> encode(oneOf("Note", "TurnEnd,ToolExecutionEnd", "", ",", "A,,B", "A,".repeat(20) + "B", "T".repeat(257),
+                    "🙂", "%zz", "a b"), pick(4) == 0);
+            case "receipt_chain" -> oneOf("a".repeat(64), "A".repeat(64), "abc", "", "%zz", "0".repeat(65));
+            case "limit", "after_seq", "after", "before_seq", "from_seq", "through_seq", "receipt_seq" -> encode(oneOf("0", "1", "3", "100", "1000", "1001", "-1", "abc", "1e3", "1.5",
                     "99999999999999999999", "9223372036854775807", " 5", "", "0x10", "٣"), pick(4) == 0);
             case "cursor" -> cursor();
             case "active_since" -> encode(oneOf("2026-11-21T10:00:00Z", "2000-01-01T00:00:00Z", "-1000000000-01-01T00:00:00Z",

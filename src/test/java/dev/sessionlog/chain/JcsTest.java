@@ -3,6 +3,7 @@ package dev.sessionlog.chain;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.sessionlog.event.EventRecord;
 import dev.sessionlog.event.Json;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -67,5 +68,19 @@ class JcsTest {
     void aNumberNoDoubleHoldsHasNoCanonicalForm() throws Exception {
         assertThrows(Jcs.NotCanonicalException.class, () -> Jcs.check(Json.parse("{\"a\":[1,1e400]}"), "event"));
         assertEquals("{\"a\":1e+300}", Jcs.canonical(Json.parse("{\"a\":1000e297}")));
+    }
+
+    /** The README's worked example: the canonical form of a record and its chain value (the script agrees). */
+    @Test
+    void theReadmesWorkedExampleHolds() throws Exception {
+        EventRecord record = dev.sessionlog.event.EventRecordJson.fromJson(Json.parse("{\"seq\": 1, \"event_id\": \"e-1\","
+                + " \"parent_event_id\": null, \"parent_session_id\": null, \"recorded_at\": \"2026-11-21T10:00:00.123Z\","
+                + " \"chain\": \"ignored\", \"event\": {\"type\": \"ToolExecutionEnd\", \"tool_call_id\": \"toolu_1\","
+                + " \"duration_ms\": 1.50e3, \"result\": {\"ok\": true, \"text\": \"r\\u00e9sum\\u00e9 \\u20ac\"}, \"cost\": 0.000001}}"));
+        assertEquals("{\"event\":{\"cost\":0.000001,\"duration_ms\":1500,\"result\":{\"ok\":true,\"text\":\"r\u00e9sum\u00e9 \u20ac\"},"
+                + "\"tool_call_id\":\"toolu_1\",\"type\":\"ToolExecutionEnd\"},\"event_id\":\"e-1\",\"parent_event_id\":null,"
+                + "\"parent_session_id\":null,\"recorded_at\":\"2026-11-21T10:00:00.123Z\",\"seq\":1}",
+                new String(Jcs.utf8(dev.sessionlog.event.EventRecordJson.withoutChain(record)), java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals("bf6a618f04bc2d9be00f4b84e8ac1e405dc3b310e09b722f56a1b389ec00218b", ChainHash.next(null, record));
     }
 }

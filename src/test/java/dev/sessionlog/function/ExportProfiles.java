@@ -28,4 +28,11 @@ final class ExportProfiles {
             return Map.of("quarkus.funqy.export", "archive");
         }
     }
+
+    public static class Erase implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("quarkus.funqy.export", "erase");
+        }
+    }
 }
