@@ -54,8 +54,11 @@ final class RequestFactory {
             case 9 -> new Request("GET", tenantNow, "/v1/sessions" + query("agent_id", "active_since", "limit", "cursor"), null);
             case 10 -> new Request(oneOf("PUT", "DELETE", "PATCH", "POST", "GET", "HEAD"), tenantNow, oddPath(), pick(2) == 0 ? null : appendBody());
             case 12 -> new Request("POST", tenantNow, "/v1/sessions/" + sessionSegment() + "/fork", forkBody());
-            case 13 -> new Request(pick(6) == 0 ? "DELETE" : "GET", tenantNow, "/v1/sessions/" + sessionSegment()
-                    + (pick(3) == 0 ? "/verify" + query("from_seq", "through_seq", "receipt_seq", "receipt_chain") : ""), null);
+            // Erasures mostly of forks (the sessions appends go to stay, or appends would all be refused)
+            case 13 -> pick(5) == 0 ? new Request("DELETE", tenantNow, "/v1/sessions/" + (pick(10) == 0 ? sessionSegment()
+                    : "fk-" + pick(50)), null)
+                    : new Request("GET", tenantNow, "/v1/sessions/" + sessionSegment() + "/verify"
+                    + query("from_seq", "through_seq", "receipt_seq", "receipt_chain"), null);
             case 14 -> new Request("GET", tenantNow, "/v1/sessions/" + sessionSegment() + "/events"
                     + query("order", "before_seq", "after_seq", "types", "limit"), null);
             default -> new Request("POST", tenantNow, "/v1/sessions/" + sessionSegment() + "/events", nastyBody());

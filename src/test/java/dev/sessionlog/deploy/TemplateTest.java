@@ -81,7 +81,7 @@ class TemplateTest {
     void everyFunctionExportsARealFunqAndEveryFunqIsDeployed() {
         Set<String> funqs = new TreeSet<>();
         for (Class<?> c : List.of(AppendFunction.class, QueryFunction.class, RecordFunction.class, ScheduledFunction.class,
-                PingFunction.class)) {
+                dev.sessionlog.function.EraseFunction.class, PingFunction.class)) {
             for (Method m : c.getDeclaredMethods()) {
                 Funq funq = m.getAnnotation(Funq.class);
                 if (funq != null) {
@@ -98,7 +98,7 @@ class TemplateTest {
         Set<String> deployable = new TreeSet<>(funqs);
         deployable.remove("ping"); // the cold-start benchmark's empty baseline
         assertEquals(deployable, exported, "every @Funq but ping is deployed once");
-        assertEquals(4, FUNCTIONS.size());
+        assertEquals(5, FUNCTIONS.size());
     }
 
     @Test
@@ -149,28 +149,33 @@ class TemplateTest {
         assertEquals(List.of(EventItems.PK, EventItems.EVENT_ID), events.get(EventItems.BY_EVENT_ID));
         assertEquals(List.of(EventItems.PARENT_KEY, EventItems.CHILD_KEY), events.get(EventItems.CHILDREN));
         assertEquals(List.of("archive_shard", "archive_after"), events.get(ArchiveMeta.DUE_INDEX));
+        assertEquals(List.of(EventItems.ERASE_SHARD, EventItems.ERASE_AT), events.get(EventItems.ERASE_DUE));
         assertEquals(Map.of(EventItems.PK, "S", EventItems.SEQ, "N", EventItems.EVENT_ID, "S", EventItems.PARENT_KEY, "S",
-                EventItems.CHILD_KEY, "S", "archive_shard", "S", "archive_after", "S"), attributeTypes("EventsTable"));
+                EventItems.CHILD_KEY, "S", "archive_shard", "S", "archive_after", "S", EventItems.ERASE_SHARD, "S",
+                EventItems.ERASE_AT, "S"), attributeTypes("EventsTable"));
 
         Map<String, List<String>> sessions = keySchemas("SessionsTable");
         assertEquals(List.of(SessionItems.PK), sessions.get(""));
         assertEquals(List.of(SessionItems.TENANT_KEY, SessionItems.ACTIVITY), sessions.get(SessionItems.BY_ACTIVITY));
         assertEquals(List.of(SessionItems.AGENT_KEY, SessionItems.ACTIVITY), sessions.get(SessionItems.BY_AGENT));
         assertEquals(List.of(SessionItems.OPEN_SHARD, SessionItems.ACTIVITY), sessions.get(SessionItems.OPEN_BY_ACTIVITY));
+        assertEquals(List.of(SessionItems.FORK_KEY, SessionItems.ACTIVITY), sessions.get(SessionItems.BY_FORK));
+        assertEquals(List.of(SessionItems.RETENTION_SHARD, SessionItems.ACTIVITY), sessions.get(SessionItems.RETENTION_DUE));
         assertEquals(Map.of(SessionItems.PK, "S", SessionItems.TENANT_KEY, "S", SessionItems.AGENT_KEY, "S",
-                SessionItems.ACTIVITY, "S", SessionItems.OPEN_SHARD, "S"), attributeTypes("SessionsTable"));
+                SessionItems.ACTIVITY, "S", SessionItems.OPEN_SHARD, "S", SessionItems.FORK_KEY, "S", SessionItems.RETENTION_SHARD, "S"),
+                attributeTypes("SessionsTable"));
         assertEquals(List.of("EventsTable", "SessionsTable"), TEMPLATE.resourcesOfType("AWS::DynamoDB::Table"));
 
         // The list endpoint reads only what the activity indexes project.
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> gsis = (List<Map<String, Object>>) TEMPLATE.properties("SessionsTable").get("GlobalSecondaryIndexes");
         for (Map<String, Object> gsi : gsis) {
-            if (List.of(SessionItems.BY_ACTIVITY, SessionItems.BY_AGENT).contains(gsi.get("IndexName"))) {
+            if (List.of(SessionItems.BY_ACTIVITY, SessionItems.BY_AGENT, SessionItems.BY_FORK).contains(gsi.get("IndexName"))) {
                 @SuppressWarnings("unchecked")
                 List<String> projected = (List<String>) ((Map<String, Object>) gsi.get("Projection")).get("NonKeyAttributes");
                 assertTrue(projected.containsAll(List.of(SessionItems.SESSION_ID, SessionItems.AGENT_ID, SessionItems.CREATED_AT,
                         SessionItems.LAST_ACTIVE_AT, SessionItems.RECORDED_THROUGH, SessionItems.LOOP_COUNT, SessionItems.STATUS,
-                        SessionItems.USAGE)), projected::toString);
+                        SessionItems.USAGE, SessionItems.FORKED_FROM, SessionItems.FORK_SEQ)), projected::toString);
             }
         }
     }
