@@ -18,6 +18,7 @@ import dev.sessionlog.observe.RequestLog;
 import dev.sessionlog.recorder.SessionFold;
 import dev.sessionlog.sessions.SessionReader;
 import dev.sessionlog.sessions.SessionListing;
+import dev.sessionlog.sessions.WaitSlots;
 import java.time.Duration;
 import java.util.List;
 
@@ -33,10 +34,12 @@ public final class QueryHandler {
     private final TenantResolver tenants;
     private final Duration timeBudget;
     private final VerifyHandler verify;
+    private final TailWaiter tail;
 
     public QueryHandler(EventLog log, SessionReader sessions, SessionListing listing, TenantResolver tenants,
-                        Duration timeBudget, VerifyHandler verify) {
+                        Duration timeBudget, VerifyHandler verify, WaitSlots waitSlots, java.time.Clock clock) {
         this.verify = verify;
+        this.tail = new TailWaiter(log, waitSlots, clock, TailWaiter.Sleeper.REAL);
         this.log = log;
         this.sessions = sessions;
         this.listing = listing;
@@ -78,7 +81,13 @@ public final class QueryHandler {
         boolean descending = descending(event);
         Set<String> types = QueryParams.types(event);
         int limit = QueryParams.limit(event, DEFAULT_LIMIT, MAX_LIMIT);
-        Head head = existing(key);
+        Integer wait = event.query("wait") == null ? null
+                : (int) QueryParams.longParam(event, "wait", 0, 1, TailWaiter.MAX_WAIT_SECONDS);
+        if (wait != null && descending) {
+            throw ApiException.invalid("wait is for ascending reads (a live tail); order=desc does not wait");
+        }
+        Head head = wait == null ? existing(key) : tail.await(key, QueryParams.longParam(event, "after_seq", 0, 0, Long.MAX_VALUE),
+                wait, waitable(key));
         ReadSpec spec;
         if (descending) {
             if (event.query("after_seq") != null) {
@@ -105,7 +114,11 @@ public final class QueryHandler {
         // or after the last one served when the answer was full.
         Long next = trimmed ? Long.valueOf(lastServed) : page.exhausted() ? null : Long.valueOf(page.lastExamined());
         String cursor = descending ? "next_before_seq" : "next_after_seq";
-        if (next == null || (descending ? next <= 1 : next >= head.seq())) {
+        if (wait != null) {
+            // a live tail goes on from the last seq looked at, even at the head: never null
+            long after = spec.from();
+            body.put(cursor, next != null ? next : Math.max(after, page.exhausted() ? Math.max(head.seq(), after) : after));
+        } else if (next == null || (descending ? next <= 1 : next >= head.seq())) {
             body.putNull(cursor);
         } else {
             body.put(cursor, next);
@@ -123,6 +136,15 @@ public final class QueryHandler {
             return true;
         }
         throw ApiException.invalid("order must be asc or desc, was \"" + abbreviate(order) + "\"");
+    }
+
+    /** The head a wait starts from: 404 only for a session being erased; one that is not there yet is waited for. */
+    private Head waitable(StreamKey key) {
+        Head head = log.headInfo(key);
+        if (head.erasing()) {
+            throw ApiException.sessionNotFound(key.sessionId());
+        }
+        return head;
     }
 
     /** The session's head; 404 for a session that is not there, or is being erased (or was). */

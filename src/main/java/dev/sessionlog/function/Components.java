@@ -29,6 +29,7 @@ import dev.sessionlog.sessions.SessionListing;
 import dev.sessionlog.sessions.SessionReader;
 import dev.sessionlog.sessions.SessionStore;
 import dev.sessionlog.sessions.StreamRecorder;
+import dev.sessionlog.sessions.WaitSlots;
 import dev.sessionlog.observe.Metrics;
 import java.time.Clock;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -112,7 +113,8 @@ public final class Components {
     public QueryHandler queryHandler() {
         return new QueryHandler(eventLog, new SessionReader(sessionStore, eventLog),
                 new SessionListing(dynamo, settings.sessionsTable()), tenants, settings.requestTimeBudget(),
-                new VerifyHandler(eventLog, checkpoints));
+                new VerifyHandler(eventLog, checkpoints), new WaitSlots(dynamo, settings.sessionsTable(), clock,
+                settings.maxWaitsPerTenant()), clock);
     }
 
     public CheckpointStore checkpointStore() {

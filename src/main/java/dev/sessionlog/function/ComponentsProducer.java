@@ -36,11 +36,12 @@ public class ComponentsProducer {
                           @ConfigProperty(name = "sessionlog.function-timeout") Duration functionTimeout,
                           @ConfigProperty(name = "sessionlog.checkpoint-bucket") String checkpointBucket,
                           @ConfigProperty(name = "sessionlog.session-retention") Optional<Duration> sessionRetention,
+                          @ConfigProperty(name = "sessionlog.max-waits-per-tenant") int maxWaitsPerTenant,
                           @ConfigProperty(name = "sessionlog.metrics.enabled", defaultValue = "true") boolean metricsEnabled) {
         ArchiveSettings archive = ArchiveSettings.forFunctionTimeout(hotWindow, segmentMaxEvents, segmentMaxBytes, functionTimeout);
         return new Components(new Settings(eventsTable, sessionsTable, bucket, archivePrefix.orElse(""), tenantClaim,
                 tenantHeaderFallback, idleTimeout, keepStreamingUpdates, archive, functionTimeout, checkpointBucket,
-                sessionRetention.orElse(null)), dynamo, s3, Clock.systemUTC(),
+                sessionRetention.orElse(null), maxWaitsPerTenant), dynamo, s3, Clock.systemUTC(),
                 metricsEnabled ? new EmfMetrics(System.out, Clock.systemUTC()) : Metrics.NONE);
     }
 

@@ -21,39 +21,48 @@ import java.time.Duration;
  *                             to each function's Timeout); requests and runs are budgeted within it
  * @param checkpointBucket     CHECKPOINT_BUCKET: where sealed checkpoints go (on AWS an S3 Object Lock bucket)
  * @param sessionRetention     SESSION_RETENTION: sessions whose last event is older are erased; null: never
+ * @param maxWaitsPerTenant    MAX_WAITS_PER_TENANT: reads waiting for events (wait=N) a tenant may have at once (default 100)
  */
 public record Settings(String eventsTable, String sessionsTable, String bucket, String archivePrefix, String tenantClaim,
                        boolean tenantHeaderFallback, Duration idleTimeout, boolean keepStreamingUpdates,
                        ArchiveSettings archive, Duration functionTimeout, String checkpointBucket,
-                       Duration sessionRetention) {
+                       Duration sessionRetention, int maxWaitsPerTenant) {
 
     /** API Gateway's own limit on an integration: no answer can take longer than this. */
     static final Duration API_GATEWAY_TIMEOUT = Duration.ofSeconds(30);
 
-    /** The settings of the local runner and tests: tenant from the header, the given tables and bucket. */
+    /**
+     * The settings of the local runner and tests: tenant from the header, the given tables and bucket,
+     * and the tail function's timeout (25 s), which holds a wait=20 read; one process serves every route.
+     */
     public static Settings local(String eventsTable, String sessionsTable, String bucket) {
         return new Settings(eventsTable, sessionsTable, bucket, "", "tenant_id", true, Duration.ofHours(1), false,
-                ArchiveSettings.defaults(), Duration.ofSeconds(15), bucket + "-checkpoints", null);
+                ArchiveSettings.defaults(), Duration.ofSeconds(25), bucket + "-checkpoints", null, 100);
     }
 
     public Settings withArchive(ArchiveSettings archive) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, tenantHeaderFallback, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, sessionRetention);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, sessionRetention, maxWaitsPerTenant);
     }
 
     public Settings withIdleTimeout(Duration idleTimeout) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, tenantHeaderFallback, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, sessionRetention);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, sessionRetention, maxWaitsPerTenant);
     }
 
     public Settings withFunctionTimeout(Duration functionTimeout) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, tenantHeaderFallback, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, sessionRetention);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, sessionRetention, maxWaitsPerTenant);
     }
 
     public Settings withSessionRetention(Duration retention) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, tenantHeaderFallback, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, retention);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, retention, maxWaitsPerTenant);
+    }
+
+    public Settings withMaxWaitsPerTenant(int max) {
+        return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, tenantHeaderFallback, idleTimeout,
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, sessionRetention, max);
     }
 
     /**
