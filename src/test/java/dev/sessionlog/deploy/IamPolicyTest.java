@@ -173,7 +173,6 @@ class IamPolicyTest {
 
         AwsCalls.reset();
         String base = "/v1/sessions/" + hot;
-        assertEquals(200, subject.api.get(tenant, base + "/events?after_seq=0&limit=1000").status());
         assertEquals(200, subject.api.get(tenant, base + "/head").status());
         JsonNode children = subject.api.get(tenant, base + "/events/q-1/children").body();
         assertEquals(3, children.get("children").size(), children::toString);
@@ -186,6 +185,29 @@ class IamPolicyTest {
         JsonNode verified = subject.api.get(tenant, base + "/verify").body();
         assertTrue(verified.get("ok").asBoolean(), verified::toString);
         assertLeastPrivilege("QueryFunction", recorded());
+    }
+
+    @Test
+    void tailFunction() {
+        String s = "iam-tail";
+        CLOCK.set(LONG_AGO);
+        setup.api.post(tenant, "/v1/sessions/" + s + "/events", batch("t-", 0, 40, 20, null));
+        setup.api.post(tenant, "/v1/sessions/" + s + "/events", batch("big-", 0, 1, 600_000, null));
+        setup.record(tenant, s);
+        CLOCK.set(NOW);
+        setup.api.post(tenant, "/v1/sessions/" + s + "/events", batch("h-", 0, 3, 20, null));
+        setup.components.archiver().archive(new StreamKey(tenant, s), NOW.minus(Duration.ofHours(24)));
+        setup.api.post(tenant, "/v1/sessions/" + s + "/events", batch("big-hot-", 0, 1, 600_000, null));
+
+        AwsCalls.reset();
+        String base = "/v1/sessions/" + s + "/events";
+        JsonNode all = subject.api.get(tenant, base + "?after_seq=0&limit=1000").body();
+        assertEquals(45, all.get("events").size(), all::toString);
+        assertTrue(all.get("archived_through_seq").asLong() > 0);
+        assertEquals(200, subject.api.get(tenant, base + "?order=desc&limit=5&types=Note").status());
+        // a live tail at the head: it waits (a slot of the tenant's waits) and answers with nothing new
+        assertEquals(0, subject.api.get(tenant, base + "?after_seq=45&wait=1").body().get("events").size());
+        assertLeastPrivilege("TailFunction", recorded());
     }
 
     @Test
