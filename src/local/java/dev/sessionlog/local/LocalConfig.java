@@ -17,7 +17,7 @@ public record LocalConfig(int apiPort, int dynamoPort, int s3Port, Path dataDir,
         return from(System.getenv());
     }
 
-    static LocalConfig from(Map<String, String> env) {
+    public static LocalConfig from(Map<String, String> env) {
         return new LocalConfig(
                 Integer.parseInt(value(env, "SESSIONLOG_API_PORT", "8080")),
                 Integer.parseInt(value(env, "SESSIONLOG_DYNAMODB_PORT", "8000")),

@@ -60,7 +60,7 @@ public final class LocalRunner implements AutoCloseable {
         }
     }
 
-    /** The port of the API (and, later, the timeline page). */
+    /** The port of the API and the timeline page. */
     public int apiPort() {
         return gateway.port();
     }
@@ -107,6 +107,7 @@ public final class LocalRunner implements AutoCloseable {
 
                 sessionlog is running
                   API        http://localhost:%d/v1/sessions   (tenant: X-Tenant-Id header, default "local")
+                  timeline   http://localhost:%d/ui/   (type the tenant into the page)
                   DynamoDB   %s   tables: %s%s
                   S3         %s   bucket: %s
                   data       %s
@@ -114,14 +115,14 @@ public final class LocalRunner implements AutoCloseable {
                           aws dynamodb scan --table-name %s --endpoint-url %s
                           aws s3 ls s3://%s --recursive --endpoint-url %s
                   recorder   polls the events stream every %d ms; scheduled function (idle sessions, archival
-                             of events older than %s) every %d s
+                             of events older than %s) every %d s; erasure every %d s
                   rebuild    curl -X POST localhost:%d/_local/rebuild/SESSION_ID -H 'X-Tenant-Id: TENANT'
                 Ctrl-C stops it.
-                """, apiPort(), aws.dynamoEndpoint(), String.join(", ", tables.values()),
+                """, apiPort(), apiPort(), aws.dynamoEndpoint(), String.join(", ", tables.values()),
                 moto == null ? "" : "\n             (" + moto.banner() + ")", aws.s3Endpoint(), c.bucket(),
                 c.inMemory() ? "in memory" : c.dataDir().toAbsolutePath() + " (kept between runs; SESSIONLOG_IN_MEMORY=true keeps nothing)",
                 EmbeddedAws.ACCESS_KEY, EmbeddedAws.SECRET_KEY, EmbeddedAws.REGION.id(),
                 tables.get("EventsTable"), aws.dynamoEndpoint(), c.bucket(), aws.s3Endpoint(),
-                c.streamPollMillis(), c.archiveHotWindow(), c.scheduleSeconds(), apiPort());
+                c.streamPollMillis(), c.archiveHotWindow(), c.scheduleSeconds(), c.eraseSeconds(), apiPort());
     }
 }

@@ -51,6 +51,9 @@ public final class QueryHandler {
         try {
             TimeBudget.start(timeBudget);
             RequestLog.start(event.requestId(), null, null);
+            if (UiAssets.isUiPath(event.path())) {
+                return UiAssets.serve(event);
+            }
             ApiPath path = ApiPath.of(event);
             Route route = Route.of(path, event.method());
             if (route.isWrite()) {
