@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # shellcheck source-path=SCRIPTDIR
-# Builds sessionlog and deploys template.yaml to an environment of infra/samconfig.toml, through a
+# Builds sessionlog and deploys template.yaml to an environment of samconfig.toml, through a
 # change set that is checked before it runs: a change that would replace or delete a table, the
-# archive bucket or the dead-letter queue (their data with them) stops the deployment.
+# archive, checkpoint or failure bucket (their data with them) stops the deployment.
 #
 # Why no `sam build`: template.yaml's CodeUri is target/function.zip, the deployment package that
 # `./mvnw package` makes (Quarkus' Lambda packaging, one zip for the four functions). sam deploy
@@ -39,7 +39,7 @@ $COMMON_OPTIONS_HELP
   --dry-run           create and show the change set, do not execute it
   --skip-build        deploy the target/function.zip that is there
   --allow-replacement execute even a change set that replaces or deletes a table, the archive
-                      bucket or the dead-letter queue (their data is lost unless they are retained)
+                      bucket, the checkpoint bucket or the failure bucket (their data is lost unless they are retained)
 
 The first deployment of a stack needs the issuer and the audience. Later ones keep the stack's
 previous value of every parameter that is not given.
@@ -197,9 +197,9 @@ aws_cli cloudformation describe-change-set --change-set-name "$CHANGE_SET" --out
 info "change set $CHANGE_SET:"
 jq -r '.Changes[].ResourceChange | "  \(.Action)\t\(.LogicalResourceId)\t\(.ResourceType)\treplacement: \(.Replacement // "-")"' "$WORK/change-set.json"
 
-# Stored data: the two tables, the archive bucket, the dead-letter queue's messages.
+# Stored data: the two tables, the archive, checkpoint and failure buckets.
 DANGEROUS="$(jq -r '
-  ["EventsTable", "SessionsTable", "ArchiveBucket", "RecorderDeadLetterQueue"] as $stateful
+  ["EventsTable", "SessionsTable", "ArchiveBucket", "CheckpointBucket", "RecorderFailureBucket"] as $stateful
   | .Changes[].ResourceChange
   | select(.LogicalResourceId as $id | $stateful | index($id))
   | select(.Action == "Remove" or (.Action == "Modify" and (.Replacement == "True" or .Replacement == "Conditional")))
@@ -254,4 +254,3 @@ print_outputs
 if [[ "$FIRST_DEPLOY" == true && -n "${ALARM_EMAIL:-}" ]]; then
   info "confirm the subscription in the e-mail that SNS sent to $ALARM_EMAIL, or the alarms notify nobody"
 fi
-info "the dashboard: infra/create-dashboard.sh --env $ENV_NAME --stack $STACK"

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Shared by the scripts in infra/: messages, prerequisite checks, the AWS CLI with the chosen region
-# and profile, the stack of an environment (infra/samconfig.toml), stack outputs and resources,
+# and profile, the stack of an environment (samconfig.toml), stack outputs and resources,
 # and invoking the recorder. Sourced, never run. Written for bash 3.2 too (macOS): no associative
 # arrays, no mapfile, empty arrays expanded with ${a[@]+"${a[@]}"}.
 
@@ -8,7 +8,7 @@
 INFRA_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck disable=SC2034
 ROOT_DIR="$(cd "$INFRA_DIR/.." && pwd)"
-SAMCONFIG="$INFRA_DIR/samconfig.toml"
+SAMCONFIG="$ROOT_DIR/samconfig.toml"
 PROG="${PROG:-$(basename "$0")}"
 
 # Set by the common options (parse them with common_option).
@@ -70,7 +70,7 @@ common_option() {
 }
 
 # shellcheck disable=SC2034,SC2016 # for the scripts' usage texts; the $NAMES are meant literally
-COMMON_OPTIONS_HELP='  --env ENV          environment of infra/samconfig.toml (default, dev, prod): its stack
+COMMON_OPTIONS_HELP='  --env ENV          environment of samconfig.toml (default, dev, prod): its stack
                      (default: $SESSIONLOG_ENV, else "default")
   --stack NAME       the CloudFormation stack (default: $SESSIONLOG_STACK, else the
                      environment'"'"'s stack_name)
@@ -88,7 +88,7 @@ aws_cli() {
 }
 
 # samconfig_value ENV KEY: KEY of [ENV.global.parameters] or [ENV.deploy.parameters] in
-# infra/samconfig.toml (a string value; empty if absent). A small reader for the file's flat
+# samconfig.toml (a string value; empty if absent). A small reader for the file's flat
 # layout, not a TOML parser.
 samconfig_value() {
   [[ -f "$SAMCONFIG" ]] || return 0

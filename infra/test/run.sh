@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Checks infra/ without AWS or Docker: shellcheck (where installed), every JSON file with jq,
-# samconfig.toml with Python's TOML reader (where there is one), then each script's behaviour
+# the top-level samconfig.toml with Python's TOML reader (where there is one), then each script's behaviour
 # against stand-ins for aws, sam, docker, curl and mvnw (infra/test/bin) that answer from fixtures
 # and log every call. Ends with the line "N passed, N failed"; exits non-zero on a failure.
 # Usage: infra/test/run.sh [-v] [TEST_NAME...]   (-v: print each test's output)
@@ -35,6 +35,7 @@ setup() {
   mkdir -p "$REPO"
   cp -R "$INFRA" "$REPO/infra"
   cp "$HERE/bin/mvnw" "$REPO/mvnw"
+  cp "$INFRA/../samconfig.toml" "$REPO/samconfig.toml"
   printf 'Resources: {}\n' >"$REPO/template.yaml"
   export PATH="$HERE/bin:$ORIG_PATH"
   export AWS_REGION=us-test-1
@@ -55,7 +56,6 @@ stack_fixture() {
   cat >"$FAKE_DIR/cloudformation.describe-stacks" <<'EOF'
 {"Stacks": [{"StackName": "sessionlog-dev", "StackStatus": "UPDATE_COMPLETE", "Outputs": [
   {"OutputKey": "ApiUrl", "OutputValue": "https://abc123.execute-api.us-test-1.amazonaws.com"},
-  {"OutputKey": "RecorderDeadLetterQueueUrl", "OutputValue": "https://sqs.us-test-1.amazonaws.com/123456789012/sessionlog-dev-RecorderDeadLetterQueue-Q1"},
   {"OutputKey": "RecorderFunctionName", "OutputValue": "sessionlog-dev-RecorderFunction-F1"},
   {"OutputKey": "EventsTableName", "OutputValue": "sessionlog-dev-EventsTable-T1"}]}]}
 EOF
@@ -67,20 +67,6 @@ S102=800000000000000000102
 S103=800000000000000000103
 S104=800000000000000000104
 
-# message_fixture N BATCH_SIZE [START END]: the Nth receive-message answers one invocation record.
-message_fixture() {
-  jq -n --arg arn "$STREAM_ARN" --arg start "${3:-$S101}" --arg upto "${4:-$S103}" --argjson size "$2" --arg id "m-$1" '
-    {requestContext: {requestId: "r-1", functionArn: "arn:aws:lambda:us-test-1:123456789012:function:rec:live",
-                      condition: "RetryAttemptsExhausted", approximateInvokeCount: 11},
-     responseContext: {statusCode: 200, executedVersion: "7", functionError: "Unhandled"},
-     version: "1.0", timestamp: "2025-11-20T10:05:00.000Z",
-     DDBStreamBatchInfo: {shardId: "shardId-0001", startSequenceNumber: $start, endSequenceNumber: $upto,
-                          approximateArrivalOfFirstRecord: "2025-11-20T10:00:00Z",
-                          approximateArrivalOfLastRecord: "2025-11-20T10:00:01Z", batchSize: $size, streamArn: $arn}}
-    | {Messages: [{MessageId: $id, ReceiptHandle: "rh-\($id)", Body: tojson, Attributes: {ApproximateReceiveCount: "1"}}]}' \
-    >"$FAKE_DIR/sqs.receive-message.$1"
-}
-
 # record SEQNO EVENT_NAME PK SEQ [TIME] [BODY]: one stream record as the CLI prints it.
 record() {
   jq -n --arg sn "$1" --arg name "$2" --arg pk "$3" --arg seq "$4" --arg t "${5:-2025-11-20T11:00:00+01:00}" --arg body "${6:-{\}}" '
@@ -90,23 +76,6 @@ record() {
                            + if $seq == "0" then {archived_through: {N: "0"}}
                              else {event_id: {S: "e-\($sn)"}, recorded_at: {N: "1763632800000"}, type: {S: "AgentStart"}, body: {S: $body}} end),
                 SequenceNumber: $sn, SizeBytes: 100, StreamViewType: "NEW_IMAGE"})}'
-}
-
-# The shard: 101 an event of acme/s1, 102 the archive's seq-0 item (filtered), an empty page,
-# 103 an event of tenant "a b/ü" (percent-encoded in the key), 104 past the end.
-stream_fixture() {
-  echo '{"ShardIterator": "it-1"}' >"$FAKE_DIR/dynamodbstreams.get-shard-iterator"
-  jq -s '{Records: ., NextShardIterator: "it-2"}' <(record "$S101" INSERT 'acme#s1' 1) <(record "$S102" MODIFY 'acme#s1' 0) \
-    >"$FAKE_DIR/dynamodbstreams.get-records.1"
-  echo '{"Records": [], "NextShardIterator": "it-3"}' >"$FAKE_DIR/dynamodbstreams.get-records.2"
-  jq -s '{Records: ., NextShardIterator: "it-4"}' <(record "$S103" INSERT 'a+b%2F%C3%BC#s2' 1 1763632801) \
-    <(record "$S104" INSERT 'acme#s1' 2) >"$FAKE_DIR/dynamodbstreams.get-records.3"
-}
-
-trimmed_fixture() {
-  echo "An error occurred (TrimmedDataAccessException) when calling the GetShardIterator operation: records are beyond the trim horizon" \
-    >"$FAKE_DIR/dynamodbstreams.get-shard-iterator.err"
-  echo 254 >"$FAKE_DIR/dynamodbstreams.get-shard-iterator.rc"
 }
 
 # --- static checks -------------------------------------------------------------------------------
@@ -123,12 +92,11 @@ t_json_valid() {
   while IFS= read -r f; do
     jq -e . "$f" >/dev/null || fail "$f is not valid JSON"
   done < <(find "$INFRA" -name '*.json')
-  jq -e '.widgets | length > 10' "$INFRA/dashboard.json" >/dev/null
 }
 
 t_samconfig() {
   python3 -c 'import tomllib' 2>/dev/null || { echo "no Python 3.11 tomllib here"; return 77; }
-  python3 - "$INFRA/samconfig.toml" <<'EOF'
+  python3 - "$INFRA/../samconfig.toml" <<'EOF'
 import sys, tomllib
 c = tomllib.load(open(sys.argv[1], "rb"))
 assert c["version"] == 0.1
@@ -142,7 +110,7 @@ EOF
 
 t_help() {
   local s
-  for s in deploy.sh create-dashboard.sh replay-dlq.sh rebuild-session.sh localstack/bootstrap.sh; do
+  for s in deploy.sh replay-failures.sh rebuild-session.sh localstack/bootstrap.sh; do
     run "infra/$s" --help
     [[ $RC -eq 0 ]] || fail "$s --help exited $RC"
     assert_in "$OUT" "Usage: infra/$s"
@@ -160,7 +128,7 @@ t_missing_prerequisite() {
     return 77
   fi
   RC=0
-  (cd "$REPO" && PATH="$T/onlyjq:/usr/bin:/bin" infra/replay-dlq.sh) >"$OUT" 2>&1 || RC=$?
+  (cd "$REPO" && PATH="$T/onlyjq:/usr/bin:/bin" infra/replay-failures.sh) >"$OUT" 2>&1 || RC=$?
   [[ $RC -eq 1 ]] || fail "exit $RC"
   assert_in "$OUT" "the AWS CLI (aws) is not installed"
 }
@@ -169,153 +137,111 @@ t_no_region() {
   unset AWS_REGION
   export HOME="$T/home"
   echo '' >"$FAKE_DIR/configure.get"
-  run infra/replay-dlq.sh --env dev
+  run infra/replay-failures.sh --env dev
   [[ $RC -eq 1 ]] || fail "exit $RC"
   assert_in "$OUT" "no AWS region"
 }
 
-# --- replay-dlq.sh -------------------------------------------------------------------------------
-t_replay_success() {
-  stack_fixture
-  message_fixture 1 2
-  stream_fixture
-  run infra/replay-dlq.sh --env dev
+# --- replay-failures.sh --------------------------------------------------------------------------
+# failure_fixture KEY SEQNO...: an object of the failure bucket, the invocation record Lambda writes
+# for a failed batch (the stream event as its payload, a JSON string).
+failure_fixture() {
+  local key="$1"
+  shift
+  local records=()
+  for sn in "$@"; do records+=("$(record "$sn" INSERT 'acme#s1' 1)"); done
+  printf '%s\n' "${records[@]}" | jq -s --arg arn "$STREAM_ARN" '
+    {requestContext: {requestId: "r-1", functionArn: "arn:aws:lambda:us-test-1:123456789012:function:rec:live",
+                      condition: "RetryAttemptsExhausted", approximateInvokeCount: 11},
+     responseContext: {statusCode: 200, executedVersion: "7", functionError: "Unhandled"},
+     version: "1.0", timestamp: "2026-11-20T10:05:00.000Z",
+     DDBStreamBatchInfo: {shardId: "shardId-0001", batchSize: length, streamArn: $arn},
+     payload: ({Records: map(. + {eventSourceARN: $arn})} | tojson)}' >"$FAKE_DIR/$key"
+}
+
+failures_stack_fixture() {
+  cat >"$FAKE_DIR/cloudformation.describe-stacks" <<'EOF'
+{"Stacks": [{"StackName": "sessionlog-dev", "StackStatus": "UPDATE_COMPLETE", "Outputs": [
+  {"OutputKey": "RecorderFunctionName", "OutputValue": "sessionlog-dev-RecorderFunction-F1"},
+  {"OutputKey": "RecorderFailureBucketName", "OutputValue": "sessionlog-dev-failures"}]}]}
+EOF
+}
+
+t_replay_failures() {
+  failures_stack_fixture
+  failure_fixture batch-1.json "$S101" "$S103"
+  failure_fixture batch-2.json "$S104"
+  echo '["aws/lambda/uuid/shardId-0001/2026/11/20/batch-1.json", "aws/lambda/uuid/shardId-0001/2026/11/20/batch-2.json"]' \
+    >"$FAKE_DIR/s3api.list-objects-v2"
+  run infra/replay-failures.sh --env dev
   [[ $RC -eq 0 ]] || fail "exit $RC"
-  assert_called "--region us-test-1 dynamodbstreams get-shard-iterator --stream-arn $STREAM_ARN --shard-id shardId-0001 --shard-iterator-type AT_SEQUENCE_NUMBER --sequence-number $S101"
-  [[ "$(grep -c 'get-records' "$FAKE_DIR/calls.log")" -eq 3 ]] || fail "not 3 get-records calls"
+  assert_called "s3 cp s3://sessionlog-dev-failures/aws/lambda/uuid/shardId-0001/2026/11/20/batch-1.json"
   assert_called "lambda invoke --function-name sessionlog-dev-RecorderFunction-F1 --qualifier live"
-  jq -e --arg arn "$STREAM_ARN" --arg a "$S101" --arg b "$S103" '
-    (.Records | map(.dynamodb.SequenceNumber)) == [$a, $b]
-    and all(.Records[]; .eventSourceARN == $arn and .eventName == "INSERT")
-    and .Records[0].dynamodb.ApproximateCreationDateTime == 1763632800
-    and .Records[1].dynamodb.ApproximateCreationDateTime == 1763632801' "$FAKE_DIR/invoke.1.json" >/dev/null ||
+  jq -e --arg a "$S101" --arg b "$S103" '(.Records | map(.dynamodb.SequenceNumber)) == [$a, $b]' "$FAKE_DIR/invoke.1.json" >/dev/null ||
     fail "the replayed event: $(cat "$FAKE_DIR/invoke.1.json")"
-  assert_called "sqs delete-message --queue-url https://sqs.us-test-1.amazonaws.com/123456789012/sessionlog-dev-RecorderDeadLetterQueue-Q1 --receipt-handle rh-m-1"
-  assert_in "$OUT" "1 messages: 1 handled and deleted, 0 kept"
+  assert_called "s3 rm s3://sessionlog-dev-failures/aws/lambda/uuid/shardId-0001/2026/11/20/batch-2.json"
+  assert_in "$OUT" "batch-1.json: replayed"
 }
 
-t_replay_dry_run() {
-  stack_fixture
-  message_fixture 1 2
-  stream_fixture
-  run infra/replay-dlq.sh --env dev --dry-run
-  [[ $RC -eq 0 ]] || fail "exit $RC"
-  assert_not_called "lambda invoke"
-  assert_not_called "sqs delete-message"
-  assert_not_called "change-message-visibility"
-  assert_called "--visibility-timeout 30"
-  assert_in "$OUT" "would invoke sessionlog-dev-RecorderFunction-F1:live with 2 records"
-}
-
-t_replay_failure_rebuilds() {
-  stack_fixture
-  message_fixture 1 2
-  stream_fixture
-  export FAKE_FAIL_SEQS="$S103"
-  run infra/replay-dlq.sh --env dev
-  [[ $RC -eq 0 ]] || fail "exit $RC"
-  jq -e '. == {rebuild: {tenant: "a b/ü", session_id: "s2"}}' "$FAKE_DIR/invoke.2.json" >/dev/null ||
-    fail "the rebuild request: $(cat "$FAKE_DIR/invoke.2.json")"
-  [[ ! -e "$FAKE_DIR/invoke.3.json" ]] || fail "more than the failed session was rebuilt"
-  assert_called "sqs delete-message"
-}
-
-t_replay_failure_kept() {
-  stack_fixture
-  message_fixture 1 2
-  stream_fixture
+t_replay_failures_kept_when_failed_again() {
+  failures_stack_fixture
+  failure_fixture batch-1.json "$S101"
   export FAKE_FAIL_SEQS="$S101"
-  run infra/replay-dlq.sh --env dev --no-rebuild-fallback
+  run infra/replay-failures.sh --env dev aws/lambda/uuid/shardId-0001/2026/11/20/batch-1.json
   [[ $RC -eq 1 ]] || fail "exit $RC"
-  assert_not_called "sqs delete-message"
-  assert_in "$OUT" "kept: 1 records failed"
+  assert_in "$OUT" "the recorder failed it again"
+  assert_not_called "s3 rm"
 }
 
-t_replay_function_error() {
-  stack_fixture
-  message_fixture 1 2
-  stream_fixture
-  export FAKE_FUNCTION_ERROR=1
-  run infra/replay-dlq.sh --env dev
-  [[ $RC -eq 1 ]] || fail "exit $RC"
-  # every record failed, so both sessions were to be rebuilt, and the rebuilds failed too
-  jq -e '.rebuild.tenant == "a b/ü"' "$FAKE_DIR/invoke.2.json" >/dev/null || fail "no rebuild of a b/ü"
-  jq -e '.rebuild == {tenant: "acme", session_id: "s1"}' "$FAKE_DIR/invoke.3.json" >/dev/null || fail "no rebuild of acme/s1"
-  assert_not_called "sqs delete-message"
-}
-
-t_replay_rebuild_mode() {
-  stack_fixture
-  message_fixture 1 2
-  stream_fixture
-  run infra/replay-dlq.sh --env dev --rebuild
+t_replay_failures_dry_run_and_keep() {
+  failures_stack_fixture
+  failure_fixture batch-1.json "$S101" "$S102"
+  run infra/replay-failures.sh --env dev --dry-run x/batch-1.json
   [[ $RC -eq 0 ]] || fail "exit $RC"
-  jq -se 'map(.rebuild) | sort_by(.tenant) == [{tenant: "a b/ü", session_id: "s2"}, {tenant: "acme", session_id: "s1"}]' \
-    "$FAKE_DIR/invoke.1.json" "$FAKE_DIR/invoke.2.json" >/dev/null || fail "not the two rebuilds"
-  assert_called "sqs delete-message"
-}
-
-t_replay_trimmed_kept() {
-  stack_fixture
-  message_fixture 1 2
-  trimmed_fixture
-  run infra/replay-dlq.sh --env dev
-  [[ $RC -eq 1 ]] || fail "exit $RC"
-  assert_in "$OUT" "no longer in the stream"
-  assert_in "$OUT" "--scan-events"
+  assert_in "$OUT" "x/batch-1.json: would replay 2 records"
   assert_not_called "lambda invoke"
-  assert_not_called "sqs delete-message"
-}
-
-t_replay_trimmed_scan() {
-  stack_fixture
-  message_fixture 1 2
-  trimmed_fixture
-  echo '{"Table": {"ItemCount": 1000, "TableSizeBytes": 4096000}}' >"$FAKE_DIR/dynamodb.describe-table"
-  echo '{"Items": [{"pk": {"S": "acme#s1"}}, {"pk": {"S": "acme#s1"}}, {"pk": {"S": "x%23y#s#3"}}], "Count": 3}' >"$FAKE_DIR/dynamodb.scan"
-  run infra/replay-dlq.sh --env dev --scan-events --scan-margin 60
+  run infra/replay-failures.sh --env dev --keep x/batch-1.json
   [[ $RC -eq 0 ]] || fail "exit $RC"
-  # 2025-11-20T10:00:00Z - 60 s and 10:00:01Z + 60 s, in milliseconds
-  assert_called '":from": {"N": "1763632740000"}, ":to": {"N": "1763632861000"}'
-  assert_called "dynamodb scan --table-name sessionlog-dev-EventsTable-T1"
-  jq -se 'map(.rebuild) | sort_by(.tenant) == [{tenant: "acme", session_id: "s1"}, {tenant: "x#y", session_id: "s#3"}]' \
-    "$FAKE_DIR/invoke.1.json" "$FAKE_DIR/invoke.2.json" >/dev/null || fail "not the two rebuilds"
-  assert_called "sqs delete-message"
+  assert_not_called "s3 rm"
 }
 
-t_replay_not_an_invocation_record() {
-  stack_fixture
-  echo '{"Messages": [{"MessageId": "m-x", "ReceiptHandle": "rh-x", "Body": "hello"}]}' >"$FAKE_DIR/sqs.receive-message.1"
-  run infra/replay-dlq.sh --env dev
+t_replay_failures_not_a_batch() {
+  failures_stack_fixture
+  echo '{"something": "else"}' >"$FAKE_DIR/odd.json"
+  run infra/replay-failures.sh --env dev odd.json
   [[ $RC -eq 1 ]] || fail "exit $RC"
-  assert_in "$OUT" "not a DynamoDB stream invocation record"
-  assert_not_called "sqs delete-message"
+  assert_in "$OUT" "odd.json: not a failed stream batch"
 }
 
-t_replay_chunks() {
-  stack_fixture
-  message_fixture 1 3 "$S101" "$S103"
-  echo '{"ShardIterator": "it-1"}' >"$FAKE_DIR/dynamodbstreams.get-shard-iterator"
-  # three events with 200 KB bodies
-  jq -s '{Records: map(.dynamodb.NewImage.body.S = "x" * 200000), NextShardIterator: "it-2"}' \
-    <(record "$S101" INSERT 'acme#s1' 1 1763632800) <(record "$S102" INSERT 'acme#s1' 2 1763632800) \
-    <(record "$S103" INSERT 'acme#s1' 3 1763632800) >"$FAKE_DIR/dynamodbstreams.get-records.1"
-  echo '{"Records": []}' >"$FAKE_DIR/dynamodbstreams.get-records.2"
-  run infra/replay-dlq.sh --env dev --max-payload-bytes 500000
+t_replay_failures_none() {
+  failures_stack_fixture
+  echo '[]' >"$FAKE_DIR/s3api.list-objects-v2"
+  run infra/replay-failures.sh --env dev
   [[ $RC -eq 0 ]] || fail "exit $RC"
-  jq -e '.Records | length == 2' "$FAKE_DIR/invoke.1.json" >/dev/null || fail "first invocation"
-  jq -e '.Records | length == 1' "$FAKE_DIR/invoke.2.json" >/dev/null || fail "second invocation"
-  [[ "$(wc -c <"$FAKE_DIR/invoke.1.json")" -le 500000 ]] || fail "an invocation over the limit"
+  assert_in "$OUT" "no failed batches in sessionlog-dev-failures"
 }
 
-t_replay_explicit_names() {
-  message_fixture 1 2
-  stream_fixture
-  run infra/replay-dlq.sh --queue-url https://sqs.example/q --function rec --qualifier 9 --max-messages 1
+# --- verify-chain.py ------------------------------------------------------------------------------
+t_verify_chain_script() {
+  # A session of two records made with the chain's rule; the script verifies it and finds a change.
+  python3 - "$T/pages.json" <<'EOF'
+import hashlib, json, sys
+def jcs(v): return json.dumps(v, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+prev, recs = "0" * 64, []
+for seq in (1, 2):
+    r = {"seq": seq, "event_id": "e-%d" % seq, "parent_event_id": None, "parent_session_id": None,
+         "recorded_at": "2026-11-21T10:00:00.000Z", "event": {"type": "Note", "n": seq}}
+    prev = hashlib.sha256((prev + jcs(r)).encode()).hexdigest()
+    recs.append(dict(r, chain=prev))
+json.dump({"events": recs, "next_after_seq": None}, open(sys.argv[1], "w"))
+EOF
+  run python3 infra/verify-chain.py --pages "$T/pages.json"
   [[ $RC -eq 0 ]] || fail "exit $RC"
-  assert_not_called "cloudformation describe-stacks"
-  assert_called "lambda invoke --function-name rec --qualifier 9"
-  [[ "$(grep -c 'sqs receive-message' "$FAKE_DIR/calls.log")" -eq 1 ]] || fail "read on past --max-messages"
+  assert_in "$OUT" '"ok": true'
+  sed -i 's/"n": 2/"n": 3/' "$T/pages.json"
+  run python3 infra/verify-chain.py --pages "$T/pages.json"
+  [[ $RC -eq 1 ]] || fail "exit $RC"
+  assert_in "$OUT" '"first_bad_seq": 2'
 }
 
 # --- rebuild-session.sh --------------------------------------------------------------------------
@@ -326,66 +252,6 @@ t_rebuild_session() {
   jq -se 'map(.rebuild) == [{tenant: "a b/ü", session_id: "s2"}, {tenant: "acme", session_id: "s1"}]' \
     "$FAKE_DIR/invoke.1.json" "$FAKE_DIR/invoke.2.json" >/dev/null || fail "the rebuild requests"
   assert_in "$OUT" '{"tenant":"a b/ü","session_id":"s2","recorded_through_seq":3,"loop_count":1}'
-}
-
-# --- create-dashboard.sh -------------------------------------------------------------------------
-resources_fixture() {
-  jq -n '{StackResourceSummaries: [
-    ["HttpApi", "abc123", "AWS::ApiGatewayV2::Api"],
-    ["AppendFunction", "sl-AppendFunction-A", "AWS::Lambda::Function"],
-    ["QueryFunction", "sl-QueryFunction-Q", "AWS::Lambda::Function"],
-    ["RecorderFunction", "sl-RecorderFunction-R", "AWS::Lambda::Function"],
-    ["ScheduledFunction", "sl-ScheduledFunction-S", "AWS::Lambda::Function"],
-    ["EventsTable", "sl-EventsTable-E", "AWS::DynamoDB::Table"],
-    ["SessionsTable", "sl-SessionsTable-S", "AWS::DynamoDB::Table"],
-    ["RecorderDeadLetterQueue", "https://sqs.us-test-1.amazonaws.com/123456789012/sl-RecorderDeadLetterQueue-D", "AWS::SQS::Queue"],
-    ["ApiAccessLogGroup", "sl-ApiAccessLogGroup-L", "AWS::Logs::LogGroup"],
-    ["AppendLogGroup", "sl-AppendLogGroup-L", "AWS::Logs::LogGroup"],
-    ["QueryLogGroup", "sl-QueryLogGroup-L", "AWS::Logs::LogGroup"],
-    ["RecorderLogGroup", "sl-RecorderLogGroup-L", "AWS::Logs::LogGroup"],
-    ["ScheduledLogGroup", "sl-ScheduledLogGroup-L", "AWS::Logs::LogGroup"],
-    ["Api5xxAlarm", "sl-Api5xxAlarm-1", "AWS::CloudWatch::Alarm"],
-    ["RecorderIteratorAgeAlarm", "sl-RecorderIteratorAgeAlarm-2", "AWS::CloudWatch::Alarm"]]
-    | map({LogicalResourceId: .[0], PhysicalResourceId: .[1], ResourceType: .[2]})}' \
-    >"$FAKE_DIR/cloudformation.list-stack-resources"
-  echo '{"MetricAlarms": [{"AlarmArn": "arn:aws:cloudwatch:us-test-1:123456789012:alarm:sl-RecorderIteratorAgeAlarm-2"},
-    {"AlarmArn": "arn:aws:cloudwatch:us-test-1:123456789012:alarm:sl-Api5xxAlarm-1"}], "CompositeAlarms": []}' \
-    >"$FAKE_DIR/cloudwatch.describe-alarms"
-}
-
-t_dashboard() {
-  resources_fixture
-  run infra/create-dashboard.sh --env prod --print
-  [[ $RC -eq 0 ]] || fail "exit $RC: $(tail -n 5 "$OUT")"
-  sed -n '/^{/,$p' "$OUT" >"$T/body.json"
-  jq -e . "$T/body.json" >/dev/null || fail "not JSON"
-  # shellcheck disable=SC2016 # a literal ${
-  ! grep -qF '${' "$T/body.json" || fail "placeholders left"
-  jq -e '
-    ([.widgets[] | select(.type == "alarm") | .properties.alarms] == [["arn:aws:cloudwatch:us-test-1:123456789012:alarm:sl-Api5xxAlarm-1", "arn:aws:cloudwatch:us-test-1:123456789012:alarm:sl-RecorderIteratorAgeAlarm-2"]])
-    and all(.widgets[] | select(.type == "metric" or .type == "log") | .properties.region; . == "us-test-1")
-    and ([.. | arrays | select(.[0] == "AWS/SQS") | .[3]] | unique == ["sl-RecorderDeadLetterQueue-D"])
-    and ([.. | arrays | select(.[0] == "AWS/ApiGateway") | .[3]] | unique == ["abc123"])
-    and ([.. | arrays | select(.[0] == "AWS/Lambda" and .[2] == "FunctionName") | .[3]] | unique == ["sl-AppendFunction-A", "sl-QueryFunction-Q", "sl-RecorderFunction-R", "sl-ScheduledFunction-S"])
-    and ([.. | arrays | select(.[0] == "sessionlog") | .[1]] | unique == ["AppendLatency", "BytesArchived", "EventsAppended", "EventsArchived", "FoldErrors", "RecorderLag"])
-    and ([.. | arrays | select(.[0] == "sessionlog") | .[2:4]] | unique == [["Function", "append"], ["Function", "archive"], ["Function", "record"]])
-    and ([.widgets[] | select(.type == "log") | .properties.query][0] | startswith("SOURCE '"'"'sl-AppendLogGroup-L'"'"' | SOURCE '"'"'sl-QueryLogGroup-L'"'"' | SOURCE '"'"'sl-RecorderLogGroup-L'"'"' | SOURCE '"'"'sl-ScheduledLogGroup-L'"'"' | fields"))
-    and (tojson | contains("TableName=\\\"sl-EventsTable-E\\\""))' "$T/body.json" >/dev/null ||
-    fail "the dashboard body is not filled in as expected"
-  assert_called "cloudformation list-stack-resources --stack-name sessionlog-prod"
-  assert_not_called "put-dashboard"
-  run infra/create-dashboard.sh --env prod --name my_board
-  [[ $RC -eq 0 ]] || fail "exit $RC"
-  assert_called "cloudwatch put-dashboard --dashboard-name my_board --dashboard-body file://"
-  cmp -s "$FAKE_DIR/dashboard-body.json" "$T/body.json" || fail "put another body than --print printed"
-}
-
-t_dashboard_not_sessionlog() {
-  echo '{"StackResourceSummaries": [{"LogicalResourceId": "Other", "PhysicalResourceId": "x", "ResourceType": "AWS::SNS::Topic"}]}' \
-    >"$FAKE_DIR/cloudformation.list-stack-resources"
-  run infra/create-dashboard.sh --stack other
-  [[ $RC -eq 1 ]] || fail "exit $RC"
-  assert_in "$OUT" "has no resource RecorderDeadLetterQueue"
 }
 
 # --- deploy.sh -------------------------------------------------------------------------------
@@ -411,8 +277,8 @@ t_deploy_update_ci() {
   run infra/deploy.sh --env dev --ci
   [[ $RC -eq 0 ]] || fail "exit $RC"
   assert_called "mvnw -B package -DskipTests"
-  assert_called "sam validate --lint --config-file $REPO/infra/samconfig.toml --config-env dev --template-file $REPO/template.yaml --region us-test-1"
-  assert_called "sam deploy --config-file $REPO/infra/samconfig.toml --config-env dev --template-file $REPO/template.yaml --region us-test-1 --stack-name sessionlog-dev --no-execute-changeset"
+  assert_called "sam validate --lint --config-file $REPO/samconfig.toml --config-env dev --template-file $REPO/template.yaml --region us-test-1"
+  assert_called "sam deploy --config-file $REPO/samconfig.toml --config-env dev --template-file $REPO/template.yaml --region us-test-1 --stack-name sessionlog-dev --no-execute-changeset"
   assert_not_called "--parameter-overrides"
   assert_called "cloudformation execute-change-set --change-set-name arn:aws:cloudformation:us-test-1:123456789012:changeSet/samcli-deploy1763632800/0a1b2c3d-1111-2222-3333-444455556666"
   assert_called "cloudformation wait stack-update-complete --stack-name sessionlog-dev"

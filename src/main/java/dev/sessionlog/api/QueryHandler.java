@@ -25,6 +25,8 @@ import java.util.List;
 /** The read routes of the contract: events, head, children, sessions and loops of one tenant. */
 public final class QueryHandler {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(QueryHandler.class);
+
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 1000;
 
@@ -48,6 +50,17 @@ public final class QueryHandler {
     }
 
     public HttpApiResponse handle(HttpApiEvent event) {
+        try {
+            HttpApiResponse response = serve(event);
+            LOG.infof("%s %s: %d", event.method(), event.path(), response.statusCode);
+            return response;
+        } finally {
+            RequestLog.end();
+            TimeBudget.end();
+        }
+    }
+
+    private HttpApiResponse serve(HttpApiEvent event) {
         try {
             TimeBudget.start(timeBudget);
             RequestLog.start(event.requestId(), null, null);
@@ -74,9 +87,6 @@ public final class QueryHandler {
             };
         } catch (RuntimeException e) {
             return ErrorResponses.of(e, event.requestId());
-        } finally {
-            RequestLog.end();
-            TimeBudget.end();
         }
     }
 

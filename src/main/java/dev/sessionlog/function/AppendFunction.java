@@ -3,6 +3,7 @@ package dev.sessionlog.function;
 import dev.sessionlog.api.AppendHandler;
 import dev.sessionlog.api.HttpApiEvent;
 import dev.sessionlog.api.HttpApiResponse;
+import dev.sessionlog.observe.Invocation;
 import io.quarkus.funqy.Funq;
 import jakarta.inject.Inject;
 
@@ -14,6 +15,7 @@ public class AppendFunction {
 
     @Funq("append")
     public HttpApiResponse append(HttpApiEvent event) {
+        Invocation.begin();
         return handler.handle(event);
     }
 }

@@ -1,6 +1,7 @@
 package dev.sessionlog.function;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sessionlog.observe.Invocation;
 import io.quarkus.funqy.Funq;
 import jakarta.inject.Inject;
 
@@ -12,6 +13,7 @@ public class EraseFunction {
 
     @Funq("erase")
     public EraseWork.RunSummary erase(JsonNode scheduledEvent) {
+        Invocation.begin();
         return work.run();
     }
 }

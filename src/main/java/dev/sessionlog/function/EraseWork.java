@@ -54,6 +54,7 @@ public final class EraseWork {
         if (!failed.isEmpty()) {
             throw new IllegalStateException("the erasure run did what it could, but these failed: " + failed + "; " + summary);
         }
+        LOG.infof("run done: %s", summary);
         return summary;
     }
 }

@@ -3,6 +3,7 @@ package dev.sessionlog.function;
 import dev.sessionlog.api.HttpApiEvent;
 import dev.sessionlog.api.HttpApiResponse;
 import dev.sessionlog.api.QueryHandler;
+import dev.sessionlog.observe.Invocation;
 import io.quarkus.funqy.Funq;
 import jakarta.inject.Inject;
 
@@ -14,6 +15,7 @@ public class QueryFunction {
 
     @Funq("query")
     public HttpApiResponse query(HttpApiEvent event) {
+        Invocation.begin();
         return handler.handle(event);
     }
 }

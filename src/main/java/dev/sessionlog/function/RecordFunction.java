@@ -1,5 +1,6 @@
 package dev.sessionlog.function;
 
+import dev.sessionlog.observe.Invocation;
 import io.quarkus.funqy.Funq;
 import jakarta.inject.Inject;
 
@@ -11,6 +12,7 @@ public class RecordFunction {
 
     @Funq("record")
     public StreamBatchResponse record(DynamoStreamEvent event) {
+        Invocation.begin();
         return handler.handle(event);
     }
 }

@@ -53,6 +53,7 @@ public final class ScheduledWork {
             throw new IllegalStateException("the scheduled run did every part it could, but these failed: " + failed
                     + " (see the log); " + summary);
         }
+        LOG.infof("run done: %s", summary);
         return summary;
     }
 

@@ -3,6 +3,7 @@ package dev.sessionlog.function;
 import dev.sessionlog.api.HttpApiEvent;
 import dev.sessionlog.api.HttpApiResponse;
 import dev.sessionlog.api.QueryHandler;
+import dev.sessionlog.observe.Invocation;
 import io.quarkus.funqy.Funq;
 import jakarta.inject.Inject;
 
@@ -18,6 +19,7 @@ public class TailFunction {
 
     @Funq("tail")
     public HttpApiResponse tail(HttpApiEvent event) {
+        Invocation.begin();
         return handler.handle(event);
     }
 }

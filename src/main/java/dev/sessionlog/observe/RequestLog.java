@@ -2,14 +2,19 @@ package dev.sessionlog.observe;
 
 import org.jboss.logging.MDC;
 
-/** The fields every log line of a request carries, put once where the request is known. */
+/**
+ * The fields every log line of a request carries, put once where the request is known. Only these
+ * are cleared between requests: the invocation's own (AWSRequestId, cold_start, xray_trace_id) stay.
+ */
 public final class RequestLog {
+
+    private static final String[] FIELDS = {"request_id", "tenant", "session_id", "seq"};
 
     private RequestLog() {
     }
 
     public static void start(String requestId, String tenant, String sessionId) {
-        MDC.clear();
+        end();
         put("request_id", requestId);
         put("tenant", tenant);
         put("session_id", sessionId);
@@ -22,6 +27,8 @@ public final class RequestLog {
     }
 
     public static void end() {
-        MDC.clear();
+        for (String field : FIELDS) {
+            MDC.remove(field);
+        }
     }
 }

@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Instant;
 import dev.sessionlog.observe.Metrics;
 import dev.sessionlog.observe.Metrics.Metric;
+import dev.sessionlog.observe.Invocation;
 import dev.sessionlog.observe.RequestLog;
 import dev.sessionlog.log.EventItems;
 import dev.sessionlog.log.EventLog;
@@ -75,8 +76,12 @@ public final class StreamRecorder {
         // Sessions are independent (each one's records stay together), so they are folded
         // concurrently: a batch over many sessions takes the time of its slowest, not of their sum.
         List<CompletableFuture<List<String>>> folds = new ArrayList<>();
+        Map<String, String> invocation = Invocation.fields();
         for (Map.Entry<String, List<StreamRecord>> session : bySession.entrySet()) {
-            folds.add(CompletableFuture.supplyAsync(() -> foldReportingFailure(session.getKey(), session.getValue()), SESSIONS));
+            folds.add(CompletableFuture.supplyAsync(() -> {
+                Invocation.adopt(invocation);
+                return foldReportingFailure(session.getKey(), session.getValue());
+            }, SESSIONS));
         }
         List<String> failed = new ArrayList<>();
         folds.forEach(f -> failed.addAll(f.join()));

@@ -110,6 +110,11 @@ class IamPolicyTest {
         }
         Set<String> unused = new TreeSet<>();
         for (TemplatePolicies.Statement s : policy) {
+            if (s.usedByLambdaItself()) {
+                // Lambda writes the recorder's failed batches with the function's role: no SDK call of ours to record
+                assertTrue(s.resources().stream().allMatch(r -> r.startsWith("RecorderFailureBucket")), s::toString);
+                continue;
+            }
             for (String action : s.actions()) {
                 for (String resource : s.resources()) {
                     List<String> prefixes = s.listPrefixes().isEmpty() ? java.util.Collections.singletonList(null) : s.listPrefixes();

@@ -14,7 +14,12 @@ final class TemplatePolicies {
      * @param listPrefixes the statement's StringLike s3:prefix condition (empty: none): a listing is
      *                     allowed only under one of them
      */
-    record Statement(List<String> actions, List<String> resources, List<String> listPrefixes) {
+    record Statement(String sid, List<String> actions, List<String> resources, List<String> listPrefixes) {
+        /** A grant Lambda uses on the function's behalf (its failure destination), not the function's code. */
+        boolean usedByLambdaItself() {
+            return sid != null && sid.startsWith("Lambda");
+        }
+
         boolean allows(IamGrant grant) {
             return actions.contains(grant.action()) && resources.stream().anyMatch(r -> matches(r, grant.resource()))
                     && (listPrefixes.isEmpty() || grant.listPrefix() != null
@@ -47,7 +52,7 @@ final class TemplatePolicies {
                 }
                 Map<String, Object> condition = (Map<String, Object>) s.getOrDefault("Condition", Map.of());
                 Map<String, Object> like = (Map<String, Object>) condition.getOrDefault("StringLike", Map.of());
-                statements.add(new Statement(strings(s.get("Action")), resources(s.get("Resource"), parameters),
+                statements.add(new Statement((String) s.get("Sid"), strings(s.get("Action")), resources(s.get("Resource"), parameters),
                         strings(like.get("s3:prefix"))));
             }
         }

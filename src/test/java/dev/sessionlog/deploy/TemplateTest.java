@@ -108,6 +108,8 @@ class TemplateTest {
         while (m.find()) {
             read.add(m.group(1));
         }
+        // Lambda sets its own (AWS_LAMBDA_FUNCTION_NAME, ...) on every function; the template cannot
+        read.removeIf(name -> name.startsWith("AWS_LAMBDA_"));
         assertTrue(read.size() >= 10, read::toString);
         for (String f : FUNCTIONS) {
             Set<String> missing = new TreeSet<>(read);
@@ -195,15 +197,67 @@ class TemplateTest {
     }
 
     @Test
-    void theRecorderGetsOnlyNewEventsAndFailsIntoTheDeadLetterQueue() {
+    void theRecorderGetsNewEventsAndForkLinksAndFailsIntoTheFailureBucket() {
         @SuppressWarnings("unchecked")
         Map<String, Object> stream = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) TEMPLATE.properties("RecorderFunction")
                 .get("Events")).get("Stream")).get("Properties");
         assertEquals(List.of("ReportBatchItemFailures"), stream.get("FunctionResponseTypes"));
         assertEquals(Boolean.TRUE, stream.get("BisectBatchOnFunctionError"));
         assertTrue(((Number) stream.get("MaximumRetryAttempts")).intValue() > 0);
-        assertTrue(stream.toString().contains("RecorderDeadLetterQueue"));
+        assertTrue(stream.toString().contains("RecorderFailureBucket"), "failed batches go to S3, whole");
         assertTrue(stream.toString().contains("\"eventName\": [\"INSERT\"]"));
+        assertTrue(stream.toString().contains("fork_link"));
+        assertTrue(TEMPLATE.resourcesOfType("AWS::SQS::Queue").isEmpty(), "no dead-letter queue any more");
+        // and a new object there is an alarm
+        Map<String, Object> alarm = TEMPLATE.properties("RecorderFailureAlarm");
+        assertEquals("AWS/S3", alarm.get("Namespace"));
+        assertEquals("PutRequests", alarm.get("MetricName"));
+        assertTrue(alarm.get("Dimensions").toString().contains("RecorderFailureBucket"));
+    }
+
+    @Test
+    void everyFunctionIsTracedAndDeployedByACanaryThatTheAlarmsRollBack() {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> globals = (Map<String, Object>) ((Map<String, Object>) TEMPLATE.root().get("Globals")).get("Function");
+        assertEquals("Active", globals.get("Tracing"));
+        assertEquals("live", globals.get("AutoPublishAlias"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> deployment = (Map<String, Object>) globals.get("DeploymentPreference");
+        assertTrue(deployment.get("Type").toString().contains("DeploymentType"));
+        List<String> alarms = ((List<?>) deployment.get("Alarms")).stream().map(a -> ((Map<?, ?>) a).get("Ref").toString()).toList();
+        assertEquals(List.of("AppendErrorsAlarm", "QueryErrorsAlarm", "FoldErrorsAlarm"), alarms);
+        for (String alarm : alarms) {
+            assertTrue(TEMPLATE.resourcesOfType("AWS::CloudWatch::Alarm").contains(alarm), alarm);
+        }
+    }
+
+    @Test
+    void everyFunctionHasAnAlarmOnItsDurationNearItsTimeout() {
+        for (String function : FUNCTIONS) {
+            int timeoutMs = ((Number) TEMPLATE.properties(function).get("Timeout")).intValue() * 1000;
+            String alarm = TEMPLATE.resourcesOfType("AWS::CloudWatch::Alarm").stream()
+                    .filter(a -> "Duration".equals(TEMPLATE.properties(a).get("MetricName"))
+                            && TEMPLATE.properties(a).get("Dimensions").toString().contains("Ref=" + function + "}"))
+                    .findFirst().orElseThrow(() -> new AssertionError(function + " has no duration alarm"));
+            Map<String, Object> p = TEMPLATE.properties(alarm);
+            assertEquals("p99", p.get("ExtendedStatistic"), alarm);
+            double threshold = ((Number) p.get("Threshold")).doubleValue();
+            assertTrue(threshold >= 0.75 * timeoutMs && threshold < timeoutMs, alarm + ": " + threshold + " of " + timeoutMs);
+        }
+    }
+
+    @Test
+    void theDashboardIsInTheTemplateAndShowsEveryFunctionAndAlarm() {
+        Object body = TEMPLATE.properties("Dashboard").get("DashboardBody");
+        String text = body.toString();
+        for (String function : FUNCTIONS) {
+            assertTrue(text.contains("${" + function + "}"), "the dashboard shows " + function);
+        }
+        for (String alarm : TEMPLATE.resourcesOfType("AWS::CloudWatch::Alarm")) {
+            assertTrue(text.contains("${" + alarm + ".Arn}"), "the dashboard's alarm widget shows " + alarm);
+        }
+        assertTrue(Files.exists(Path.of("infra")) && !Files.exists(Path.of("infra", "create-dashboard.sh")),
+                "the dashboard is the template's: no script puts it");
     }
 
     private static Stream<Path> walk(String dir) {

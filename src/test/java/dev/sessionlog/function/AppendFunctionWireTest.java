@@ -8,6 +8,7 @@ import dev.sessionlog.testing.AwsTestResource;
 import dev.sessionlog.testing.Fixtures;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * the Lambda mock event server, through funqy, and the function's HTTP response comes back.
  */
 @QuarkusTest
+@TestProfile(ExportProfiles.Append.class)
 @QuarkusTestResource(value = AwsTestResource.class, restrictToAnnotatedClass = false)
 class AppendFunctionWireTest {
 
@@ -33,6 +35,7 @@ class AppendFunctionWireTest {
                 .then().statusCode(200)
                 .body("statusCode", equalTo(200))
                 .body("body", containsString("\"duplicate\":true"));
+        LogLines.assertOperatorFields("append", "request_id", "tenant", "session_id", "seq");
     }
 
     @Test

@@ -25,5 +25,6 @@ class EraseFunctionWireTest {
                 .body("sessions_erased", greaterThanOrEqualTo(0))
                 .body("sessions_expired", equalTo(0))
                 .body("failed_parts.size()", equalTo(0));
+        LogLines.assertOperatorFields("erase");
     }
 }

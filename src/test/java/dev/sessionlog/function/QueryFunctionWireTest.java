@@ -33,5 +33,6 @@ class QueryFunctionWireTest {
                 .body("statusCode", equalTo(200))
                 .body("body", containsString("\"session_id\":\"wire-1\""))
                 .body("body", containsString("\"type\":\"AgentStart\""));
+        LogLines.assertOperatorFields("query", "request_id", "tenant", "session_id");
     }
 }

@@ -37,5 +37,7 @@ class RecordFunctionWireTest {
         var stored = components.sessionStore().load(new StreamKey("acme", "wire-rec")).orElseThrow();
         assertEquals(1, stored.fold().recordedThroughSeq());
         assertEquals("active", stored.fold().status());
+        // the recorder logs the session and seqs it folded, with the invocation's fields
+        LogLines.assertOperatorFields("record", "tenant", "session_id", "seq");
     }
 }

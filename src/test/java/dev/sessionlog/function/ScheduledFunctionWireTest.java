@@ -22,5 +22,6 @@ class ScheduledFunctionWireTest {
                 .when().post()
                 .then().statusCode(200)
                 .body("idle_sessions_closed", greaterThanOrEqualTo(0));
+        LogLines.assertOperatorFields("archive");
     }
 }

@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
-import org.jboss.logmanager.ExtLogRecord;
 import org.jboss.logging.MDC;
 import org.junit.jupiter.api.Test;
 
@@ -30,25 +29,29 @@ class ObservabilityTest {
     record Emission(String function, Map<Metric, Number> values) {
     }
 
+    /** The JSON lines themselves are Quarkus' (the wire tests read each function's); these are the fields put in them. */
     @Test
-    void logLinesAreJsonWithTheRequestsFields() {
-        MDC.put("request_id", "req-1");
-        MDC.put("tenant", "acme");
-        MDC.put("session_id", "s1");
-        MDC.put("seq", "4..5");
-        ExtLogRecord record = new ExtLogRecord(Level.INFO, "appended %d of %d events", ExtLogRecord.FormatStyle.PRINTF,
-                "dev.sessionlog.api.AppendHandler");
-        record.setParameters(new Object[] {2, 2});
-        record.copyMdc();
+    void anInvocationsFieldsOutliveEachRequestsAndTheTraceIdIsTheRoot() {
         MDC.clear();
-        JsonNode line = Json.parse(new JsonLogFormatter().format(record).getBytes(StandardCharsets.UTF_8));
-        assertEquals("INFO", line.get("level").asText());
-        assertEquals("appended 2 of 2 events", line.get("message").asText());
-        assertEquals("req-1", line.get("request_id").asText());
-        assertEquals("acme", line.get("tenant").asText());
-        assertEquals("s1", line.get("session_id").asText());
-        assertEquals("4..5", line.get("seq").asText());
-        assertTrue(line.get("timestamp").asText().endsWith("Z"));
+        System.setProperty(Invocation.TRACE_HEADER_PROPERTY, "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1");
+        try {
+            MDC.put("AWSRequestId", "lambda-1"); // Quarkus' Lambda loop puts it
+            Invocation.begin();
+            RequestLog.start("req-1", "acme", "s1");
+            RequestLog.put("seq", "4..5");
+            assertEquals("1-5759e988-bd862e3fe1be46a994272793", MDC.get("xray_trace_id"));
+            assertEquals("acme", MDC.get("tenant"));
+            RequestLog.end();
+            assertEquals(null, MDC.get("tenant"));
+            assertEquals(null, MDC.get("seq"));
+            assertEquals("lambda-1", MDC.get("AWSRequestId"), "the invocation's fields stay for its other lines");
+            Invocation.begin();
+            assertEquals("false", MDC.get("cold_start"), "only the first invocation of the process is cold");
+        } finally {
+            System.clearProperty(Invocation.TRACE_HEADER_PROPERTY);
+            MDC.clear();
+        }
+        assertEquals(null, Invocation.traceId("Parent=53995c3f42cd8ad8"));
     }
 
     @Test

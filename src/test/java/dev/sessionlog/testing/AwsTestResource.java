@@ -19,7 +19,7 @@ public class AwsTestResource implements QuarkusTestResourceLifecycleManager {
     public static final String BUCKET = "sessionlog-test";
     /** What {@code Settings.local} names the checkpoint bucket. */
     public static final String CHECKPOINT_BUCKET = BUCKET + "-checkpoints";
-    private static final String RUNNING_STORES = "sessionlog.test.running-stores";
+    private static final String RUNNING_STORES = "sessionlog-test.running-stores";
     private static TestAws shared;
 
     /** The running stores, their clients and table names, for tests that talk to AWS directly. */
@@ -88,9 +88,9 @@ public class AwsTestResource implements QuarkusTestResourceLifecycleManager {
         }
     }
 
-    /** moto and S3Proxy on this machine, or the backend -Dsessionlog.test.backend names. */
+    /** moto and S3Proxy on this machine, or the backend -Dsessionlog-test.backend names. */
     static EmbeddedAws.Options backendOptions() {
-        String backend = System.getProperty("sessionlog.test.backend", "embedded");
+        String backend = System.getProperty("sessionlog-test.backend", "embedded");
         if (backend.equals("embedded")) {
             // Stream records older than the suite's slowest reader needs are let go, to keep moto's memory bounded.
             EmbeddedAws.Options o = EmbeddedAws.Options.inMemory();

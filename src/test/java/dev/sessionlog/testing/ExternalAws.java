@@ -4,11 +4,11 @@ import dev.sessionlog.local.EmbeddedAws;
 
 /**
  * Another backend for the same integration suite (e.g. LocalStack through Testcontainers, in the
- * Maven profile "localstack"), found with ServiceLoader when -Dsessionlog.test.backend names it.
+ * Maven profile "localstack"), found with ServiceLoader when -Dsessionlog-test.backend names it.
  */
 public interface ExternalAws {
 
-    /** The backend's name, as -Dsessionlog.test.backend gives it. */
+    /** The backend's name, as -Dsessionlog-test.backend gives it. */
     String name();
 
     /** Starts the backend; the options name its DynamoDB and S3 endpoints. */

@@ -43,8 +43,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 class TimelinePageTest {
 
     static final String TENANT = "demo";
-    static final Path CHROMIUM = Path.of(System.getProperty("sessionlog.chromium", "/usr/bin/chromium"));
-    static final Path CHROMEDRIVER = Path.of(System.getProperty("sessionlog.chromedriver", "/usr/bin/chromedriver"));
+    static final Path CHROMIUM = Path.of(System.getProperty("sessionlog-test.chromium", "/usr/bin/chromium"));
+    static final Path CHROMEDRIVER = Path.of(System.getProperty("sessionlog-test.chromedriver", "/usr/bin/chromedriver"));
 
     static LocalRunner runner;
     static String base;

@@ -1,0 +1,58 @@
+package dev.sessionlog.function;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Every setting of the functions in one place, read once by Quarkus (application.properties maps
+ * each to its environment variable; {@link Settings} documents them). A missing or malformed value
+ * fails the function's start, naming the property.
+ */
+@ConfigMapping(prefix = "sessionlog")
+public interface SessionlogConfig {
+
+    String eventsTable();
+
+    String sessionsTable();
+
+    String bucket();
+
+    Optional<String> archivePrefix();
+
+    String tenantClaim();
+
+    boolean tenantHeaderFallback();
+
+    Duration idleTimeout();
+
+    boolean keepStreamingUpdates();
+
+    Duration functionTimeout();
+
+    String checkpointBucket();
+
+    Optional<Duration> sessionRetention();
+
+    int maxWaitsPerTenant();
+
+    Archive archive();
+
+    Metrics metrics();
+
+    /** Archival: see {@link dev.sessionlog.archive.ArchiveSettings}. */
+    interface Archive {
+        Duration hotWindow();
+
+        int segmentMaxEvents();
+
+        long segmentMaxBytes();
+    }
+
+    interface Metrics {
+        /** Embedded Metric Format lines on stdout (off in tests). */
+        @WithDefault("true")
+        boolean enabled();
+    }
+}
