@@ -21,7 +21,7 @@ import java.time.Duration;
  *                             to each function's Timeout); requests and runs are budgeted within it
  * @param checkpointBucket     CHECKPOINT_BUCKET: where sealed checkpoints go (on AWS an S3 Object Lock bucket)
  * @param sessionRetention     SESSION_RETENTION: sessions whose last event is older are erased; null: never
- * @param maxWaitsPerTenant    MAX_WAITS_PER_TENANT: reads waiting for events (wait=N) a tenant may have at once (default 100)
+ * @param maxWaitsPerTenant    MAX_WAITS_PER_TENANT: reads waiting for events (wait=N) a tenant may have at once (default 100; 0 turns waits off: 429)
  */
 public record Settings(String eventsTable, String sessionsTable, String bucket, String archivePrefix, String tenantClaim,
                        boolean tenantHeaderFallback, Duration idleTimeout, boolean keepStreamingUpdates,

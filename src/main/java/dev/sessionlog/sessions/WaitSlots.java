@@ -43,6 +43,9 @@ public final class WaitSlots {
 
     /** Takes a slot until {@code until}; false when the tenant has its maximum of live waits. */
     public boolean acquire(String tenant, String waiter, Instant until) {
+        if (maxPerTenant <= 0) {
+            return false; // waits are off
+        }
         AttributeValue end = AttributeValue.fromN(Long.toString(until.toEpochMilli()));
         for (int attempt = 0; attempt < 4; attempt++) {
             try {

@@ -15,7 +15,7 @@ import java.util.Map;
 /**
  * Calls the API as API Gateway would: each request becomes a payload 2.0 event JSON (with the JWT
  * authorizer's claims), is read back through JSON into the handler's event type, and the handler's
- * response is read back through JSON too.
+ * response is read back through JSON too, and checked against openapi.yaml ({@link SpecConformance}).
  */
 public final class ApiClient {
 
@@ -67,7 +67,9 @@ public final class ApiClient {
             JsonNode wire = Json.parse(envelope);
             Map<String, String> headers = new LinkedHashMap<>();
             wire.path("headers").fields().forEachRemaining(h -> headers.put(h.getKey(), h.getValue().asText()));
-            return new Response(wire.get("statusCode").asInt(), headers, Json.parse(wire.get("body").asText()), envelope.length);
+            Response answer = new Response(wire.get("statusCode").asInt(), headers, Json.parse(wire.get("body").asText()), envelope.length);
+            SpecConformance.check(parsed.method(), parsed.path(), answer);
+            return answer;
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
