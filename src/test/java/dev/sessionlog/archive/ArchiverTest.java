@@ -32,7 +32,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
-/** Archival on DynamoDB Local and S3Proxy: objects as the contract names them, crashes, races, costs, reads. */
+/** Archival on moto and S3Proxy: objects as the contract names them, crashes, races, costs, reads. */
 class ArchiverTest {
 
     /** This class stores tens of thousands of items: they go when it is done (moto keeps all in memory). */

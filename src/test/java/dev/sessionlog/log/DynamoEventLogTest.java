@@ -4,7 +4,7 @@ import dev.sessionlog.testing.AwsTestResource;
 import dev.sessionlog.testing.TestAws;
 import java.time.Clock;
 
-/** The contract on DynamoDB Local (and S3Proxy for large bodies): the real store. */
+/** The contract on moto (and S3Proxy for large bodies): the real store. */
 class DynamoEventLogTest implements EventLogContract {
 
     private final EventLog log;

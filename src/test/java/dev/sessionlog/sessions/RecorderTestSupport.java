@@ -24,7 +24,7 @@ import java.util.UUID;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
-/** The product wired on DynamoDB Local and S3Proxy, and the means to feed its recorder stream records. */
+/** The product wired on moto and S3Proxy, and the means to feed its recorder stream records. */
 public final class RecorderTestSupport {
 
     public final TestAws aws = AwsTestResource.aws();

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
-/** The sessions store on DynamoDB Local and S3Proxy: states too big for an item, and racing writers. */
+/** The sessions store on moto and S3Proxy: states too big for an item, and racing writers. */
 class SessionStoreTest {
 
     final RecorderTestSupport t = new RecorderTestSupport();

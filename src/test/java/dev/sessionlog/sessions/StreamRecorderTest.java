@@ -28,7 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
-/** The stream-triggered recorder on DynamoDB Local: redelivery, races, failures, size, links, idle flush. */
+/** The stream-triggered recorder on moto: redelivery, races, failures, size, links, idle flush. */
 class StreamRecorderTest {
 
     /** This class stores tens of thousands of items: they go when it is done (moto keeps all in memory). */
