@@ -41,7 +41,8 @@ final class BenchCalls implements ExecutionInterceptor {
 
     /**
      * One call. reported: the service's ConsumedCapacity total, NaN when it returned none; index: the
-     * index a Query read, null for the table and other operations.
+     * index a Query read, null for the table and other operations; table: the DynamoDB table the call
+     * concerns, or for S3 its bucket (the archive's and the checkpoints' are told apart by it).
      */
     record Call(String service, String operation, String index, double reported, CapacityModel.Cost model,
                 boolean failed, long nanos, String table) {
@@ -85,6 +86,11 @@ final class BenchCalls implements ExecutionInterceptor {
         calls.clear();
         peekNanos.set(0);
         recording = true;
+    }
+
+    /** How many calls were recorded since {@link #start()}: marks phases of a measured step. */
+    synchronized int recorded() {
+        return calls.size();
     }
 
     synchronized List<Call> stop() {
@@ -199,7 +205,7 @@ final class BenchCalls implements ExecutionInterceptor {
         }
     }
 
-    /** The table a DynamoDB call concerns (the first of a batch or transaction); null for S3 calls. */
+    /** The table a DynamoDB call concerns (the first of a batch or transaction), or an S3 call's bucket. */
     private String tableOf(SdkRequest request) {
         String direct = CapacityModel.tableOf(request);
         if (direct != null) {
@@ -210,7 +216,7 @@ final class BenchCalls implements ExecutionInterceptor {
                 return m.table();
             }
         }
-        return null;
+        return request.getValueForField("Bucket", String.class).orElse(null);
     }
 
     private static String index(SdkRequest request) {

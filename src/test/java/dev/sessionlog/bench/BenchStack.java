@@ -12,6 +12,7 @@ import dev.sessionlog.local.EmbeddedAws;
 import dev.sessionlog.local.TemplateTables;
 import dev.sessionlog.log.AppendResult;
 import dev.sessionlog.log.StreamKey;
+import dev.sessionlog.observe.Metrics;
 import dev.sessionlog.recorder.AgentRunGenerator;
 import dev.sessionlog.sessions.StreamRecord;
 import dev.sessionlog.testing.MutableClock;
@@ -44,6 +45,8 @@ final class BenchStack implements AutoCloseable {
     /** Counted and priced. */
     final DynamoDbClient dynamo;
     final S3Client s3;
+    /** Counted: the checkpoint bucket's S3 (moto's, see EmbeddedAws.checkpointS3). */
+    final S3Client checkpointS3;
     /** Not counted: setup and the bench's own reads. */
     final DynamoDbClient plainDynamo;
     final S3Client plainS3;
@@ -71,8 +74,12 @@ final class BenchStack implements AutoCloseable {
             throw new IllegalStateException("unexpected table names " + names);
         }
         EmbeddedAws.createBucket(plainS3, BUCKET);
+        // Checkpoints are sealed in a bucket of their own, on moto's S3 (Object Lock), as the local runner has it.
+        EmbeddedAws.createCheckpointBucket(aws.checkpointS3(), BUCKET + "-checkpoints");
+        checkpointS3 = aws.checkpointS3(calls);
         clock = new MutableClock(now);
-        components = new Components(settings.apply(Settings.local(eventsTable, sessionsTable, BUCKET)), dynamo, s3, clock);
+        components = new Components(settings.apply(Settings.local(eventsTable, sessionsTable, BUCKET)), dynamo, s3, checkpointS3,
+                clock, Metrics.NONE);
     }
 
     static BenchStack start(Instant now, Function<Settings, Settings> settings) throws Exception {

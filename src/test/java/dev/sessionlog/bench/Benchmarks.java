@@ -20,13 +20,14 @@ import java.util.Set;
  * ({@code -Dexec.args="--quick --sections=append"}):
  * <ul>
  *   <li>{@code bench.sections}: comma-separated, of {@code append}, {@code fold}, {@code record},
- *       {@code archive}, {@code coldstart} (default all)</li>
+ *       {@code archive}, {@code coldstart}, {@code lifecycle} (default all)</li>
  *   <li>{@code bench.quick}: a smoke run of well under a minute with small sizes</li>
  *   <li>{@code bench.out}: also write the report to this file</li>
  *   <li>{@code bench.seconds}: seconds measured per append configuration (default 2.5, quick 0.3)</li>
  *   <li>{@code bench.lengths}: session lengths of the append section (default 1000,10000; quick 200,1000)</li>
  *   <li>{@code bench.foldLoops}: loops of the generated run the fold section folds (default 2000)</li>
  *   <li>{@code bench.coldstartRuns}: JVM starts per function of the coldstart section (default 5, quick 1)</li>
+ *   <li>{@code bench.eraseEvents}: session lengths the lifecycle section erases (default 10000,100000; quick 1000)</li>
  *   <li>{@code bench.jar}: the application jar the coldstart section starts (default
  *       target/quarkus-app/quarkus-run.jar, else the runner jar that target/quarkus-artifact.properties names)</li>
  * </ul>
@@ -37,9 +38,9 @@ public final class Benchmarks {
 
     /** What to run and how long. */
     record Options(Set<String> sections, boolean quick, Path out, double secondsPerConfig, List<Integer> lengths,
-                   int foldLoops, int foldWarmup, int foldIterations, int coldstartRuns, Path jar) {
+                   int foldLoops, int foldWarmup, int foldIterations, int coldstartRuns, Path jar, List<Integer> eraseEvents) {
 
-        static final List<String> SECTIONS = List.of("append", "fold", "record", "archive", "coldstart");
+        static final List<String> SECTIONS = List.of("append", "fold", "record", "archive", "coldstart", "lifecycle");
 
         static Options parse(String[] args) {
             String sections = System.getProperty("bench.sections", String.join(",", SECTIONS));
@@ -50,6 +51,7 @@ public final class Benchmarks {
             String foldLoops = System.getProperty("bench.foldLoops");
             String coldstartRuns = System.getProperty("bench.coldstartRuns");
             String jar = System.getProperty("bench.jar");
+            String eraseEvents = System.getProperty("bench.eraseEvents");
             for (String a : args) {
                 String arg = a.startsWith("--") ? a.substring(2) : a;
                 String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
@@ -63,10 +65,11 @@ public final class Benchmarks {
                     case "foldLoops" -> foldLoops = value;
                     case "coldstartRuns" -> coldstartRuns = value;
                     case "jar" -> jar = value;
-                    case "append", "fold", "record", "archive", "coldstart" -> sections = name;
+                    case "eraseEvents" -> eraseEvents = value;
+                    case "append", "fold", "record", "archive", "coldstart", "lifecycle" -> sections = name;
                     default -> throw new IllegalArgumentException("unknown option " + a
                             + " (known: --sections=" + String.join(",", SECTIONS) + " --quick --out=FILE --seconds=S"
-                            + " --lengths=N,M --foldLoops=N --coldstartRuns=N --jar=PATH)");
+                            + " --lengths=N,M --foldLoops=N --coldstartRuns=N --jar=PATH --eraseEvents=N,M)");
                 }
             }
             Set<String> chosen = new LinkedHashSet<>();
@@ -80,16 +83,21 @@ public final class Benchmarks {
                 }
                 chosen.add(t);
             }
-            List<Integer> lens = new ArrayList<>();
-            for (String s : (lengths != null ? lengths : quick ? "200,1000" : "1000,10000").split(",")) {
-                lens.add(Integer.parseInt(s.trim()));
-            }
+            List<Integer> lens = ints(lengths != null ? lengths : quick ? "200,1000" : "1000,10000");
             return new Options(chosen, quick, out == null ? null : Path.of(out),
                     seconds != null ? Double.parseDouble(seconds) : quick ? 0.3 : 2.5, lens,
                     foldLoops != null ? Integer.parseInt(foldLoops) : quick ? 200 : 2000,
                     quick ? 2 : 10, quick ? 3 : 15,
                     coldstartRuns != null ? Integer.parseInt(coldstartRuns) : quick ? 1 : 5,
-                    jar == null ? null : Path.of(jar));
+                    jar == null ? null : Path.of(jar), ints(eraseEvents != null ? eraseEvents : quick ? "1000" : "10000,100000"));
+        }
+
+        private static List<Integer> ints(String list) {
+            List<Integer> values = new ArrayList<>();
+            for (String s : list.split(",")) {
+                values.add(Integer.parseInt(s.trim()));
+            }
+            return values;
         }
     }
 
@@ -105,6 +113,7 @@ public final class Benchmarks {
         String record = null;
         String archive = null;
         String coldstart = null;
+        String lifecycle = null;
         try {
             // The fold runs first, on a quiet JVM: no moto process or S3Proxy threads yet. The cold starts next,
             // while this JVM is still quiet (their child JVMs share the machine's two cores with it).
@@ -123,6 +132,9 @@ public final class Benchmarks {
             if (options.sections().contains("archive")) {
                 archive = new ArchiveBench(options).run();
             }
+            if (options.sections().contains("lifecycle")) {
+                lifecycle = new LifecycleBench(options).run();
+            }
         } catch (Exception | Error e) {
             // exec:java waits for every non-daemon thread: a section that failed must not leave the build hanging.
             e.printStackTrace(PROGRESS);
@@ -135,7 +147,7 @@ public final class Benchmarks {
         }
         StringBuilder report = new StringBuilder();
         report.append("# sessionlog benchmarks\n\n").append(machine(options, started)).append('\n');
-        for (String section : new String[] {append, fold, record, archive, coldstart}) {
+        for (String section : new String[] {append, fold, record, archive, coldstart, lifecycle}) {
             if (section != null) {
                 report.append(section).append('\n');
             }

@@ -351,6 +351,10 @@ final class CapacityModel {
             }
             return new Cost(readUnits(bytes, consistent), 0, 0);
         }
+        if (request instanceof DeleteItemRequest del) {
+            // An unconditional delete is billed on the item it removes (1 WCU when there is none), its index entries too.
+            return table.equals(del.tableName()) ? writeCost(null, known(del.key()), 1) : Cost.ZERO;
+        }
         if (request instanceof GetItemRequest g && response instanceof GetItemResponse r && table.equals(g.tableName())) {
             boolean consistent = Boolean.TRUE.equals(g.consistentRead());
             return new Cost(readUnits(r.hasItem() && !r.item().isEmpty() ? fullSize(g.key().get(tableKey.get(0)), r.item()) : 0,
