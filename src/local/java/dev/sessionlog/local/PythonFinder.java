@@ -16,14 +16,17 @@ final class PythonFinder {
     }
 
     static String python() {
-        String configured = setting("SESSIONLOG_PYTHON");
+        return python(setting("SESSIONLOG_PYTHON"), PROJECT_VENV, System.getenv("PATH"));
+    }
+
+    /** The lookup itself, on the given setting, virtualenv and PATH (tests give their own). */
+    static String python(String configured, Path venv, String path) {
         if (configured != null) {
             return configured;
         }
-        if (Files.isExecutable(PROJECT_VENV)) {
-            return PROJECT_VENV.toAbsolutePath().toString();
+        if (Files.isExecutable(venv)) {
+            return venv.toAbsolutePath().toString();
         }
-        String path = System.getenv("PATH");
         for (String dir : path == null ? new String[0] : path.split(File.pathSeparator)) {
             Path candidate = Path.of(dir, "python3");
             if (Files.isExecutable(candidate)) {

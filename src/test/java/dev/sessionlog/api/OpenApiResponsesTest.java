@@ -32,10 +32,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.core.interceptor.Context;
-import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
-import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * What the real handlers answer (on moto and S3Proxy, as the other API tests drive them) is what
@@ -302,30 +298,5 @@ class OpenApiResponsesTest {
         assertEquals(401, check("GET", VERIFY, api.get("ü".repeat(100), "/v1/sessions/s1/verify")).status());
         Response throttled = check("GET", EVENTS, api.get(tenant, "/v1/sessions/s-idle/events?wait=5"));
         assertEquals(429, throttled.status(), throttled.body()::toString);
-    }
-
-    /** A store that does not answer in time: 503 with Retry-After. */
-    @Test
-    void aStoreThatDoesNotAnswerIs503() {
-        TestAws aws = AwsTestResource.aws();
-        ExecutionInterceptor hang = new ExecutionInterceptor() {
-            @Override
-            public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
-                try {
-                    Thread.sleep(1_000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        };
-        DynamoDbClient hanging = DynamoDbClient.builder().endpointOverride(aws.embedded().dynamoEndpoint())
-                .region(dev.sessionlog.local.EmbeddedAws.REGION).credentialsProvider(dev.sessionlog.local.EmbeddedAws.credentials())
-                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
-                .overrideConfiguration(c -> c.addExecutionInterceptor(hang).apiCallTimeout(Duration.ofMillis(200))).build();
-        Components components = new Components(Settings.local(aws.table("EventsTable"), aws.table("SessionsTable"),
-                AwsTestResource.BUCKET), hanging, aws.embedded().s3(), Clock.systemUTC());
-        ApiClient api = new ApiClient(components.appendHandler(), components.queryHandler());
-        assertEquals(503, check("GET", HEAD, api.get(tenant, "/v1/sessions/s1/head")).status());
-        assertEquals(503, check("POST", EVENTS, api.post(tenant, "/v1/sessions/s1/events", "{\"events\":[{\"event\":{\"type\":\"Note\"}}]}")).status());
     }
 }

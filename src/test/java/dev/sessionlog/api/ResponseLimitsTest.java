@@ -12,11 +12,21 @@ import dev.sessionlog.event.Limits;
 import dev.sessionlog.sessions.RecorderTestSupport;
 import dev.sessionlog.testing.ApiClient;
 import dev.sessionlog.testing.ApiClient.Response;
+import dev.sessionlog.function.Components;
+import dev.sessionlog.function.Settings;
+import dev.sessionlog.testing.AwsTestResource;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 
 /**
  * Every answer fits what Lambda may return (6 MB, measured on the body escaped inside API Gateway's
@@ -185,5 +195,66 @@ class ResponseLimitsTest {
         assertEquals(413, r.status());
         assertTrue(r.error().get("message").asText().contains(Integer.toString(Limits.MAX_REQUEST_BYTES)), r.body()::toString);
         assertEquals(404, t.api.get(tenant, "/v1/sessions/s-over/events").status(), "nothing was written");
+    }
+
+    /** The large bodies of one page (kept in S3) are fetched concurrently, not one after another. */
+    @Test
+    void theLargeBodiesOfOnePageAreFetchedConcurrently() {
+        AtomicInteger inFlight = new AtomicInteger();
+        AtomicInteger mostAtOnce = new AtomicInteger();
+        AtomicInteger bodyGets = new AtomicInteger();
+        ExecutionInterceptor overlap = new ExecutionInterceptor() {
+            @Override
+            public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+                if (context.request() instanceof GetObjectRequest) {
+                    bodyGets.incrementAndGet();
+                    mostAtOnce.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                    try {
+                        Thread.sleep(50); // long enough for the page's other fetches to start, if they run at once
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+
+            @Override
+            public void afterTransmission(Context.AfterTransmission context, ExecutionAttributes attributes) {
+                if (context.request() instanceof GetObjectRequest) {
+                    inFlight.decrementAndGet();
+                }
+            }
+        };
+        var aws = AwsTestResource.aws();
+        Components components = new Components(Settings.local(aws.table("EventsTable"), aws.table("SessionsTable"), AwsTestResource.BUCKET),
+                aws.embedded().dynamo(), aws.embedded().s3(overlap), aws.embedded().checkpointS3(), Clock.systemUTC(),
+                dev.sessionlog.observe.Metrics.NONE);
+        ApiClient api = new ApiClient(components.appendHandler(), components.queryHandler());
+        String tenant = RecorderTestSupport.newTenant();
+        SplittableRandom random = new SplittableRandom(7);
+        List<ObjectNode> envelopes = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            StringBuilder noise = new StringBuilder(); // random letters: over 64 KiB after gzip, so the body goes to S3
+            for (int c = 0; c < 120_000; c++) {
+                noise.append((char) ('a' + random.nextInt(26)));
+            }
+            ObjectNode envelope = Json.MAPPER.createObjectNode();
+            envelope.putObject("event").put("type", "Note").put("n", i).put("text", noise.toString());
+            envelopes.add(envelope);
+        }
+        for (int from = 0; from < envelopes.size(); from += 4) {
+            ObjectNode body = Json.MAPPER.createObjectNode();
+            envelopes.subList(from, from + 4).forEach(body.putArray("events")::add);
+            assertEquals(201, api.post(tenant, "/v1/sessions/big-bodies/events", body).status());
+        }
+        bodyGets.set(0);
+        mostAtOnce.set(0);
+        Response page = api.get(tenant, "/v1/sessions/big-bodies/events?limit=8");
+        assertEquals(200, page.status());
+        assertEquals(8, page.body().get("events").size());
+        for (int i = 0; i < 8; i++) {
+            assertEquals(i, page.body().get("events").get(i).get("event").get("n").asInt());
+        }
+        assertEquals(8, bodyGets.get(), "each body is one GET");
+        assertTrue(mostAtOnce.get() > 1, "at most " + mostAtOnce.get() + " body fetch at once");
     }
 }

@@ -1,6 +1,7 @@
 package dev.sessionlog.log;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -152,5 +153,71 @@ class LostResponseTest {
         markMeta.moveWatermark(key, 0, 10, 10, "run-1"); // throws if the retry is taken as another run's move
         assertTrue(loseMark.lost.get());
         assertEquals(10, markMeta.load(key).archivedThrough());
+    }
+
+    /**
+     * The archive state's other conditional writes, each with its first answer lost: the recorder's
+     * due mark, the stub mark, the erasure's lease, the end of a run (both ways) and a release. Each
+     * retry either passes its condition again or fails on what the first try wrote, and is taken as done.
+     */
+    @Test
+    void theArchiveStatesOtherConditionalWritesTakeTheirOwnRetryAsDone() {
+        TestAws aws = AwsTestResource.aws();
+        String table = aws.table("EventsTable");
+        StreamKey key = new StreamKey("lost-" + UUID.randomUUID(), "s-meta");
+        aws.embedded().dynamo().putItem(b -> b.tableName(table)
+                .item(Map.of("pk", AttributeValue.fromS(key.pk()), "seq", AttributeValue.fromN("0"))));
+        Instant now = Instant.now();
+
+        LoseFirstAnswer loseIndexed = new LoseFirstAnswer("UpdateItem", r -> r.toString().contains("indexed_through = :n"));
+        new ArchiveMeta(aws.embedded().dynamo(loseIndexed), table).markIndexed(key, 12, now);
+        assertTrue(loseIndexed.lost.get());
+        assertEquals(12, new ArchiveMeta(aws.embedded().dynamo(), table).load(key).indexedThrough());
+        assertEquals(List.of(key), dueOf(aws, key, now.plusSeconds(1)), "on the due index");
+
+        assertTrue(new ArchiveMeta(aws.embedded().dynamo(), table).acquireLease(key, now, now.plus(Duration.ofMinutes(6)), "run-2"));
+        LoseFirstAnswer loseStubbed = new LoseFirstAnswer("UpdateItem", r -> r.toString().contains("stubbed_through = :t"));
+        new ArchiveMeta(aws.embedded().dynamo(loseStubbed), table).markStubbed(key, 10, "run-2"); // throws LeaseLost if not its own
+        assertTrue(loseStubbed.lost.get());
+        assertEquals(10, new ArchiveMeta(aws.embedded().dynamo(), table).load(key).stubbedThrough());
+
+        // the end of a run that leaves the session due again later
+        LoseFirstAnswer loseFinishDue = new LoseFirstAnswer("UpdateItem", r -> r.toString().contains("SET archive_after = :at"));
+        new ArchiveMeta(aws.embedded().dynamo(loseFinishDue), table).finish(key, 10, now.plusSeconds(60), "run-2");
+        assertTrue(loseFinishDue.lost.get());
+        Map<String, AttributeValue> item = item(aws, key);
+        assertFalse(item.containsKey("lease_owner"), "released: " + item);
+        assertTrue(item.containsKey("archive_after"), "still due: " + item);
+
+        // the end of a run that takes it off the due index (nothing folded above the watermark)
+        ArchiveMeta meta = new ArchiveMeta(aws.embedded().dynamo(), table);
+        assertTrue(meta.acquireLease(key, now, now.plus(Duration.ofMinutes(6)), "run-3"));
+        LoseFirstAnswer loseFinish = new LoseFirstAnswer("UpdateItem", r -> r.toString().contains("REMOVE archive_after"));
+        new ArchiveMeta(aws.embedded().dynamo(loseFinish), table).finish(key, 12, null, "run-3");
+        assertTrue(loseFinish.lost.get());
+        item = item(aws, key);
+        assertFalse(item.containsKey("lease_owner") || item.containsKey("archive_after"), "released and off the index: " + item);
+
+        // the erasure's lease, then its release
+        LoseFirstAnswer loseErasure = new LoseFirstAnswer("UpdateItem", r -> r.toString().contains("SET lease_until = :until, lease_owner = :o"));
+        assertTrue(new ArchiveMeta(aws.embedded().dynamo(loseErasure), table).acquireForErasure(key, now,
+                now.plus(Duration.ofMinutes(6)), "erase-1"), "the retry finds the lease its own");
+        assertTrue(loseErasure.lost.get());
+        LoseFirstAnswer loseRelease = new LoseFirstAnswer("UpdateItem", r -> r.toString().contains("REMOVE lease_until, lease_owner"));
+        new ArchiveMeta(aws.embedded().dynamo(loseRelease), table).release(key, "erase-1");
+        assertTrue(loseRelease.lost.get());
+        assertFalse(item(aws, key).containsKey("lease_owner"));
+        assertEquals(12, meta.load(key).indexedThrough(), "nothing else changed");
+        assertEquals(10, meta.load(key).stubbedThrough());
+    }
+
+    private static Map<String, AttributeValue> item(TestAws aws, StreamKey key) {
+        return aws.embedded().dynamo().getItem(b -> b.tableName(aws.table("EventsTable")).consistentRead(true)
+                .key(Map.of("pk", AttributeValue.fromS(key.pk()), "seq", AttributeValue.fromN("0")))).item();
+    }
+
+    private static List<StreamKey> dueOf(TestAws aws, StreamKey key, Instant cutoff) {
+        return new ArchiveMeta(aws.embedded().dynamo(), aws.table("EventsTable")).due(cutoff, 1000).stream()
+                .filter(key::equals).toList();
     }
 }
