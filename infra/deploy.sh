@@ -5,7 +5,7 @@
 # archive, checkpoint or failure bucket (their data with them) stops the deployment.
 #
 # Why no `sam build`: template.yaml's CodeUri is target/function.zip, the deployment package that
-# `./mvnw package` makes (Quarkus' Lambda packaging, one zip for the four functions). sam deploy
+# `./mvnw package` makes (Quarkus' Lambda packaging, one zip for the six functions). sam deploy
 # uploads a prebuilt zip as it is. `sam build` would rebuild the code with SAM's own Maven workflow
 # (or fail on a CodeUri that is a file) and write .aws-sam/build/template.yaml, which sam deploy
 # would then prefer to template.yaml; so this script passes --template-file explicitly too.

@@ -133,10 +133,14 @@ public final class ArchiveMeta {
      * answer retried by the SDK finds the lease already ours: that is success too.
      */
     public boolean acquireLease(StreamKey key, Instant now, Instant until, String owner) {
+        return takeLease(key, now, until, owner, "attribute_exists(pk) AND ");
+    }
+
+    /** The lease, when it is free, lapsed or already this owner's (a retried take finds it so). */
+    private boolean takeLease(StreamKey key, Instant now, Instant until, String owner, String precondition) {
         try {
             dynamo.updateItem(b -> b.tableName(table).key(key(key)).updateExpression("SET lease_until = :until, lease_owner = :o")
-                    .conditionExpression("attribute_exists(pk) AND (attribute_not_exists(lease_until) OR lease_until < :now"
-                            + " OR lease_owner = :o)")
+                    .conditionExpression(precondition + "(attribute_not_exists(lease_until) OR lease_until < :now OR lease_owner = :o)")
                     .expressionAttributeValues(Map.of(":until", AttributeValue.fromN(Long.toString(until.toEpochMilli())),
                             ":now", AttributeValue.fromN(Long.toString(now.toEpochMilli())), ":o", AttributeValue.fromS(owner)))
                     .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
@@ -201,16 +205,7 @@ public final class ArchiveMeta {
      * (the item goes with the rest of the partition). False when an archival run holds it.
      */
     public boolean acquireForErasure(StreamKey key, Instant now, Instant until, String owner) {
-        try {
-            dynamo.updateItem(b -> b.tableName(table).key(key(key)).updateExpression("SET lease_until = :until, lease_owner = :o")
-                    .conditionExpression("attribute_not_exists(lease_until) OR lease_until < :now OR lease_owner = :o")
-                    .expressionAttributeValues(Map.of(":until", AttributeValue.fromN(Long.toString(until.toEpochMilli())),
-                            ":now", AttributeValue.fromN(Long.toString(now.toEpochMilli())), ":o", AttributeValue.fromS(owner)))
-                    .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
-            return true;
-        } catch (ConditionalCheckFailedException held) {
-            return false;
-        }
+        return takeLease(key, now, until, owner, "");
     }
 
     /** Releases a lease this owner holds, leaving everything else as it is. */

@@ -24,6 +24,11 @@ public record ArchiveSettings(Duration hotWindow, int segmentMaxEvents, long seg
     }
 
     /** The settings of a scheduled function with the given timeout: the lease is derived from it. */
+    /** These settings with objects of at most {@code events} events (tests archive small sessions in several objects). */
+    public ArchiveSettings withSegmentMaxEvents(int events) {
+        return new ArchiveSettings(hotWindow, events, segmentMaxBytes, maxEventsPerRun, lease);
+    }
+
     public static ArchiveSettings forFunctionTimeout(Duration hotWindow, int segmentMaxEvents, long segmentMaxBytes,
                                                      Duration functionTimeout) {
         return new ArchiveSettings(hotWindow, segmentMaxEvents, segmentMaxBytes, defaults().maxEventsPerRun(),

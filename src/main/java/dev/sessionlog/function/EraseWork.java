@@ -3,7 +3,6 @@ package dev.sessionlog.function;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.sessionlog.erase.Eraser;
 import dev.sessionlog.erase.RetentionSweeper;
-import java.util.ArrayList;
 import java.util.List;
 import org.jboss.logging.Logger;
 
@@ -34,27 +33,10 @@ public final class EraseWork {
     }
 
     public RunSummary run() {
-        List<String> failed = new ArrayList<>();
-        int expired = 0;
-        try {
-            expired = retention.sweep();
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "the retention sweep failed; erasures go on");
-            failed.add("retention");
-        }
-        Eraser.Report report = new Eraser.Report(0, 0, 0, 0, 0, 0);
-        try {
-            report = eraser.run();
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "erasure failed");
-            failed.add("erasure");
-        }
-        RunSummary summary = new RunSummary(expired, report.marked(), report.erased(), report.waiting(), report.itemsDeleted(),
-                report.objectsDeleted(), report.eventsCopied(), failed);
-        if (!failed.isEmpty()) {
-            throw new IllegalStateException("the erasure run did what it could, but these failed: " + failed + "; " + summary);
-        }
-        LOG.infof("run done: %s", summary);
-        return summary;
+        RunParts parts = new RunParts(LOG, "erasure run");
+        int expired = parts.part("retention", retention::sweep, 0);
+        Eraser.Report report = parts.part("erasure", eraser::run, new Eraser.Report(0, 0, 0, 0, 0, 0));
+        return parts.finish(new RunSummary(expired, report.marked(), report.erased(), report.waiting(), report.itemsDeleted(),
+                report.objectsDeleted(), report.eventsCopied(), parts.failed()));
     }
 }

@@ -4,9 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.sessionlog.archive.Archiver;
 import dev.sessionlog.archive.OrphanSweeper;
 import dev.sessionlog.sessions.IdleSweeper;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -42,28 +40,12 @@ public final class ScheduledWork {
 
     /** Runs every part; fails after all of them when one failed. */
     public RunSummary run() {
-        List<String> failed = new ArrayList<>();
-        int closed = part("idle sessions", failed, idleSweeper::sweep, 0);
-        Archiver.Report archived = part("archival", failed, archiver::run, new Archiver.Report(0, 0, 0, 0, 0));
-        OrphanSweeper.Report swept = part("orphan sweep", failed, () -> orphans.sweep(SWEEP_OBJECTS_PER_RUN),
+        RunParts parts = new RunParts(LOG, "scheduled run");
+        int closed = parts.part("idle sessions", idleSweeper::sweep, 0);
+        Archiver.Report archived = parts.part("archival", archiver::run, new Archiver.Report(0, 0, 0, 0, 0));
+        OrphanSweeper.Report swept = parts.part("orphan sweep", () -> orphans.sweep(SWEEP_OBJECTS_PER_RUN),
                 new OrphanSweeper.Report(0, 0));
-        RunSummary summary = new RunSummary(closed, archived.sessionsDue(), archived.sessionsArchived(), archived.eventsArchived(),
-                archived.objectsWritten(), archived.bytesWritten(), swept.removed(), failed);
-        if (!failed.isEmpty()) {
-            throw new IllegalStateException("the scheduled run did every part it could, but these failed: " + failed
-                    + " (see the log); " + summary);
-        }
-        LOG.infof("run done: %s", summary);
-        return summary;
-    }
-
-    private static <T> T part(String name, List<String> failed, Supplier<T> work, T nothing) {
-        try {
-            return work.get();
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "the scheduled run's %s failed; the other parts go on", name);
-            failed.add(name);
-            return nothing;
-        }
+        return parts.finish(new RunSummary(closed, archived.sessionsDue(), archived.sessionsArchived(), archived.eventsArchived(),
+                archived.objectsWritten(), archived.bytesWritten(), swept.removed(), parts.failed()));
     }
 }

@@ -19,8 +19,6 @@ public interface SessionlogConfig {
 
     String bucket();
 
-    Optional<String> archivePrefix();
-
     String tenantClaim();
 
     boolean tenantHeaderFallback();

@@ -9,7 +9,7 @@ import java.time.Duration;
  * @param eventsTable          EVENTS_TABLE: the events table
  * @param sessionsTable        SESSIONS_TABLE: the materialized sessions table
  * @param bucket               ARCHIVE_BUCKET: the bucket for large event bodies, large session states and the archive
- * @param archivePrefix        ARCHIVE_PREFIX: key prefix inside the bucket ("" or ending in "/")
+ * @param archivePrefix        key prefix inside the bucket ("" or ending in "/"): "" on AWS, whose IAM policies name the keys unprefixed; no setting
  * @param tenantClaim          TENANT_CLAIM: the JWT claim that names the tenant (default tenant_id)
  * @param tenantHeaderFallback TENANT_HEADER_FALLBACK: take the tenant from X-Tenant-Id when no
  *                             authorizer ran (the local runner only; never on AWS)
@@ -21,7 +21,7 @@ import java.time.Duration;
  *                             to each function's Timeout); requests and runs are budgeted within it
  * @param checkpointBucket     CHECKPOINT_BUCKET: where sealed checkpoints go (on AWS an S3 Object Lock bucket)
  * @param sessionRetention     SESSION_RETENTION: sessions whose last event is older are erased; null: never
- * @param maxWaitsPerTenant    MAX_WAITS_PER_TENANT: reads waiting for events (wait=N) a tenant may have at once (default 100; 0 turns waits off: 429)
+ * @param maxWaitsPerTenant    MAX_WAITS_PER_TENANT: reads waiting for events (wait=N) a tenant may have at once (default 25; 0 turns waits off: 429)
  */
 public record Settings(String eventsTable, String sessionsTable, String bucket, String archivePrefix, String tenantClaim,
                        boolean tenantHeaderFallback, Duration idleTimeout, boolean keepStreamingUpdates,
@@ -37,7 +37,7 @@ public record Settings(String eventsTable, String sessionsTable, String bucket, 
      */
     public static Settings local(String eventsTable, String sessionsTable, String bucket) {
         return new Settings(eventsTable, sessionsTable, bucket, "", "tenant_id", true, Duration.ofHours(1), false,
-                ArchiveSettings.defaults(), Duration.ofSeconds(25), bucket + "-checkpoints", null, 100);
+                ArchiveSettings.defaults(), Duration.ofSeconds(25), bucket + "-checkpoints", null, 25);
     }
 
     public Settings withArchive(ArchiveSettings archive) {

@@ -55,7 +55,7 @@ class FailureAnswersTest {
     @Test
     void anAppendThatRunsOutOfItsTimeBudgetAnswers503WithRetryAfterAndWritesNothing() {
         TestAws aws = AwsTestResource.aws();
-        Settings settings = Settings.local(aws.table("EventsTable"), aws.table("SessionsTable"), AwsTestResource.BUCKET)
+        Settings settings = AwsTestResource.settings()
                 .withFunctionTimeout(Duration.ofMillis(2_500)); // a budget of half a second
         Components components = new Components(settings, aws.embedded().dynamo(new ThiefOfEverySeq()), aws.embedded().s3(), Clock.systemUTC());
         ApiClient api = new ApiClient(components.appendHandler(), components.queryHandler());
@@ -90,8 +90,7 @@ class FailureAnswersTest {
                 .credentialsProvider(dev.sessionlog.local.EmbeddedAws.credentials())
                 .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
                 .overrideConfiguration(c -> c.addExecutionInterceptor(hang).apiCallTimeout(Duration.ofMillis(300))).build();
-        Components components = new Components(Settings.local(aws.table("EventsTable"), aws.table("SessionsTable"),
-                AwsTestResource.BUCKET), hanging, aws.embedded().s3(), Clock.systemUTC());
+        Components components = new Components(AwsTestResource.settings(), hanging, aws.embedded().s3(), Clock.systemUTC());
         Response r = new ApiClient(components.appendHandler(), components.queryHandler())
                 .get(RecorderTestSupport.newTenant(), "/v1/sessions/s-any/events");
         assertEquals(503, r.status(), r.body()::toString);

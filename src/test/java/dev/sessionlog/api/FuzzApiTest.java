@@ -73,8 +73,7 @@ class FuzzApiTest {
     void noneOfThousandsOfMalformedAndExtremeRequestsAnswers500OrLeavesAnythingBehind() {
         TestAws aws = AwsTestResource.aws();
         Writes writes = new Writes();
-        Components components = new Components(Settings.local(aws.table("EventsTable"), aws.table("SessionsTable"),
-                AwsTestResource.BUCKET), aws.embedded().dynamo(writes), aws.embedded().s3(writes), Clock.systemUTC());
+        Components components = new Components(AwsTestResource.settings(), aws.embedded().dynamo(writes), aws.embedded().s3(writes), Clock.systemUTC());
         ApiClient api = new ApiClient(components.appendHandler(), components.queryHandler());
         Random random = new Random(SEED);
         RequestFactory requests = new RequestFactory(random, "fuzz-" + SEED + "-" + System.nanoTime());

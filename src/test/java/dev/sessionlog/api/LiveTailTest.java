@@ -19,8 +19,7 @@ import org.junit.jupiter.api.Test;
 /** wait=N on moto: a reader is answered as soon as an event is appended, or after N seconds with none. */
 class LiveTailTest {
 
-    final RecorderTestSupport t = new RecorderTestSupport(Clock.systemUTC(), Settings.local(AwsTestResource.aws().table("EventsTable"),
-            AwsTestResource.aws().table("SessionsTable"), AwsTestResource.BUCKET).withMaxWaitsPerTenant(2));
+    final RecorderTestSupport t = new RecorderTestSupport(Clock.systemUTC(), AwsTestResource.settings().withMaxWaitsPerTenant(2));
     final String tenant = RecorderTestSupport.newTenant();
 
     ApiClient.Response append(String session, String id) {

@@ -43,9 +43,7 @@ class NewestFirstAndTypesTest {
 
     @BeforeAll
     static void aSessionHalfArchived() {
-        Settings settings = Settings.local(AwsTestResource.aws().table("EventsTable"), AwsTestResource.aws().table("SessionsTable"),
-                AwsTestResource.BUCKET).withArchive(new ArchiveSettings(Duration.ofHours(24), 50, 8L * 1024 * 1024, 100_000,
-                ArchiveSettings.defaults().lease()));
+        Settings settings = AwsTestResource.settings().withArchive(ArchiveSettings.defaults().withSegmentMaxEvents(50));
         t = new RecorderTestSupport(clock, settings);
         tenant = RecorderTestSupport.newTenant();
         appendNumbered(SESSION, 1, ARCHIVED);

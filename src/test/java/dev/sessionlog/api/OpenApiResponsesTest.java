@@ -285,7 +285,7 @@ class OpenApiResponsesTest {
     @Test
     void withoutATenant401AndPastTheWaits429() {
         TestAws aws = AwsTestResource.aws();
-        Settings local = Settings.local(aws.table("EventsTable"), aws.table("SessionsTable"), AwsTestResource.BUCKET);
+        Settings local = AwsTestResource.settings();
         Settings onAws = new Settings(local.eventsTable(), local.sessionsTable(), local.bucket(), "", "tenant_id", false,
                 Duration.ofHours(1), false, ArchiveSettings.defaults(), Duration.ofSeconds(25), local.checkpointBucket(), null, 0);
         Components components = new Components(onAws, aws.embedded().dynamo(), aws.embedded().s3(), aws.embedded().checkpointS3(),

@@ -225,7 +225,7 @@ class ResponseLimitsTest {
             }
         };
         var aws = AwsTestResource.aws();
-        Components components = new Components(Settings.local(aws.table("EventsTable"), aws.table("SessionsTable"), AwsTestResource.BUCKET),
+        Components components = new Components(AwsTestResource.settings(),
                 aws.embedded().dynamo(), aws.embedded().s3(overlap), aws.embedded().checkpointS3(), Clock.systemUTC(),
                 dev.sessionlog.observe.Metrics.NONE);
         ApiClient api = new ApiClient(components.appendHandler(), components.queryHandler());

@@ -38,8 +38,7 @@ class ArchiveHardeningTest {
     final MutableClock clock = new MutableClock(LONG_AGO);
 
     private RecorderTestSupport support(int segmentMaxEvents, long segmentMaxBytes, Duration functionTimeout) {
-        Settings settings = Settings.local(AwsTestResource.aws().table("EventsTable"), AwsTestResource.aws().table("SessionsTable"),
-                AwsTestResource.BUCKET).withArchive(ArchiveSettings.forFunctionTimeout(Duration.ofHours(24), segmentMaxEvents,
+        Settings settings = AwsTestResource.settings().withArchive(ArchiveSettings.forFunctionTimeout(Duration.ofHours(24), segmentMaxEvents,
                 segmentMaxBytes, functionTimeout));
         return new RecorderTestSupport(clock, settings);
     }

@@ -47,8 +47,7 @@ class ArchiverTest {
     final MutableClock clock = new MutableClock(LONG_AGO);
 
     RecorderTestSupport support(int segmentMaxEvents, Duration lease) {
-        Settings settings = Settings.local(AwsTestResource.aws().table("EventsTable"), AwsTestResource.aws().table("SessionsTable"),
-                AwsTestResource.BUCKET).withArchive(new ArchiveSettings(Duration.ofHours(24), segmentMaxEvents, 8L * 1024 * 1024,
+        Settings settings = AwsTestResource.settings().withArchive(new ArchiveSettings(Duration.ofHours(24), segmentMaxEvents, 8L * 1024 * 1024,
                 100_000, lease));
         return new RecorderTestSupport(clock, settings);
     }

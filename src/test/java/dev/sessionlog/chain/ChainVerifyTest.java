@@ -51,9 +51,7 @@ class ChainVerifyTest {
     static final Path SCRIPT = Path.of("infra", "verify-chain.py");
 
     final MutableClock clock = new MutableClock(OLD);
-    final RecorderTestSupport t = new RecorderTestSupport(clock, Settings.local(AwsTestResource.aws().table("EventsTable"),
-            AwsTestResource.aws().table("SessionsTable"), AwsTestResource.BUCKET).withArchive(new ArchiveSettings(Duration.ofHours(24),
-            10, 8L * 1024 * 1024, 100_000, ArchiveSettings.defaults().lease())));
+    final RecorderTestSupport t = new RecorderTestSupport(clock, AwsTestResource.settings().withArchive(ArchiveSettings.defaults().withSegmentMaxEvents(10)));
     final String tenant = RecorderTestSupport.newTenant();
     final DynamoDbClient dynamo = t.aws.embedded().dynamo();
     final S3Client s3 = t.aws.embedded().s3();

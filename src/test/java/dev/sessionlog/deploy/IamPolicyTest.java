@@ -48,8 +48,7 @@ class IamPolicyTest {
     static String tenant;
 
     static Settings settings() {
-        return Settings.local(AwsTestResource.aws().table("EventsTable"), AwsTestResource.aws().table("SessionsTable"),
-                AwsTestResource.BUCKET);
+        return AwsTestResource.settings();
     }
 
     @BeforeAll

@@ -293,6 +293,29 @@ class TemplateTest {
     }
 
     @Test
+    void everyAlarmHasItsSectionInTheRunbook() throws IOException {
+        String runbook = Files.readString(Path.of("infra", "README.md"));
+        Set<String> headings = new TreeSet<>();
+        Matcher m = Pattern.compile("(?m)^### (.+)$").matcher(runbook);
+        while (m.find()) {
+            headings.add(m.group(1));
+        }
+        for (String alarm : TEMPLATE.resourcesOfType("AWS::CloudWatch::Alarm")) {
+            assertTrue(headings.stream().anyMatch(h -> h.split(":")[0].matches("(.*\\W)?" + alarm + "(\\W.*)?")),
+                    alarm + " has no \"### " + alarm + ": ...\" section in infra/README.md");
+        }
+    }
+
+    @Test
+    void theTailFunctionsReservationLeavesRoomBeyondOneTenantsWaits() {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> parameters = (Map<String, Object>) TEMPLATE.root().get("Parameters");
+        int waits = ((Number) ((Map<?, ?>) parameters.get("MaxWaitsPerTenant")).get("Default")).intValue();
+        int reserved = ((Number) ((Map<?, ?>) parameters.get("TailReservedConcurrency")).get("Default")).intValue();
+        assertTrue(waits * 2 <= reserved, "one tenant's waits (" + waits + ") take at most half the events function (" + reserved + ")");
+    }
+
+    @Test
     void theDashboardIsInTheTemplateAndShowsEveryFunctionAndAlarm() {
         Object body = TEMPLATE.properties("Dashboard").get("DashboardBody");
         String text = body.toString();

@@ -65,9 +65,7 @@ class EraseApiTest {
         List<StreamRecord> lateRecords;
 
         Scenario(int events) {
-            Settings settings = Settings.local(AwsTestResource.aws().table("EventsTable"), AwsTestResource.aws().table("SessionsTable"),
-                    AwsTestResource.BUCKET).withArchive(new ArchiveSettings(Duration.ofHours(24), 20, 8L * 1024 * 1024, 100_000,
-                    ArchiveSettings.defaults().lease()));
+            Settings settings = AwsTestResource.settings().withArchive(ArchiveSettings.defaults().withSegmentMaxEvents(20));
             t = new RecorderTestSupport(clock, settings);
             ok(append(victim, bigLoop(victim, 12, 40_000)));        // a state too large for an item: kept in S3
             ok(append("bystander", notes("b-", 5, 0, null, null)));

@@ -27,8 +27,7 @@ class RetentionTest {
     @Test
     void retentionErasesExactlyTheSessionsPastTheWindow() {
         MutableClock clock = new MutableClock(T0);
-        Settings settings = Settings.local(AwsTestResource.aws().table("EventsTable"), AwsTestResource.aws().table("SessionsTable"),
-                AwsTestResource.BUCKET).withSessionRetention(Duration.ofDays(30));
+        Settings settings = AwsTestResource.settings().withSessionRetention(Duration.ofDays(30));
         RecorderTestSupport t = new RecorderTestSupport(clock, settings);
         String tenant = RecorderTestSupport.newTenant();
         // last events: 40 days ago, 31 days ago, 29 days ago, today; a fork made today of the oldest

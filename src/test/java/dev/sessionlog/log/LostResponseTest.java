@@ -67,7 +67,7 @@ class LostResponseTest {
 
     private static Components components(ExecutionInterceptor lose) {
         TestAws aws = AwsTestResource.aws();
-        return new Components(Settings.local(aws.table("EventsTable"), aws.table("SessionsTable"), AwsTestResource.BUCKET),
+        return new Components(AwsTestResource.settings(),
                 aws.embedded().dynamo(lose), aws.embedded().s3(), Clock.systemUTC());
     }
 

@@ -74,8 +74,7 @@ class ObservabilityTest {
     void appendRecordAndArchiveEmitTheirMetrics() {
         List<Emission> emitted = new ArrayList<>();
         MutableClock clock = new MutableClock(Instant.parse("2026-11-01T10:00:00Z"));
-        Settings settings = Settings.local(AwsTestResource.aws().table("EventsTable"), AwsTestResource.aws().table("SessionsTable"),
-                AwsTestResource.BUCKET);
+        Settings settings = AwsTestResource.settings();
         RecorderTestSupport t = new RecorderTestSupport(clock, settings, false, (f, v) -> emitted.add(new Emission(f, v)));
         String tenant = RecorderTestSupport.newTenant();
         ObjectNode body = Json.MAPPER.createObjectNode();

@@ -36,8 +36,7 @@ public final class RecorderTestSupport {
     }
 
     public RecorderTestSupport(Clock clock) {
-        this(clock, Settings.local(AwsTestResource.aws().table("EventsTable"), AwsTestResource.aws().table("SessionsTable"),
-                AwsTestResource.BUCKET));
+        this(clock, AwsTestResource.settings());
     }
 
     public RecorderTestSupport(Clock clock, Settings settings) {

@@ -41,6 +41,12 @@ public class AwsTestResource implements QuarkusTestResourceLifecycleManager {
         return shared;
     }
 
+    /** The local runner's settings on the test JVM's tables and bucket. */
+    public static dev.sessionlog.function.Settings settings() {
+        TestAws aws = aws();
+        return dev.sessionlog.function.Settings.local(aws.table("EventsTable"), aws.table("SessionsTable"), BUCKET);
+    }
+
     /**
      * Empties DynamoDB (moto's reset) and makes the tables again: what a test class that stores
      * tens of thousands of items calls when it is done, so that moto's memory stays bounded over the
