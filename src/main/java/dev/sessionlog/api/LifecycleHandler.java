@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sessionlog.event.Ids;
 import dev.sessionlog.event.Json;
-import dev.sessionlog.log.EraseRequest;
 import dev.sessionlog.log.EventLog;
 import dev.sessionlog.log.ForkResult;
 import dev.sessionlog.log.StreamKey;
@@ -46,7 +45,7 @@ final class LifecycleHandler {
         Long atSeq = null;
         if (at != null && !at.isNull()) {
             if (!at.isIntegralNumber() || !at.canConvertToLong() || at.longValue() < 1) {
-                throw ApiException.invalid("at_seq must be an integer from 1 to the source's head, was " + abbreviate(at.toString()));
+                throw ApiException.invalid("at_seq must be an integer from 1 to the source's head, was " + QueryHandler.abbreviate(at.toString()));
             }
             atSeq = at.longValue();
         }
@@ -62,16 +61,12 @@ final class LifecycleHandler {
     }
 
     HttpApiResponse erase(StreamKey key) {
-        EraseRequest request = log.requestErase(key);
+        log.requestErase(key);
         // Gone from the lists at once; everything it owns goes in the scheduled run.
         sessions.hideFromLists(key);
         ObjectNode answer = Json.MAPPER.createObjectNode();
         answer.put("session_id", key.sessionId());
         answer.put("status", "erasing");
         return HttpApiResponse.json(202, answer);
-    }
-
-    private static String abbreviate(String s) {
-        return QueryHandler.abbreviate(s);
     }
 }

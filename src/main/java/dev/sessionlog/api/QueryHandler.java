@@ -94,25 +94,24 @@ public final class QueryHandler {
         boolean descending = descending(event);
         Set<String> types = QueryParams.types(event);
         int limit = QueryParams.limit(event, DEFAULT_LIMIT, MAX_LIMIT);
-        Integer wait = event.query("wait") == null ? null
-                : (int) QueryParams.longParam(event, "wait", 0, 1, TailWaiter.MAX_WAIT_SECONDS);
+        Long wait = QueryParams.optionalLong(event, "wait", 1, TailWaiter.MAX_WAIT_SECONDS);
         if (wait != null && descending) {
             throw ApiException.invalid("wait is for ascending reads (a live tail); order=desc does not wait");
         }
-        Head head = wait == null ? existing(key) : tail.await(key, QueryParams.longParam(event, "after_seq", 0, 0, Long.MAX_VALUE),
-                wait, waitable(key));
+        // every parameter is checked before a wait takes a slot and holds the request
+        if (descending && event.query("after_seq") != null) {
+            throw ApiException.invalid("after_seq is for ascending pages; with order=desc, use before_seq");
+        }
+        if (!descending && event.query("before_seq") != null) {
+            throw ApiException.invalid("before_seq is for order=desc; ascending pages use after_seq");
+        }
+        long after = QueryParams.longParam(event, "after_seq", 0, 0, Long.MAX_VALUE);
+        Head head = wait == null ? existing(key) : tail.await(key, after, wait.intValue(), waitable(key));
         ReadSpec spec;
         if (descending) {
-            if (event.query("after_seq") != null) {
-                throw ApiException.invalid("after_seq is for ascending pages; with order=desc, use before_seq");
-            }
             long before = QueryParams.longParam(event, "before_seq", head.seq() + 1, 1, Long.MAX_VALUE);
             spec = new ReadSpec(true, Math.min(before, head.seq() + 1), 1, limit, ResponseSize.MAX_PAGE_READ_BYTES, types);
         } else {
-            if (event.query("before_seq") != null) {
-                throw ApiException.invalid("before_seq is for order=desc; ascending pages use after_seq");
-            }
-            long after = QueryParams.longParam(event, "after_seq", 0, 0, Long.MAX_VALUE);
             spec = new ReadSpec(false, after, head.seq(), limit, ResponseSize.MAX_PAGE_READ_BYTES, types);
         }
         EventPage page = spec.isEmptyRange() ? EventPage.empty(log.archivedThrough(key)) : log.readPage(key, spec);
@@ -129,8 +128,8 @@ public final class QueryHandler {
         String cursor = descending ? "next_before_seq" : "next_after_seq";
         if (wait != null) {
             // a live tail goes on from the last seq looked at, even at the head: never null
-            long after = spec.from();
-            body.put(cursor, next != null ? next : Math.max(after, page.exhausted() ? Math.max(head.seq(), after) : after));
+            long from = spec.from();
+            body.put(cursor, next != null ? next : Math.max(from, page.exhausted() ? Math.max(head.seq(), from) : from));
         } else if (next == null || (descending ? next <= 1 : next >= head.seq())) {
             body.putNull(cursor);
         } else {

@@ -23,6 +23,12 @@ final class QueryParams {
         throw ApiException.invalid(name + " must be " + range + ", was \"" + raw + "\"");
     }
 
+    /** A parameter that has no default: null when absent or empty ({@code wait=} is no wait), else in range. */
+    static Long optionalLong(HttpApiEvent event, String name, long min, long max) {
+        String raw = event.query(name);
+        return raw == null || raw.isEmpty() ? null : longParam(event, name, min, min, max);
+    }
+
     static int limit(HttpApiEvent event, int defaultValue, int max) {
         return (int) longParam(event, "limit", defaultValue, 1, max);
     }

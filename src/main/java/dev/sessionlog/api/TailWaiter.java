@@ -17,6 +17,8 @@ import java.util.UUID;
  */
 final class TailWaiter {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(TailWaiter.class);
+
     static final int MAX_WAIT_SECONDS = 20;
     /** How often a waiting request reads the head: the most an append waits for its reader. */
     static final Duration POLL = Duration.ofMillis(500);
@@ -86,7 +88,12 @@ final class TailWaiter {
                 }
             }
         } finally {
-            slots.release(key.tenant(), waiter);
+            try {
+                slots.release(key.tenant(), waiter);
+            } catch (RuntimeException e) {
+                // the read stands; the slot lapses at its end time anyway
+                LOG.warnf(e, "giving back the wait slot of %s failed; it lapses by itself", key.sessionId());
+            }
         }
     }
 }

@@ -50,8 +50,9 @@ public final class VerifyHandler {
         if (through < from) {
             throw ApiException.invalid("through_seq must be at least from_seq (" + from + "), was " + through);
         }
-        Long receiptSeq = event.query("receipt_seq") == null ? null : QueryParams.longParam(event, "receipt_seq", 0, 1, Long.MAX_VALUE);
-        String receiptChain = event.query("receipt_chain");
+        Long receiptSeq = QueryParams.optionalLong(event, "receipt_seq", 1, Long.MAX_VALUE);
+        String receiptChain = event.query("receipt_chain") == null || event.query("receipt_chain").isEmpty() ? null
+                : event.query("receipt_chain");
         if ((receiptSeq == null) != (receiptChain == null)) {
             throw ApiException.invalid("receipt_seq and receipt_chain go together: give both or neither");
         }

@@ -41,41 +41,9 @@ public final class ArchivedEvents implements ArchivedBodies {
     }
 
     /**
-     * Archived events with seq in (afterSeq, watermark], ascending, at most {@code limit}. An object
-     * may overlap one left by a run that died; each seq is taken once, from the first object holding it.
-     */
-    public List<EventRecord> read(StreamKey key, long afterSeq, long watermark, int segmentMaxEvents, int limit) {
-        List<EventRecord> out = new ArrayList<>();
-        long next = afterSeq + 1;
-        while (next <= watermark && out.size() < limit) {
-            List<Segment> candidates = segments.listFrom(key, next, segmentMaxEvents, 1000);
-            boolean progressed = false;
-            for (Segment s : candidates) {
-                if (next > watermark || out.size() >= limit) {
-                    break;
-                }
-                if (!s.contains(next)) {
-                    continue;
-                }
-                for (EventRecord r : records(s)) {
-                    if (r.seq() == next && next <= watermark && out.size() < limit) {
-                        out.add(r);
-                        next++;
-                        progressed = true;
-                    }
-                }
-            }
-            if (!progressed) {
-                throw new IllegalStateException("archive of " + key.sessionId() + " has no object holding seq " + next);
-            }
-        }
-        return out;
-    }
-
-    /**
      * A page of the archived events in (base, watermark] as the spec asks, either direction, with its
-     * type filter and byte budget. Ascending, objects are listed from the one holding the first seq;
-     * descending, each object is found by listing from its last seq down (one LIST per object).
+     * type filter and byte budget. Ascending, one listing names up to 1,000 objects from the one holding
+     * the first seq; descending, each object is found by listing from its last seq down (one LIST per object).
      */
     public EventPage readPage(StreamKey key, ReadSpec spec, long base, long watermark, int segmentMaxEvents) {
         long lo = Math.max(base + 1, spec.descending() ? spec.bound() : spec.from() + 1);
@@ -88,8 +56,17 @@ public final class ArchivedEvents implements ArchivedBodies {
         int examined = 0;
         long last = spec.from();
         long next = spec.descending() ? hi : lo;
+        List<Segment> listed = List.of();
         while ((spec.descending() ? next >= lo : next <= hi) && examined < spec.limit()) {
-            List<EventRecord> records = records(holder(key, next, segmentMaxEvents));
+            Segment holder = holder(listed, next);
+            if (holder == null) {
+                listed = segments.listFrom(key, next, segmentMaxEvents, spec.descending() ? 1 : 1000);
+                holder = holder(listed, next);
+            }
+            if (holder == null) {
+                throw new IllegalStateException("archive of " + key.sessionId() + " has no object holding seq " + next);
+            }
+            List<EventRecord> records = records(holder);
             boolean progressed = false;
             for (int i = 0; i < records.size(); i++) {
                 EventRecord r = records.get(spec.descending() ? records.size() - 1 - i : i);
@@ -114,16 +91,6 @@ public final class ArchivedEvents implements ArchivedBodies {
             }
         }
         return new EventPage(out, watermark, last, spec.descending() ? next < lo : next > hi, examined);
-    }
-
-    /** The object holding seq: the first listed from (seq - most events an object holds) that contains it. */
-    private Segment holder(StreamKey key, long seq, int segmentMaxEvents) {
-        for (Segment s : segments.listFrom(key, seq, segmentMaxEvents, 1)) {
-            if (s.contains(seq)) {
-                return s;
-            }
-        }
-        throw new IllegalStateException("archive of " + key.sessionId() + " has no object holding seq " + seq);
     }
 
     private List<EventRecord> records(Segment s) {

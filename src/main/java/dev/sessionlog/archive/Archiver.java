@@ -5,6 +5,7 @@ import dev.sessionlog.event.Json;
 import dev.sessionlog.chain.CheckpointStore;
 import dev.sessionlog.log.EventBodyCodec;
 import dev.sessionlog.log.Head;
+import dev.sessionlog.log.BatchWrites;
 import dev.sessionlog.log.EventItems;
 import dev.sessionlog.log.EventLog;
 import dev.sessionlog.log.PayloadStore;
@@ -12,7 +13,6 @@ import dev.sessionlog.log.StreamKey;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.HashSet;
 import java.util.Map;
@@ -24,7 +24,6 @@ import dev.sessionlog.observe.RequestLog;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
@@ -145,7 +144,7 @@ public final class Archiver {
             Adopted adopted = adoptObjectsAbove(key, watermark, maxEvents, owner);
             watermark = adopted.watermark();
             maxEvents = adopted.maxEvents();
-            long head = hot.headSeq(key);
+            long head = head0.seq(); // read under this run's lease, like the events below it
             // What earlier runs archived but did not stub (they died, or objects were adopted).
             Set<String> largeIds = new HashSet<>(stubLeftovers(key, m.stubbedThrough(), watermark, head));
             Window window = new Window(List.of());
@@ -336,15 +335,8 @@ public final class Archiver {
         if (count == 0) {
             return 0;
         }
-        Map<String, List<WriteRequest>> request = new HashMap<>();
-        request.put(table, new ArrayList<>(pending));
+        BatchWrites.write(dynamo, table, new ArrayList<>(pending));
         pending.clear();
-        while (!request.isEmpty()) {
-            Map<String, List<WriteRequest>> current = request;
-            BatchWriteItemResponse r = dynamo.batchWriteItem(b -> b.requestItems(current)
-                    .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
-            request = r.hasUnprocessedItems() && !r.unprocessedItems().isEmpty() ? r.unprocessedItems() : Map.of();
-        }
         return count;
     }
 }

@@ -141,13 +141,15 @@ public final class SeamlessEventLog implements EventLog {
     /** The newest event: the fork's source's at the fork seq while the fork has none of its own. */
     @Override
     public Optional<EventRecord> head(StreamKey key) {
-        Head head = hot.headInfo(key);
-        if (!head.exists()) {
-            return Optional.empty();
-        }
+        // The newest item is an event of the session's own (one Query), unless it is a fork's link or
+        // an erasure mark (neither is an event): only then is the head looked at more closely.
         Optional<EventRecord> own = hot.head(key);
         if (own.isPresent()) {
             return own;
+        }
+        Head head = hot.headInfo(key);
+        if (!head.exists()) {
+            return Optional.empty();
         }
         return readPage(key, ReadSpec.before(head.seq() + 1, 1, DEFAULT_READ_BYTES)).events().stream().findFirst();
     }

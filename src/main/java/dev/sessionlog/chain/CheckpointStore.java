@@ -100,9 +100,4 @@ public final class CheckpointStore {
         checkpoints.sort(Comparator.comparingLong(Checkpoint::seq));
         return checkpoints;
     }
-
-    /** The first checkpoint after {@code seq}, if any (a truncated session still has its later checkpoints). */
-    public List<Checkpoint> after(StreamKey key, long seq) {
-        return list(key, seq + 1, Long.MAX_VALUE);
-    }
 }

@@ -152,11 +152,29 @@ public final class Eraser {
                 LOG.infof("waiting for fork %s to be erased first", fork.sessionId());
                 return Report.WAITING;
             }
-            ArchiveMeta.Meta forkMeta = archive.load(forkKey);
-            if (forkHead.seq() == 0 || !key.sessionId().equals(forkMeta.forkedFrom()) || forkMeta.inheritedCopied()) {
-                continue; // erased, not this session's fork, or copied already
+            if (forkHead.seq() == 0) {
+                continue; // erased already
             }
-            copied += copier.copy(forkKey, forkMeta);
+            // The fork's archive lease while its copy is written: neither its archival nor its own erasure
+            // (marked meanwhile) can run under the copy and leave a part of it behind. The lease needs the
+            // fork's state item, so an erased fork is never written to here.
+            if (!archive.acquireLease(forkKey, now, now.plus(lease), owner)) {
+                if (log.headInfo(forkKey).seq() == 0) {
+                    continue; // erased meanwhile
+                }
+                release(mark, key, owner);
+                LOG.infof("waiting for fork %s: a run of its own holds it", fork.sessionId());
+                return Report.WAITING;
+            }
+            try {
+                ArchiveMeta.Meta forkMeta = archive.load(forkKey);
+                if (!key.sessionId().equals(forkMeta.forkedFrom()) || forkMeta.inheritedCopied()) {
+                    continue; // not this session's fork, or copied already
+                }
+                copied += copier.copy(forkKey, forkMeta);
+            } finally {
+                archive.release(forkKey, owner);
+            }
             crashPoints.reached("fork-copied");
         }
         if (meta.isFork()) {

@@ -46,6 +46,9 @@ public final class RetentionSweeper {
                 marked++;
             } catch (SessionMissingException | SessionErasedException gone) {
                 sessions.delete(key); // its events are gone already: only its materialized view was left
+            } catch (RuntimeException e) {
+                // one session that cannot be marked now (busy, throttled) keeps the others' marks; next run retries
+                LOG.errorf(e, "retention: marking session %s of tenant %s failed", key.sessionId(), key.tenant());
             }
         }
         if (marked > 0) {

@@ -26,6 +26,7 @@ import dev.sessionlog.log.S3PayloadStore;
 import dev.sessionlog.recorder.RecorderOptions;
 import dev.sessionlog.sessions.IdleSweeper;
 import dev.sessionlog.sessions.SessionListing;
+import dev.sessionlog.sessions.LogFold;
 import dev.sessionlog.sessions.SessionReader;
 import dev.sessionlog.sessions.SessionStore;
 import dev.sessionlog.sessions.StreamRecorder;
@@ -89,12 +90,12 @@ public final class Components {
         this.checkpoints = new CheckpointStore(checkpointS3, settings.checkpointBucket(), "");
     }
 
-    public Settings settings() {
-        return settings;
-    }
-
     public DynamoDbClient dynamo() {
         return dynamo;
+    }
+
+    public Settings settings() {
+        return settings;
     }
 
     public EventLog eventLog() {
@@ -111,14 +112,10 @@ public final class Components {
     }
 
     public QueryHandler queryHandler() {
-        return new QueryHandler(eventLog, new SessionReader(sessionStore, eventLog),
+        return new QueryHandler(eventLog, new SessionReader(sessionStore, new LogFold(archiveMeta, eventLog, sessionStore.options())),
                 new SessionListing(dynamo, settings.sessionsTable()), tenants, settings.requestTimeBudget(),
                 new VerifyHandler(eventLog, checkpoints), new WaitSlots(dynamo, settings.sessionsTable(), clock,
                 settings.maxWaitsPerTenant()), clock);
-    }
-
-    public CheckpointStore checkpointStore() {
-        return checkpoints;
     }
 
     public StreamRecorder streamRecorder() {

@@ -27,11 +27,6 @@ public interface EventLog extends EventReader {
     /** A page of the session's events as the spec asks, with the watermark it was read under. */
     EventPage readPage(StreamKey key, ReadSpec spec);
 
-    /** Events after {@code afterSeq}, ascending, at most {@code limit}, and about {@code maxBytes} of JSON. */
-    default EventPage readPage(StreamKey key, long afterSeq, int limit, long maxBytes) {
-        return readPage(key, ReadSpec.after(afterSeq, limit, maxBytes));
-    }
-
     /** The session's head without its body: seq, chain, lineage, and whether it is being erased. */
     Head headInfo(StreamKey key);
 

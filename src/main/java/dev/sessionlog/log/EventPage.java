@@ -16,10 +16,6 @@ public record EventPage(List<EventRecord> events, long archivedThrough, long las
         events = List.copyOf(events);
     }
 
-    public EventPage(List<EventRecord> events, long archivedThrough) {
-        this(events, archivedThrough, events.isEmpty() ? 0 : events.get(events.size() - 1).seq(), false, events.size());
-    }
-
     public static EventPage empty(long archivedThrough) {
         return new EventPage(List.of(), archivedThrough, 0, true, 0);
     }

@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.DeleteRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
@@ -26,7 +25,7 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 public final class EventPartitions {
 
     /** DynamoDB's limit of requests in one BatchWriteItem. */
-    static final int BATCH_WRITE = 25;
+    static final int BATCH_WRITE = BatchWrites.MAX_REQUESTS;
 
     /** A session marked for erasure: its mark's seq and when the mark was made. */
     public record Marked(StreamKey key, long markSeq, Instant markedAt) {
@@ -198,12 +197,6 @@ public final class EventPartitions {
     }
 
     private void writeBatch(List<WriteRequest> batch) {
-        Map<String, List<WriteRequest>> request = Map.of(table, batch);
-        while (!request.isEmpty()) {
-            Map<String, List<WriteRequest>> current = request;
-            BatchWriteItemResponse r = ddb.batchWriteItem(b -> b.requestItems(current)
-                    .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
-            request = r.hasUnprocessedItems() && !r.unprocessedItems().isEmpty() ? r.unprocessedItems() : Map.of();
-        }
+        BatchWrites.write(ddb, table, batch);
     }
 }

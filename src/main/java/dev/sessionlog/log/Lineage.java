@@ -41,17 +41,6 @@ public record Lineage(List<Ancestor> ancestors) {
         return new Lineage(out);
     }
 
-    /** The session whose partition holds {@code seq} of the session this lineage is of, or null for its own. */
-    public String partitionOf(long seq) {
-        String holder = null;
-        for (Ancestor a : ancestors) {
-            if (seq <= a.throughSeq()) {
-                holder = a.sessionId(); // the farthest ancestor that still covers seq
-            }
-        }
-        return holder;
-    }
-
     public String toJson() {
         ArrayNode array = Json.MAPPER.createArrayNode();
         ancestors.forEach(a -> array.addArray().add(a.sessionId()).add(a.throughSeq()));

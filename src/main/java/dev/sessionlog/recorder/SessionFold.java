@@ -119,11 +119,6 @@ public final class SessionFold {
         return state.forkSeq;
     }
 
-    /** The session this one was forked from, or null. */
-    public String forkedFrom() {
-        return state.forkedFrom;
-    }
-
     public boolean hasOpenLoops() {
         return state.runningLoops > 0;
     }

@@ -2,12 +2,9 @@ package dev.sessionlog.sessions;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sessionlog.event.EventRecord;
-import dev.sessionlog.log.EventReader;
 import dev.sessionlog.log.StreamKey;
 import dev.sessionlog.recorder.SessionFold;
 import dev.sessionlog.recorder.SpawnLinks;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -18,11 +15,11 @@ import java.util.Optional;
 public final class SessionReader {
 
     private final SessionStore store;
-    private final EventReader events;
+    private final LogFold logFold;
 
-    public SessionReader(SessionStore store, EventReader events) {
+    public SessionReader(SessionStore store, LogFold logFold) {
         this.store = store;
-        this.events = events;
+        this.logFold = logFold;
     }
 
     /** The stored fold; for a session the recorder has not reached yet, a fold of its log as it is now. */
@@ -31,14 +28,7 @@ public final class SessionReader {
         if (stored.isPresent()) {
             return Optional.of(stored.get().fold());
         }
-        SessionFold fold = SessionFold.start(key.sessionId(), store.options());
-        while (true) {
-            List<EventRecord> page = events.read(key, fold.recordedThroughSeq(), StreamRecorder.READ_PAGE);
-            if (page.isEmpty()) {
-                break;
-            }
-            fold.applyAll(page);
-        }
+        SessionFold fold = logFold.of(key); // a fork starts from its lineage, as the recorder folds it
         return fold.recordedThroughSeq() == 0 ? Optional.empty() : Optional.of(fold);
     }
 

@@ -206,17 +206,7 @@ public final class SessionStore {
 
     /** Sessions whose activity is before {@code before}, from every shard of the retention index. */
     public List<StreamKey> inactiveSince(Instant before, int limitPerShard) {
-        List<StreamKey> keys = new ArrayList<>();
-        String cutoff = EventRecordJson.RECORDED_AT.format(before);
-        for (int shard = 0; shard < SessionItems.RETENTION_SHARDS; shard++) {
-            String shardKey = "retention#" + shard;
-            QueryResponse r = dynamo.query(b -> b.tableName(table).indexName(SessionItems.RETENTION_DUE)
-                    .keyConditionExpression(RETENTION_SHARD + " = :s AND " + ACTIVITY + " < :before")
-                    .expressionAttributeValues(Map.of(":s", AttributeValue.fromS(shardKey), ":before", AttributeValue.fromS(cutoff)))
-                    .limit(limitPerShard).returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
-            r.items().forEach(i -> keys.add(StreamKey.fromPk(i.get(PK).s())));
-        }
-        return keys;
+        return activeBefore(SessionItems.RETENTION_DUE, RETENTION_SHARD, "retention#", SessionItems.RETENTION_SHARDS, before, limitPerShard);
     }
 
     private static Map<String, AttributeValue> summaryItem(StreamKey key, SessionFold fold) {
@@ -267,13 +257,19 @@ public final class SessionStore {
 
     /** Sessions with open loops whose last activity is before {@code idleBefore}, from every shard. */
     public List<StreamKey> openAndIdle(Instant idleBefore, int limitPerShard) {
+        return activeBefore(OPEN_BY_ACTIVITY, OPEN_SHARD, "open#", OPEN_SHARDS, idleBefore, limitPerShard);
+    }
+
+    /** The sessions of a sharded sparse index (shard key {@code prefix + n}) whose activity is before {@code before}. */
+    private List<StreamKey> activeBefore(String index, String shardAttribute, String prefix, int shards, Instant before,
+                                         int limitPerShard) {
         List<StreamKey> keys = new ArrayList<>();
-        String before = EventRecordJson.RECORDED_AT.format(idleBefore);
-        for (int shard = 0; shard < OPEN_SHARDS; shard++) {
-            String shardKey = "open#" + shard;
-            QueryResponse r = dynamo.query(b -> b.tableName(table).indexName(OPEN_BY_ACTIVITY)
-                    .keyConditionExpression(OPEN_SHARD + " = :s AND " + ACTIVITY + " < :before")
-                    .expressionAttributeValues(Map.of(":s", AttributeValue.fromS(shardKey), ":before", AttributeValue.fromS(before)))
+        String cutoff = EventRecordJson.RECORDED_AT.format(before);
+        for (int shard = 0; shard < shards; shard++) {
+            String shardKey = prefix + shard;
+            QueryResponse r = dynamo.query(b -> b.tableName(table).indexName(index)
+                    .keyConditionExpression(shardAttribute + " = :s AND " + ACTIVITY + " < :before")
+                    .expressionAttributeValues(Map.of(":s", AttributeValue.fromS(shardKey), ":before", AttributeValue.fromS(cutoff)))
                     .limit(limitPerShard).returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
             r.items().forEach(i -> keys.add(StreamKey.fromPk(i.get(PK).s())));
         }

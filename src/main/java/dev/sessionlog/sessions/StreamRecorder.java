@@ -11,7 +11,6 @@ import dev.sessionlog.observe.RequestLog;
 import dev.sessionlog.log.EventItems;
 import dev.sessionlog.log.EventLog;
 import dev.sessionlog.log.Head;
-import dev.sessionlog.log.Lineage;
 import dev.sessionlog.log.PayloadStore;
 import dev.sessionlog.log.StreamKey;
 import dev.sessionlog.recorder.SessionFold;
@@ -36,7 +35,7 @@ public final class StreamRecorder {
 
     private static final Logger LOG = Logger.getLogger(StreamRecorder.class);
     static final int MAX_ATTEMPTS = 8;
-    static final int READ_PAGE = 1000;
+    static final int READ_PAGE = LogFold.READ_PAGE;
     /** Sessions of one batch folded at once: the work is AWS round trips more than CPU. */
     private static final ExecutorService SESSIONS = Executors.newFixedThreadPool(8, r -> {
         Thread t = new Thread(r, "sessionlog-fold");
@@ -50,6 +49,7 @@ public final class StreamRecorder {
     private final ArchiveMeta archive;
     private final Metrics metrics;
     private final Clock clock;
+    private final LogFold logFold;
 
     public StreamRecorder(SessionStore store, EventLog events, PayloadStore payloads, ArchiveMeta archive,
                           Metrics metrics, Clock clock) {
@@ -57,6 +57,7 @@ public final class StreamRecorder {
         this.events = events;
         this.payloads = payloads;
         this.archive = archive;
+        this.logFold = new LogFold(archive, events, store.options());
         this.metrics = metrics;
         this.clock = clock;
     }
@@ -122,7 +123,7 @@ public final class StreamRecorder {
             }
         }
         for (int attempt = 1; ; attempt++) {
-            SessionStore.Stored stored = store.load(key).orElseGet(() -> SessionStore.Stored.none(startFold(key)));
+            SessionStore.Stored stored = store.load(key).orElseGet(() -> SessionStore.Stored.none(logFold.start(key)));
             SessionFold fold = stored.fold();
             long through = fold.recordedThroughSeq();
             long errorsBefore = fold.foldErrorCount();
@@ -162,16 +163,6 @@ public final class StreamRecorder {
         return head.erasing() || head.seq() == 0 && events.isErased(key);
     }
 
-    /** A new session's fold; a fork's knows its source, its fork seq and its ancestors' ids. */
-    private SessionFold startFold(StreamKey key) {
-        ArchiveMeta.Meta meta = archive.load(key);
-        if (!meta.isFork()) {
-            return SessionFold.start(key.sessionId(), store.options());
-        }
-        List<String> aliases = meta.lineage().ancestors().stream().map(Lineage.Ancestor::sessionId).toList();
-        return SessionFold.startFork(key.sessionId(), store.options(), meta.forkedFrom(), meta.forkSeq(),
-                Instant.parse(meta.forkedAt()), aliases);
-    }
 
     /**
      * Applies seqs recordedThrough+1..lastSeq, from the batch where it has them, else from the log
@@ -216,15 +207,9 @@ public final class StreamRecorder {
             return SessionFold.start(key.sessionId(), store.options()); // nothing to bring back
         }
         for (int attempt = 1; ; attempt++) {
-            SessionFold fold = startFold(key);
+            SessionFold fold = logFold.start(key);
             SessionStore.Stored previous = store.load(key).orElseGet(() -> SessionStore.Stored.none(fold));
-            while (true) {
-                List<EventRecord> page = events.read(key, fold.recordedThroughSeq(), READ_PAGE);
-                if (page.isEmpty()) {
-                    break;
-                }
-                fold.applyAll(page);
-            }
+            logFold.applyRest(key, fold);
             if (fold.recordedThroughSeq() == 0) {
                 return fold; // no events: nothing to materialize, and nothing is stored
             }

@@ -151,9 +151,14 @@ class ForkApiTest {
         }
         assertEquals(sourceBefore.subList(0, 5_000), fork.subList(0, 5_000));
 
-        // the fork's session is the fold of its events, with forked_from
+        // the fork's session is the fold of its events, with forked_from: read before the recorder got
+        // to it (folded from its log on the read), then as the recorder stored it
+        JsonNode unrecorded = t.session(tenant, "fork-a");
         t.record(tenant, "fork-a");
         JsonNode served = t.session(tenant, "fork-a");
+        assertEquals(0, unrecorded.path("fold_errors").size(), () -> unrecorded.path("fold_errors").toString());
+        assertEquals(served.get("forked_from"), unrecorded.get("forked_from"));
+        assertEquals(served.get("loops"), unrecorded.get("loops"), "the same loops before and after the recorder");
         SessionFold reference = SessionFold.startFork("fork-a", RecorderOptions.defaults(), SOURCE, 5_000, Instant.EPOCH,
                 List.of(SOURCE));
         fork.forEach(r -> reference.apply(EventRecordJson.fromJson(r)));

@@ -119,5 +119,13 @@ class LiveTailTest {
             assertEquals(400, r.status(), query);
             assertTrue(r.error().get("message").asText().contains("wait"), query);
         }
+        // a parameter wrong for the direction is refused before the wait holds the request
+        long started = System.nanoTime();
+        ApiClient.Response wrongDirection = t.api.get(tenant, "/v1/sessions/any/events?wait=5&before_seq=3");
+        assertEquals(400, wrongDirection.status());
+        assertTrue(wrongDirection.error().get("message").asText().contains("before_seq"), wrongDirection.body()::toString);
+        assertTrue((System.nanoTime() - started) / 1_000_000 < 4_000, "answered without waiting its 5 s");
+        // an empty wait is no wait: a session that does not exist is not waited for
+        assertEquals(404, t.api.get(tenant, "/v1/sessions/never-made/events?wait=").status());
     }
 }

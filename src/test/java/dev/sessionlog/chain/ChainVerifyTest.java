@@ -391,7 +391,8 @@ class ChainVerifyTest {
         body.withArray("events").addObject().putObject("event").put("type", "Note");
         assertEquals(201, t.api.post(tenant, "/v1/sessions/" + id + "/events", body).status());
         for (String query : List.of("from_seq=0", "from_seq=2", "from_seq=x", "through_seq=0", "receipt_seq=1",
-                "receipt_chain=" + "a".repeat(64), "receipt_seq=1&receipt_chain=ABC")) {
+                "receipt_chain=" + "a".repeat(64), "receipt_seq=1&receipt_chain=ABC",
+                "receipt_seq=&receipt_chain=" + "a".repeat(64))) { // an empty receipt_seq is none: the chain alone is refused
             ApiClient.Response r = t.api.get(tenant, "/v1/sessions/" + id + "/verify?" + query);
             assertEquals(400, r.status(), query);
         }
