@@ -118,6 +118,15 @@ class TimelinePageTest {
         return await(by, e -> true, Duration.ofSeconds(10));
     }
 
+    /** Clicks what {@code by} finds, again if the page re-rendered it meanwhile (a followed session re-renders as it grows). */
+    static void click(By by) {
+        new WebDriverWait(browser, Duration.ofSeconds(10)).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(d -> {
+                    d.findElement(by).click();
+                    return true;
+                });
+    }
+
     static void openAsTenant() {
         browser.get(base + "/ui/");
         WebElement tenant = await(By.id("tenant"));
@@ -172,10 +181,10 @@ class TimelinePageTest {
         System.out.printf("timeline: a new event appeared %d ms after its append%n", (System.nanoTime() - appended) / 1_000_000);
 
         // the sub-agent's session, and the way back to its parent
-        browser.findElement(By.cssSelector("a.subagent")).click();
+        click(By.cssSelector("a.subagent"));
         await(By.cssSelector("body[data-session='demo-researcher'] .lane"));
         assertTrue(browser.findElement(By.id("parent-link")).getText().contains("demo"));
-        browser.findElement(By.id("parent-link")).click();
+        click(By.id("parent-link"));
         await(By.cssSelector("body[data-session='demo'] .lane"));
     }
 
