@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Checks infra/ without AWS or Docker: shellcheck (where installed), every JSON file with jq,
+# template.yaml through SAM's translator (where installed),
 # the top-level samconfig.toml with Python's TOML reader (where there is one), then each script's behaviour
 # against stand-ins for aws, sam, docker, curl and mvnw (infra/test/bin) that answer from fixtures
 # and log every call. Ends with the line "N passed, N failed"; exits non-zero on a failure.
@@ -85,6 +86,15 @@ t_shellcheck() {
     return 77
   fi
   (cd "$INFRA" && shellcheck -x ./*.sh lib/*.sh localstack/*.sh test/*.sh test/bin/*)
+}
+
+# template.yaml through SAM's own translator (installed with cfn-lint): the HTTP API is openapi.yaml.
+t_template_translates_with_sam() {
+  if ! python3 -c 'import samtranslator' >/dev/null 2>&1; then
+    echo "aws-sam-translator is not installed (pip install cfn-lint brings it)"
+    return 77
+  fi
+  python3 "$HERE/sam_translate.py" "$INFRA/.."
 }
 
 t_json_valid() {

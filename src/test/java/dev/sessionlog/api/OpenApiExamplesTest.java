@@ -78,6 +78,22 @@ class OpenApiExamplesTest {
         assertTrue(examples.size() >= 60, "examples found: " + examples.size());
     }
 
+    /**
+     * OpenAPI 3.0's {@code nullable} is read as JSON Schema's null type: a nullable field takes null and
+     * still refuses any other value its schema refuses (here a nullable reference, the receipt's chain).
+     */
+    @Test
+    void aNullableFieldTakesNullAndStillRefusesWhatItsSchemaRefuses() {
+        String schema = "/components/schemas/AppendResponse";
+        java.util.function.Function<String, List<String>> check = chain -> SPEC.validate(schema, dev.sessionlog.event.Json.parse(
+                ("{\"session_id\":\"s1\",\"head_seq\":1,\"chain\":" + chain + ",\"events\":[]}").getBytes()));
+        assertEquals(List.of(), check.apply("null"));
+        assertEquals(List.of(), check.apply("\"" + "ab".repeat(32) + "\""));
+        assertFalse(check.apply("5").isEmpty(), "a number is no chain");
+        assertFalse(check.apply("\"not-hex\"").isEmpty(), "the pattern still holds");
+        assertTrue(SPEC.at(schema + "/properties/chain").path("nullable").asBoolean(), "the document says nullable, as 3.0 does");
+    }
+
     /** Every request body, and every success and function error response of the API, shows an example. */
     @Test
     void everyBodyTheApiTakesOrAnswersHasAnExample() {

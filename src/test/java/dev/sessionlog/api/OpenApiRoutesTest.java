@@ -74,27 +74,42 @@ class OpenApiRoutesTest {
         for (Operation op : local) {
             assertTrue(op.path().startsWith(contexts.get(0)), op + " is under the gateway's context");
             assertEquals("http://localhost:8080", op.node().path("servers").get(0).path("url").asText(), op + " is served locally only");
-            assertTrue(op.node().path("security").isArray() && op.node().path("security").isEmpty(), op + " has no bearer token");
         }
     }
 
-    /** A bearer JWT on every /v1 route (the document's default), none on the page's static files. */
+    /**
+     * API Gateway's JWT authorizer (the form SAM writes: an oauth2 scheme with its extension) on every
+     * route of the API, the local runner's and $default included; none on the page's static files. Each
+     * operation says so itself: the document has no default, so no importer's reading of one matters.
+     */
     @Test
-    void securityIsTheBearerJwtOnV1AndNoneOnTheTimelinePage() {
-        JsonNode scheme = SPEC.at("/components/securitySchemes/bearerAuth");
-        assertEquals("http", scheme.path("type").asText());
-        assertEquals("bearer", scheme.path("scheme").asText());
-        assertEquals("JWT", scheme.path("bearerFormat").asText());
-        assertEquals("[{\"bearerAuth\":[]}]", SPEC.root.path("security").toString());
+    void theJwtAuthorizerIsOnEveryRouteButTheTimelinePage() {
+        JsonNode scheme = SPEC.at("/components/securitySchemes/JwtAuthorizer");
+        assertEquals(1, SPEC.at("/components/securitySchemes").size(), "one scheme");
+        assertEquals("oauth2", scheme.path("type").asText());
+        // A flow the generators accept: without one they drop the scheme, and the clients send no token.
+        assertTrue(scheme.path("flows").path("clientCredentials").path("tokenUrl").asText().startsWith("https://"), scheme::toString);
+        JsonNode authorizer = scheme.path("x-amazon-apigateway-authorizer");
+        assertEquals("jwt", authorizer.path("type").asText());
+        assertEquals("$request.header.Authorization", authorizer.path("identitySource").asText());
+        assertEquals("{\"Ref\":\"JwtIssuer\"}", authorizer.path("jwtConfiguration").path("issuer").toString());
+        assertEquals("{\"Ref\":\"JwtAudience\"}", authorizer.path("jwtConfiguration").path("audience").toString());
+        assertFalse(SPEC.root.has("security"), "no document-wide security: each operation names its own");
+        String jwt = "[{\"JwtAuthorizer\":[]}]";
         for (Operation op : SPEC.operations()) {
+            if (op.path().startsWith("/ui")) {
+                assertFalse(op.node().has("security"), op + " is served without the authorizer");
+            } else {
+                assertEquals(jwt, op.node().path("security").toString(), op + " takes the JWT");
+            }
             if (op.path().startsWith("/v1/")) {
-                assertFalse(op.node().has("security"), op + " keeps the document's bearer JWT");
                 JsonNode params = SPEC.at("/paths/" + OpenApiSpec.escape(op.path()) + "/parameters");
                 assertTrue(params.toString().contains("#/components/parameters/XTenantId"), op + " documents X-Tenant-Id (local)");
-            } else {
-                assertEquals("[]", op.node().path("security").toString(), op + " is served without the authorizer");
             }
         }
+        JsonNode fallback = SPEC.at("/paths/" + OpenApiSpec.escape("/$default") + "/x-amazon-apigateway-any-method");
+        assertTrue(fallback.path("isDefaultRoute").asBoolean(), "/$default is API Gateway's $default route");
+        assertEquals(jwt, fallback.path("security").toString(), "$default takes the JWT");
         assertTrue(SPEC.at("/components/parameters/XTenantId").path(OpenApiSpec.LOCAL_ONLY).asBoolean());
     }
 
@@ -224,7 +239,8 @@ class OpenApiRoutesTest {
         options.setResolve(true);
         SwaggerParseResult result = new OpenAPIV3Parser().readLocation(OpenApiSpec.FILE.toString(), null, options);
         assertEquals(List.of(), result.getMessages());
-        assertTrue(result.getOpenAPI().getOpenapi().startsWith("3.1."), result.getOpenAPI().getOpenapi());
+        // 3.0: API Gateway imports no 3.1 document ("Unable to determine OAS version"), and the template imports this one.
+        assertTrue(result.getOpenAPI().getOpenapi().startsWith("3.0."), result.getOpenAPI().getOpenapi());
         assertEquals(SPEC.operations().size(), result.getOpenAPI().getPaths().values().stream()
                 .mapToInt(p -> p.readOperations().size()).sum());
         Set<String> ids = new TreeSet<>();

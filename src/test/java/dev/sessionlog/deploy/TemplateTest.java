@@ -68,61 +68,6 @@ class TemplateTest {
         }
     }
 
-    /** Requests no route takes reach the query function, which answers the contract's JSON 404. */
-    @Test
-    @SuppressWarnings("unchecked")
-    void theApisDefaultRouteGoesToTheQueryFunction() {
-        Map<String, Object> events = (Map<String, Object>) TEMPLATE.properties("QueryFunction").get("Events");
-        assertTrue(events.values().stream().map(e -> (Map<String, Object>) e).anyMatch(e -> "HttpApi".equals(e.get("Type"))
-                && !((Map<String, Object>) e.get("Properties")).containsKey("Path")), "an HttpApi event without Path is $default");
-    }
-
-    /**
-     * The HttpApi routes template.yaml deploys (each function's HttpApi events with a Path; $default has
-     * none) are openapi.yaml's operations, no more and no fewer (its local-only ones aside), and the
-     * routes without the authorizer are the operations without security. A greedy {proxy+} route stands
-     * for the document's one-segment path parameter there (/ui/{file}: the page's three files).
-     */
-    @Test
-    @SuppressWarnings("unchecked")
-    void everyHttpApiRouteIsInTheOpenApiSpecAndViceVersa() {
-        java.util.function.Function<String, String> shape = path -> path.replaceAll("\\{[^}]+}", "{}");
-        Set<String> deployed = new TreeSet<>();
-        Set<String> open = new TreeSet<>();
-        for (String function : FUNCTIONS) {
-            Map<String, Object> events = (Map<String, Object>) TEMPLATE.properties(function).getOrDefault("Events", Map.of());
-            for (Object e : events.values()) {
-                Map<String, Object> event = (Map<String, Object>) e;
-                Map<String, Object> p = (Map<String, Object>) event.get("Properties");
-                if (!"HttpApi".equals(event.get("Type")) || !p.containsKey("Path")) {
-                    continue; // not a route, or $default
-                }
-                String route = p.get("Method") + " " + shape.apply((String) p.get("Path"));
-                assertTrue(deployed.add(route), route + " is deployed once");
-                Map<String, Object> auth = (Map<String, Object>) p.get("Auth");
-                if (auth != null && "NONE".equals(auth.get("Authorizer"))) {
-                    open.add(route);
-                }
-            }
-        }
-        dev.sessionlog.testing.OpenApiSpec spec = dev.sessionlog.testing.OpenApiSpec.load();
-        Set<String> documented = new TreeSet<>();
-        Set<String> documentedOpen = new TreeSet<>();
-        for (dev.sessionlog.testing.OpenApiSpec.Operation op : spec.operations()) {
-            if (op.localOnly()) {
-                continue;
-            }
-            String route = op.method() + " " + shape.apply(op.path());
-            documented.add(route);
-            if (op.node().path("security").isArray() && op.node().path("security").isEmpty()) {
-                documentedOpen.add(route);
-            }
-        }
-        assertEquals(documented, deployed, "template.yaml's HttpApi routes and openapi.yaml's operations");
-        assertEquals(documentedOpen, open, "the routes without the authorizer");
-        assertTrue(deployed.contains("GET /ui/{}") && deployed.contains("GET /v1/sessions/{}/events"), deployed::toString);
-    }
-
     @Test
     void everyFunctionExportsARealFunqAndEveryFunqIsDeployed() {
         Set<String> funqs = new TreeSet<>();

@@ -1,6 +1,7 @@
 package dev.sessionlog.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.networknt.schema.Schema;
@@ -20,8 +21,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * openapi.yaml, the API's one list of routes, as the tests read it: its operations, and its schemas
- * as a JSON Schema validator (networknt, OpenAPI 3.1's dialect) sees them, made strict for the tests:
- * every object schema that lists its properties and says nothing of others gets
+ * as a JSON Schema validator sees them. The document is OpenAPI 3.0 (what API Gateway imports); its
+ * schemas are read as JSON Schema 2020-12 by networknt's OpenAPI 3.1 dialect, after the one rewrite
+ * 3.0 needs: {@code nullable: true} becomes a {@code "null"} type. They are also made strict for the
+ * tests: every object schema that lists its properties and says nothing of others gets
  * {@code unevaluatedProperties: false}, so that a field the handlers answer and the document does not
  * describe fails a test. (The document itself stays open, as clients of a growing API want.)
  */
@@ -66,7 +69,7 @@ public final class OpenApiSpec {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        strict = root.deepCopy();
+        strict = nullAsAType(root.deepCopy());
         closeObjects(strict);
         String text = Json.write(strict);
         registry = SchemaRegistry.withDialect(Dialects.getOpenApi31(), b -> b.schemas(Map.of(BASE, text)));
@@ -77,6 +80,46 @@ public final class OpenApiSpec {
             loaded = new OpenApiSpec();
         }
         return loaded;
+    }
+
+    /**
+     * OpenAPI 3.0's {@code nullable: true} in JSON Schema 2020-12's words: {@code "null"} joins the
+     * schema's type (and its enum); a schema without a type (a nullable {@code allOf} of a reference)
+     * becomes {@code anyOf} of itself and null.
+     */
+    static JsonNode nullAsAType(JsonNode node) {
+        if (node.isArray()) {
+            ArrayNode a = (ArrayNode) node;
+            for (int i = 0; i < a.size(); i++) {
+                a.set(i, nullAsAType(a.get(i)));
+            }
+            return a;
+        }
+        if (!node.isObject()) {
+            return node;
+        }
+        ObjectNode o = (ObjectNode) node;
+        List<String> names = new ArrayList<>();
+        o.fieldNames().forEachRemaining(names::add);
+        for (String name : names) {
+            if (!name.equals("example") && !name.equals("examples")) {
+                o.set(name, nullAsAType(o.get(name)));
+            }
+        }
+        if (!o.path("nullable").asBoolean(false)) {
+            return o;
+        }
+        o.remove("nullable");
+        if (o.path("type").isTextual()) {
+            o.set("type", o.arrayNode().add(o.get("type").asText()).add("null"));
+            if (o.path("enum").isArray()) {
+                ((ArrayNode) o.get("enum")).addNull();
+            }
+            return o;
+        }
+        ObjectNode either = o.objectNode();
+        either.putArray("anyOf").add(o).addObject().put("type", "null");
+        return either;
     }
 
     private static void closeObjects(JsonNode node) {
