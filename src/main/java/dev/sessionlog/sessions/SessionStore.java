@@ -115,12 +115,16 @@ public final class SessionStore {
 
     /**
      * Takes a session off every list and index at once (its erasure removes the item itself later):
-     * a conditional update, so nothing is made for a session that was never recorded.
+     * a conditional update, so nothing is made for a session that was never recorded. It also moves
+     * the version on, so that a recorder's save of what it read before cannot put the session back on
+     * the lists: that save is refused, and the recorder reads again and sees the erasure.
      */
     public void hideFromLists(StreamKey key) {
         try {
             dynamo.updateItem(b -> b.tableName(table).key(Map.of(PK, AttributeValue.fromS(key.pk())))
-                    .updateExpression("REMOVE " + String.join(", ", TENANT_KEY, AGENT_KEY, FORK_KEY, OPEN_SHARD, RETENTION_SHARD))
+                    .updateExpression("REMOVE " + String.join(", ", TENANT_KEY, AGENT_KEY, FORK_KEY, OPEN_SHARD, RETENTION_SHARD)
+                            + " ADD " + VERSION + " :one")
+                    .expressionAttributeValues(Map.of(":one", AttributeValue.fromN("1")))
                     .conditionExpression("attribute_exists(pk)").returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
         } catch (ConditionalCheckFailedException notRecorded) {
             // nothing listed

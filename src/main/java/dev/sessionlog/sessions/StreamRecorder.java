@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -106,11 +107,6 @@ public final class StreamRecorder {
     }
 
     private void foldSession(StreamKey key, List<StreamRecord> records) {
-        // Events of a session being erased, or erased (a late or replayed record), bring nothing back.
-        if (isErasedOrErasing(key)) {
-            LOG.infof("session %s is erased or being erased; %d records dropped", key.sessionId(), records.size());
-            return;
-        }
         TreeMap<Long, StreamRecord> bySeq = new TreeMap<>();
         long lastSeq = 0;
         for (StreamRecord r : records) {
@@ -123,7 +119,15 @@ public final class StreamRecorder {
             }
         }
         for (int attempt = 1; ; attempt++) {
-            SessionStore.Stored stored = store.load(key).orElseGet(() -> SessionStore.Stored.none(logFold.start(key)));
+            Optional<SessionStore.Stored> loaded = store.load(key);
+            // Events of a session being erased, or erased (a late or replayed record), bring nothing back.
+            // Checked after each read: an erasure that comes later moves the stored version on
+            // (hideFromLists), so the save below is refused and this check runs again.
+            if (isErasedOrErasing(key)) {
+                LOG.infof("session %s is erased or being erased; %d records dropped", key.sessionId(), records.size());
+                return;
+            }
+            SessionStore.Stored stored = loaded.orElseGet(() -> SessionStore.Stored.none(logFold.start(key)));
             SessionFold fold = stored.fold();
             long through = fold.recordedThroughSeq();
             long errorsBefore = fold.foldErrorCount();
@@ -139,6 +143,13 @@ public final class StreamRecorder {
             Instant firstNew = foldFrom(key, fold, bySeq, lastSeq);
             try {
                 store.save(key, fold, stored);
+                if (stored.version() == 0 && isErasedOrErasing(key)) {
+                    // An erasure came between the check above and this first save, when there was no item
+                    // for it to take off the lists: take this one off (the erasure deletes it at its end).
+                    store.hideFromLists(key);
+                    LOG.infof("session %s is being erased; its first save is kept off the lists", key.sessionId());
+                    return;
+                }
                 // Puts the session on the archive's due index, at the time of its oldest new event.
                 if (firstNew != null) {
                     archive.markIndexed(key, fold.recordedThroughSeq(), firstNew);
