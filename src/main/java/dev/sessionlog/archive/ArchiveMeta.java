@@ -25,8 +25,8 @@ public final class ArchiveMeta {
 
     public static final String DUE_INDEX = "archive_due";
     public static final int DUE_SHARDS = 8;
-    static final String ARCHIVED_THROUGH = "archived_through";
-    static final String STUBBED_THROUGH = "stubbed_through";
+    static final String ARCHIVED_THROUGH = EventItems.ARCHIVED_THROUGH;
+    static final String STUBBED_THROUGH = EventItems.STUBBED_THROUGH;
     static final String INDEXED_THROUGH = "indexed_through";
     static final String ARCHIVE_AFTER = "archive_after";
     static final String ARCHIVE_SHARD = "archive_shard";
@@ -55,8 +55,8 @@ public final class ArchiveMeta {
         }
     }
 
-    public static final String FORKED_FROM = "forked_from";
-    public static final String FORKED_AT = "forked_at";
+    public static final String FORKED_FROM = EventItems.FORKED_FROM;
+    public static final String FORKED_AT = EventItems.FORKED_AT;
     public static final String INHERITED_COPIED = "inherited_copied";
 
     private final DynamoDbClient dynamo;

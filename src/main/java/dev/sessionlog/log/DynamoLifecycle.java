@@ -91,18 +91,18 @@ final class DynamoLifecycle {
         String now = EventRecordJson.RECORDED_AT.format(clock.instant());
         List<TransactWriteItem> writes = new ArrayList<>();
         Map<String, AttributeValue> state = new HashMap<>(EventItems.key(fork, 0));
-        state.put(FORKED_FROM, AttributeValue.fromS(source.sessionId()));
+        state.put(EventItems.FORKED_FROM, AttributeValue.fromS(source.sessionId()));
         state.put(EventItems.FORK_SEQ, AttributeValue.fromN(Long.toString(atSeq)));
-        state.put(FORKED_AT, AttributeValue.fromS(now));
+        state.put(EventItems.FORKED_AT, AttributeValue.fromS(now));
         state.put(EventItems.LINEAGE, AttributeValue.fromS(lineage.toJson()));
         // The fork's own events start after the fork seq: its archive does too.
-        state.put("archived_through", AttributeValue.fromN(Long.toString(atSeq)));
-        state.put("stubbed_through", AttributeValue.fromN(Long.toString(atSeq)));
+        state.put(EventItems.ARCHIVED_THROUGH, AttributeValue.fromN(Long.toString(atSeq)));
+        state.put(EventItems.STUBBED_THROUGH, AttributeValue.fromN(Long.toString(atSeq)));
         writes.add(put(state));
         Map<String, AttributeValue> link = new HashMap<>(EventItems.key(fork, atSeq));
         link.put(EventItems.FORK_LINK, AttributeValue.fromBool(true));
-        link.put(FORKED_FROM, AttributeValue.fromS(source.sessionId()));
-        link.put(FORKED_AT, AttributeValue.fromS(now));
+        link.put(EventItems.FORKED_FROM, AttributeValue.fromS(source.sessionId()));
+        link.put(EventItems.FORKED_AT, AttributeValue.fromS(now));
         link.put(EventItems.LINEAGE, AttributeValue.fromS(lineage.toJson()));
         if (chain != null) {
             link.put(EventItems.CHAIN, AttributeValue.fromS(chain));
@@ -149,7 +149,7 @@ final class DynamoLifecycle {
     }
 
     private static boolean isSameFork(Map<String, AttributeValue> state, StreamKey source, long atSeq) {
-        AttributeValue from = state.get(FORKED_FROM);
+        AttributeValue from = state.get(EventItems.FORKED_FROM);
         AttributeValue seq = state.get(EventItems.FORK_SEQ);
         return from != null && source.sessionId().equals(from.s()) && seq != null && Long.parseLong(seq.n()) == atSeq;
     }
@@ -190,7 +190,4 @@ final class DynamoLifecycle {
             }
         }
     }
-
-    static final String FORKED_FROM = "forked_from";
-    static final String FORKED_AT = "forked_at";
 }

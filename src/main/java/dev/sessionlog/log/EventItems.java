@@ -38,6 +38,12 @@ public final class EventItems {
     /** On a source's registry item of one of its forks (a negative seq): the fork's session id. */
     public static final String FORKED_TO = "forked_to";
     public static final String FORK_SEQ = "fork_seq";
+    /** On a fork's state item (seq 0) and link: its source session and when it was forked. */
+    public static final String FORKED_FROM = "forked_from";
+    public static final String FORKED_AT = "forked_at";
+    /** On a session's state item (seq 0): how far its archive and the stubs left in its place go. */
+    public static final String ARCHIVED_THROUGH = "archived_through";
+    public static final String STUBBED_THROUGH = "stubbed_through";
     public static final String PARENT_KEY = "parent_key";
     public static final String CHILD_KEY = "child_key";
     public static final String RECORDED_AT = "recorded_at";
