@@ -57,12 +57,17 @@ public final class SeamlessEventLog implements EventLog {
         EventPage read(ReadSpec spec);
     }
 
-    private List<Part> parts(StreamKey key, ArchiveMeta.Meta m) {
+    /** @param sourceWatermark where the source's part, once read, leaves the watermark its page gave */
+    private List<Part> parts(StreamKey key, ArchiveMeta.Meta m, long[] sourceWatermark) {
         List<Part> parts = new ArrayList<>();
         long ownBase = 0;
         if (m.readsFromSource()) {
             StreamKey source = new StreamKey(key.tenant(), m.forkedFrom());
-            parts.add(new Part(1, m.forkSeq(), spec -> readPage(source, spec)));
+            parts.add(new Part(1, m.forkSeq(), spec -> {
+                EventPage page = readPage(source, spec);
+                sourceWatermark[0] = page.archivedThrough();
+                return page;
+            }));
             ownBase = m.forkSeq();
         }
         long base = ownBase;
@@ -75,7 +80,9 @@ public final class SeamlessEventLog implements EventLog {
     @Override
     public EventPage readPage(StreamKey key, ReadSpec spec) {
         ArchiveMeta.Meta m = meta.load(key);
-        List<Part> parts = parts(key, m);
+        // A read that goes into the source learns its watermark there: its state is loaded once, not twice.
+        long[] sourceWatermark = {-1};
+        List<Part> parts = parts(key, m, sourceWatermark);
         if (spec.descending()) {
             java.util.Collections.reverse(parts);
         }
@@ -102,24 +109,24 @@ public final class SeamlessEventLog implements EventLog {
                 last = page.lastExamined();
             }
             if (!page.exhausted() || examined >= spec.limit() || (!out.isEmpty() && bytes >= spec.maxBytes())) {
-                return new EventPage(out, effectiveWatermark(key, m), last, false, examined);
+                return new EventPage(out, effectiveWatermark(key, m, sourceWatermark[0]), last, false, examined);
             }
             // the part is done: the next one goes on from its edge
             last = spec.descending() ? Math.min(last, part.lo()) : Math.max(last, Math.min(part.hi(), inPart.bound()));
             rest = spec.continuing(spec.descending() ? part.lo() : part.hi(), examined, bytes);
         }
-        return new EventPage(out, effectiveWatermark(key, m), last, true, examined);
+        return new EventPage(out, effectiveWatermark(key, m, sourceWatermark[0]), last, true, examined);
     }
 
     /**
      * Every seq at or below this lives in S3: a fork's own watermark counts only as far as what it
      * inherited is archived too (in its source, or in its own copy).
      */
-    private long effectiveWatermark(StreamKey key, ArchiveMeta.Meta m) {
+    private long effectiveWatermark(StreamKey key, ArchiveMeta.Meta m, long sourceKnown) {
         if (!m.readsFromSource()) {
             return m.archivedThrough();
         }
-        long source = archivedThrough(new StreamKey(key.tenant(), m.forkedFrom()));
+        long source = sourceKnown >= 0 ? sourceKnown : archivedThrough(new StreamKey(key.tenant(), m.forkedFrom()));
         return source >= m.forkSeq() ? m.archivedThrough() : Math.min(source, m.forkSeq());
     }
 
@@ -135,7 +142,7 @@ public final class SeamlessEventLog implements EventLog {
 
     @Override
     public long archivedThrough(StreamKey key) {
-        return effectiveWatermark(key, meta.load(key));
+        return effectiveWatermark(key, meta.load(key), -1);
     }
 
     /** The newest event: the fork's source's at the fork seq while the fork has none of its own. */

@@ -106,6 +106,23 @@ class ForkApiTest {
         assertEquals(409, fork("fork-a", SOURCE, 10L).status(), "an existing session is never overwritten by a fork");
     }
 
+    /** A page of a fork served from its source (half archived) loads each session's archive state once. */
+    @Test
+    void aPageOfAForkReadFromItsSourceLoadsEachArchiveStateOnce() {
+        AwsCalls.reset();
+        ApiClient.Response page = t.api.get(tenant, "/v1/sessions/fork-a/events?after_seq=4000&limit=10");
+        assertEquals(200, page.status(), page.body()::toString);
+        assertEquals(4_001, page.body().get("events").get(0).get("seq").asLong());
+        Map<String, Long> stateLoads = new java.util.TreeMap<>();
+        for (AwsCalls.Call c : AwsCalls.calls("DynamoDb")) {
+            if (c.request() instanceof software.amazon.awssdk.services.dynamodb.model.GetItemRequest get
+                    && "0".equals(get.key().get("seq").n())) {
+                stateLoads.merge(StreamKey.fromPk(get.key().get("pk").s()).sessionId(), 1L, Long::sum);
+            }
+        }
+        assertEquals(Map.of("fork-a", 1L, SOURCE, 1L), stateLoads);
+    }
+
     @Test
     void theForkCallCostsTheSameForATenEventSource() {
         String small = "small-src";
