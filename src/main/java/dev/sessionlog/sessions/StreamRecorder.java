@@ -214,18 +214,23 @@ public final class StreamRecorder {
 
     /** Folds the whole log of a session anew and replaces the stored state: the documented rebuild. */
     public SessionFold rebuild(StreamKey key) {
-        if (isErasedOrErasing(key)) {
-            return SessionFold.start(key.sessionId(), store.options()); // nothing to bring back
-        }
         for (int attempt = 1; ; attempt++) {
+            Optional<SessionStore.Stored> loaded = store.load(key);
+            // As for a batch: checked after each read, so an erasure that comes meanwhile refuses the save.
+            if (isErasedOrErasing(key)) {
+                return SessionFold.start(key.sessionId(), store.options()); // nothing to bring back
+            }
             SessionFold fold = logFold.start(key);
-            SessionStore.Stored previous = store.load(key).orElseGet(() -> SessionStore.Stored.none(fold));
+            SessionStore.Stored previous = loaded.orElseGet(() -> SessionStore.Stored.none(fold));
             logFold.applyRest(key, fold);
             if (fold.recordedThroughSeq() == 0) {
                 return fold; // no events: nothing to materialize, and nothing is stored
             }
             try {
                 store.save(key, fold, previous);
+                if (previous.version() == 0 && isErasedOrErasing(key)) {
+                    store.hideFromLists(key); // an erasure overtook this first save (see foldSession)
+                }
                 return fold;
             } catch (SessionStore.ConcurrentUpdateException raced) {
                 if (attempt >= MAX_ATTEMPTS) {

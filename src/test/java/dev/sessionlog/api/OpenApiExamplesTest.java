@@ -94,6 +94,31 @@ class OpenApiExamplesTest {
         assertTrue(SPEC.at(schema + "/properties/chain").path("nullable").asBoolean(), "the document says nullable, as 3.0 does");
     }
 
+    /** OpenAPI 3.0.3: nullable adds null to the type named in the same schema; without one it means nothing. */
+    @Test
+    void everyNullableSchemaNamesItsType() {
+        List<String> typeless = new ArrayList<>();
+        nullables(SPEC.root, "", typeless);
+        assertEquals(List.of(), typeless);
+    }
+
+    private static void nullables(JsonNode node, String pointer, List<String> typeless) {
+        if (node.isObject()) {
+            if (node.path("nullable").asBoolean(false) && !node.path("type").isTextual()) {
+                typeless.add(pointer);
+            }
+            node.fields().forEachRemaining(f -> {
+                if (!f.getKey().equals("example") && !f.getKey().equals("examples")) {
+                    nullables(f.getValue(), pointer + "/" + OpenApiSpec.escape(f.getKey()), typeless);
+                }
+            });
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                nullables(node.get(i), pointer + "/" + i, typeless);
+            }
+        }
+    }
+
     /** Every request body, and every success and function error response of the API, shows an example. */
     @Test
     void everyBodyTheApiTakesOrAnswersHasAnExample() {

@@ -48,8 +48,8 @@ class RecorderEraseRaceTest {
         Map<String, AttributeValue> item = t.aws.embedded().dynamo().getItem(b -> b.tableName(t.aws.table("SessionsTable"))
                 .key(Map.of("pk", AttributeValue.fromS(key.pk()))).consistentRead(true)).item();
         if (item != null && !item.isEmpty()) {
-            for (String listKey : List.of(SessionItems.TENANT_KEY, SessionItems.AGENT_KEY, SessionItems.OPEN_SHARD,
-                    SessionItems.RETENTION_SHARD)) {
+            for (String listKey : List.of(SessionItems.TENANT_KEY, SessionItems.AGENT_KEY, SessionItems.FORK_KEY,
+                    SessionItems.OPEN_SHARD, SessionItems.RETENTION_SHARD)) {
                 assertFalse(item.containsKey(listKey), listKey + " puts the erased session back on a list: " + item.keySet());
             }
         }
@@ -72,6 +72,20 @@ class RecorderEraseRaceTest {
 
         assertTrue(erased.get(), "the DELETE ran inside the recorder's save");
         assertEquals(List.of(), failed, "the recorder drops the records of a session being erased");
+        assertNotListed(key);
+    }
+
+    @Test
+    void aDeleteDuringARebuildKeepsTheSessionOffTheLists() {
+        String tenant = RecorderTestSupport.newTenant();
+        StreamKey key = new StreamKey(tenant, "s-tool");
+        t.append(tenant, "s-tool", RecorderTestSupport.fixture("tool_loop.json"));
+        assertEquals(List.of(), t.components.streamRecorder().record(t.records(tenant, "s-tool")));
+
+        AtomicBoolean erased = new AtomicBoolean();
+        recorderRacedBy(key, erased).streamRecorder().rebuild(key);
+
+        assertTrue(erased.get(), "the DELETE ran inside the rebuild's save");
         assertNotListed(key);
     }
 

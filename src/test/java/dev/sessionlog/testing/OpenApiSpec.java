@@ -83,9 +83,10 @@ public final class OpenApiSpec {
     }
 
     /**
-     * OpenAPI 3.0's {@code nullable: true} in JSON Schema 2020-12's words: {@code "null"} joins the
-     * schema's type (and its enum); a schema without a type (a nullable {@code allOf} of a reference)
-     * becomes {@code anyOf} of itself and null.
+     * OpenAPI 3.0's {@code nullable: true} in JSON Schema 2020-12's words: null is a value the schema
+     * takes. A plain schema gets {@code "null"} in its type (and its enum); one that composes others
+     * (a nullable {@code allOf} of a reference, the document's form for a nullable id or object) becomes
+     * {@code anyOf} of itself and null, since the referenced schema alone would refuse null.
      */
     static JsonNode nullAsAType(JsonNode node) {
         if (node.isArray()) {
@@ -110,7 +111,8 @@ public final class OpenApiSpec {
             return o;
         }
         o.remove("nullable");
-        if (o.path("type").isTextual()) {
+        boolean composed = o.has("allOf") || o.has("oneOf") || o.has("anyOf") || o.has("$ref");
+        if (o.path("type").isTextual() && !composed) {
             o.set("type", o.arrayNode().add(o.get("type").asText()).add("null"));
             if (o.path("enum").isArray()) {
                 ((ArrayNode) o.get("enum")).addNull();
