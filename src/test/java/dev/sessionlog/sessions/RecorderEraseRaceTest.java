@@ -44,6 +44,13 @@ class RecorderEraseRaceTest {
                 t.aws.embedded().checkpointS3(), Clock.systemUTC(), Metrics.NONE);
     }
 
+    /** The fixture's tool loop (session s-tool) appended for a tenant of its own. */
+    private StreamKey appendedToolLoop() {
+        String tenant = RecorderTestSupport.newTenant();
+        t.append(tenant, "s-tool", RecorderTestSupport.fixture("tool_loop.json"));
+        return new StreamKey(tenant, "s-tool");
+    }
+
     private void assertNotListed(StreamKey key) {
         Map<String, AttributeValue> item = t.aws.embedded().dynamo().getItem(b -> b.tableName(t.aws.table("SessionsTable"))
                 .key(Map.of("pk", AttributeValue.fromS(key.pk()))).consistentRead(true)).item();
@@ -59,9 +66,8 @@ class RecorderEraseRaceTest {
 
     @Test
     void aDeleteBetweenTheReadAndTheSaveOfARecordedSessionKeepsItOffTheLists() {
-        String tenant = RecorderTestSupport.newTenant();
-        StreamKey key = new StreamKey(tenant, "s-tool");
-        t.append(tenant, "s-tool", RecorderTestSupport.fixture("tool_loop.json"));
+        StreamKey key = appendedToolLoop();
+        String tenant = key.tenant();
         List<StreamRecord> records = t.records(tenant, "s-tool");
         int half = records.size() / 2;
         assertEquals(List.of(), t.components.streamRecorder().record(records.subList(0, half)));
@@ -77,9 +83,8 @@ class RecorderEraseRaceTest {
 
     @Test
     void aDeleteDuringARebuildKeepsTheSessionOffTheLists() {
-        String tenant = RecorderTestSupport.newTenant();
-        StreamKey key = new StreamKey(tenant, "s-tool");
-        t.append(tenant, "s-tool", RecorderTestSupport.fixture("tool_loop.json"));
+        StreamKey key = appendedToolLoop();
+        String tenant = key.tenant();
         assertEquals(List.of(), t.components.streamRecorder().record(t.records(tenant, "s-tool")));
 
         AtomicBoolean erased = new AtomicBoolean();
@@ -91,9 +96,8 @@ class RecorderEraseRaceTest {
 
     @Test
     void aDeleteBeforeTheFirstSaveOfASessionKeepsItOffTheLists() {
-        String tenant = RecorderTestSupport.newTenant();
-        StreamKey key = new StreamKey(tenant, "s-tool");
-        t.append(tenant, "s-tool", RecorderTestSupport.fixture("tool_loop.json"));
+        StreamKey key = appendedToolLoop();
+        String tenant = key.tenant();
 
         AtomicBoolean erased = new AtomicBoolean();
         List<String> failed = recorderRacedBy(key, erased).streamRecorder().record(t.records(tenant, "s-tool"));
