@@ -2,6 +2,7 @@ package dev.sessionlog.archive;
 
 import dev.sessionlog.event.EventRecordJson;
 import dev.sessionlog.log.EventItems;
+import dev.sessionlog.log.ItemLease;
 import dev.sessionlog.log.Lineage;
 import dev.sessionlog.log.StreamKey;
 import java.time.Instant;
@@ -33,6 +34,7 @@ public final class ArchiveMeta {
     static final String SEGMENT_MAX_EVENTS = "segment_max_events";
     static final String LEASE_UNTIL = "lease_until";
     static final String LEASE_OWNER = "lease_owner";
+    private static final ItemLease LEASE = new ItemLease(LEASE_UNTIL, LEASE_OWNER);
 
     /**
      * The state as read; zeros for a session that was never archived.
@@ -136,18 +138,8 @@ public final class ArchiveMeta {
         return takeLease(key, now, until, owner, "attribute_exists(pk) AND ");
     }
 
-    /** The lease, when it is free, lapsed or already this owner's (a retried take finds it so). */
     private boolean takeLease(StreamKey key, Instant now, Instant until, String owner, String precondition) {
-        try {
-            dynamo.updateItem(b -> b.tableName(table).key(key(key)).updateExpression("SET lease_until = :until, lease_owner = :o")
-                    .conditionExpression(precondition + "(attribute_not_exists(lease_until) OR lease_until < :now OR lease_owner = :o)")
-                    .expressionAttributeValues(Map.of(":until", AttributeValue.fromN(Long.toString(until.toEpochMilli())),
-                            ":now", AttributeValue.fromN(Long.toString(now.toEpochMilli())), ":o", AttributeValue.fromS(owner)))
-                    .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
-            return true;
-        } catch (ConditionalCheckFailedException held) {
-            return false;
-        }
+        return LEASE.take(dynamo, table, key(key), precondition, now, until, owner);
     }
 
     /**

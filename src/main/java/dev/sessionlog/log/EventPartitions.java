@@ -24,6 +24,9 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  */
 public final class EventPartitions {
 
+    /** The erasure's lease, on the session's erase mark. */
+    private static final ItemLease ERASE_LEASE = new ItemLease("erase_lease_until", "erase_owner");
+
     /** DynamoDB's limit of requests in one BatchWriteItem. */
     static final int BATCH_WRITE = BatchWrites.MAX_REQUESTS;
 
@@ -67,18 +70,7 @@ public final class EventPartitions {
 
     /** Takes the erasure of a session for one run (the mark holds the lease); false when another run has it. */
     public boolean lease(Marked mark, Instant now, Instant until, String owner) {
-        try {
-            ddb.updateItem(b -> b.tableName(table).key(EventItems.key(mark.key(), mark.markSeq()))
-                    .updateExpression("SET erase_lease_until = :until, erase_owner = :o")
-                    .conditionExpression("attribute_exists(pk) AND (attribute_not_exists(erase_lease_until)"
-                            + " OR erase_lease_until < :now OR erase_owner = :o)")
-                    .expressionAttributeValues(Map.of(":until", AttributeValue.fromN(Long.toString(until.toEpochMilli())),
-                            ":now", AttributeValue.fromN(Long.toString(now.toEpochMilli())), ":o", AttributeValue.fromS(owner)))
-                    .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
-            return true;
-        } catch (ConditionalCheckFailedException held) {
-            return false;
-        }
+        return ERASE_LEASE.take(ddb, table, EventItems.key(mark.key(), mark.markSeq()), "attribute_exists(pk) AND ", now, until, owner);
     }
 
     /** The forks made of a session, from its registry items (negative seqs). */
