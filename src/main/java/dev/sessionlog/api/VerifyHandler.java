@@ -67,13 +67,18 @@ public final class VerifyHandler {
         body.put("from_seq", from);
         body.put("through_seq", end);
         Map<Long, String> anchors = new HashMap<>();
-        for (CheckpointStore.Checkpoint c : checkpoints.list(key, from, through == head.seq() ? Long.MAX_VALUE : through)) {
+        // Only the checkpoints this call uses are fetched: those in [from, end], and on the last page
+        // those past the head (a session cut short after them).
+        long pastHeadBound = through == head.seq() ? Long.MAX_VALUE : through;
+        boolean lastPage = end == head.seq();
+        for (CheckpointStore.Checkpoint c : checkpoints.list(key,
+                s -> s >= from && s <= end || lastPage && s > head.seq() && s <= pastHeadBound)) {
             anchors.put(c.seq(), c.chain());
         }
         // A fork's records up to its fork seq are its source's (and so on up): so are their checkpoints.
         for (Lineage.Ancestor a : head.lineage().ancestors()) {
-            for (CheckpointStore.Checkpoint c : checkpoints.list(new StreamKey(key.tenant(), a.sessionId()), from,
-                    Math.min(through, a.throughSeq()))) {
+            long upTo = Math.min(end, a.throughSeq());
+            for (CheckpointStore.Checkpoint c : checkpoints.list(new StreamKey(key.tenant(), a.sessionId()), s -> s >= from && s <= upTo)) {
                 anchors.putIfAbsent(c.seq(), c.chain());
             }
         }
@@ -142,9 +147,10 @@ public final class VerifyHandler {
             EventPage page;
             try {
                 page = log.readPage(key, new ReadSpec(false, expected - 1, end, 1000, 32L * 1024 * 1024, java.util.Set.of()));
-            } catch (TimeBudget.OutOfTimeException | StoreBusyException | software.amazon.awssdk.core.exception.SdkClientException busy) {
-                throw busy; // not the records' fault: 503 or 429, try again
             } catch (RuntimeException unreadable) {
+                if (isStoreTrouble(unreadable)) {
+                    throw unreadable; // not the records' fault: 503 or 429, try again
+                }
                 // an archive object or a large body that no longer decodes: as much a change as a wrong byte.
                 // The page failed as a whole; one record at a time finds the first seq that cannot be read.
                 page = readableRun(key, expected, end);
@@ -204,13 +210,26 @@ public final class VerifyHandler {
                     break;
                 }
                 readable.addAll(one);
-            } catch (TimeBudget.OutOfTimeException | StoreBusyException | software.amazon.awssdk.core.exception.SdkClientException busy) {
-                throw busy;
             } catch (RuntimeException unreadable) {
+                if (isStoreTrouble(unreadable)) {
+                    throw unreadable;
+                }
                 break;
             }
         }
         return new EventPage(readable, 0, first - 1 + readable.size(), false, readable.size());
+    }
+
+    /**
+     * A failure of the stores rather than of what they hold: out of time, throttled, unreachable, or any
+     * error an AWS service answered (a 5xx, SlowDown, access denied) except a missing object, which
+     * means a record's object was removed. Only what is not trouble counts against the records.
+     */
+    static boolean isStoreTrouble(RuntimeException failure) {
+        return failure instanceof TimeBudget.OutOfTimeException || failure instanceof StoreBusyException
+                || failure instanceof software.amazon.awssdk.core.exception.SdkClientException
+                || failure instanceof software.amazon.awssdk.awscore.exception.AwsServiceException
+                        && !(failure instanceof software.amazon.awssdk.services.s3.model.NoSuchKeyException);
     }
 
     private static Verification bad(Verification v, long seq, String problem, String chainBefore) {

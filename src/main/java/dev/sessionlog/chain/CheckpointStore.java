@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongPredicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -64,8 +65,8 @@ public final class CheckpointStore {
                 RequestBody.fromBytes(Json.bytes(body)));
     }
 
-    /** The checkpoints of a session with seqs in [from, through] (through may be past the head: truncation). */
-    public List<Checkpoint> list(StreamKey key, long from, long through) {
+    /** The checkpoints of a session whose seqs {@code wanted} accepts; only those are fetched. */
+    public List<Checkpoint> list(StreamKey key, LongPredicate wanted) {
         String sessionPrefix = sessionPrefix(key);
         Map<String, ObjectVersion> oldest = new HashMap<>();
         String keyMarker = null;
@@ -92,7 +93,7 @@ public final class CheckpointStore {
                 continue;
             }
             long seq = Long.parseLong(m.group(1));
-            if (seq < from || seq > through) {
+            if (!wanted.test(seq)) {
                 continue;
             }
             String versionId = v.versionId() == null || v.versionId().equals("null") ? null : v.versionId();

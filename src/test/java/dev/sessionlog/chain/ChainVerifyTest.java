@@ -1,5 +1,13 @@
 package dev.sessionlog.chain;
 
+import dev.sessionlog.function.Components;
+import dev.sessionlog.observe.Metrics;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -203,6 +211,32 @@ class ChainVerifyTest {
         rewriteObject(object, records);
         assertBadAt(inArchive, "", 12);
         assertEquals(12, outside(inArchive, dir, null).get("first_bad_seq").asLong());
+    }
+
+    /**
+     * A store in trouble is not a changed record: S3 answering SlowDown (or a 5xx) for the archive's
+     * objects makes verify answer the error (429 here), never {@code ok: false} with a "changed" seq.
+     */
+    @Test
+    void aThrottledArchiveReadIsAnErrorNotTampering() {
+        String id = session("s-slow");
+        ExecutionInterceptor slowDown = new ExecutionInterceptor() {
+            @Override
+            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                if (context.request() instanceof GetObjectRequest get && get.key().contains("session=" + id + "/")) {
+                    throw S3Exception.builder().statusCode(503).message("Please reduce your request rate.")
+                            .awsErrorDetails(AwsErrorDetails.builder().errorCode("SlowDown").errorMessage("Please reduce your request rate.")
+                                    .build()).build();
+                }
+            }
+        };
+        Components slow = new Components(AwsTestResource.settings().withArchive(ArchiveSettings.defaults().withSegmentMaxEvents(10)),
+                dynamo, t.aws.embedded().s3(slowDown), t.aws.embedded().checkpointS3(), clock, Metrics.NONE);
+        ApiClient.Response r = new ApiClient(slow.appendHandler(), slow.queryHandler())
+                .get(tenant, "/v1/sessions/" + id + "/verify");
+        assertEquals(429, r.status(), r.body()::toString);
+        assertEquals("throttled", r.error().get("code").asText());
+        assertTrue(verify(id, "").get("ok").asBoolean(), "the records themselves are intact");
     }
 
     @Test
