@@ -15,6 +15,11 @@ public record Limits(int maxEventsPerRequest, int maxEventBytes, int maxRequestB
     public static final int MAX_REQUEST_BYTES = 5 * 1024 * 1024;
     /** An event's type is a name, not a payload: it is on every item and in indexes. */
     public static final int MAX_TYPE_LENGTH = 256;
+    /**
+     * Forks of forks, at most this many levels: a fork's reads go through each level and its appends
+     * look its ids up in each, and its lineage is on every item it writes.
+     */
+    public static final int MAX_FORK_DEPTH = 16;
 
     public static Limits defaults() {
         return new Limits(MAX_EVENTS, MAX_EVENT_BYTES, MAX_REQUEST_BYTES);

@@ -56,6 +56,11 @@ final class DynamoLifecycle {
             if (!sourceHead.exists()) {
                 throw new SessionMissingException(source);
             }
+            if (sourceHead.lineage().ancestors().size() >= dev.sessionlog.event.Limits.MAX_FORK_DEPTH) {
+                throw new dev.sessionlog.event.InvalidRequestException("\"" + source.sessionId() + "\" is a fork "
+                        + sourceHead.lineage().ancestors().size() + " levels deep: forks may go at most "
+                        + dev.sessionlog.event.Limits.MAX_FORK_DEPTH + " levels deep (fork one of its ancestors instead)");
+            }
             long atSeq = atSeqOrHead == null ? sourceHead.seq() : atSeqOrHead;
             if (atSeq < 1 || atSeq > sourceHead.seq()) {
                 throw new dev.sessionlog.event.InvalidRequestException("at_seq must be from 1 to " + sourceHead.seq()

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sessionlog.event.EventRecord;
 import dev.sessionlog.event.EventRecordJson;
 import dev.sessionlog.event.Json;
+import dev.sessionlog.event.Limits;
 import dev.sessionlog.log.StreamKey;
 import dev.sessionlog.recorder.AgentRunGenerator;
 import dev.sessionlog.recorder.RecorderOptions;
@@ -121,6 +122,22 @@ class ForkApiTest {
             }
         }
         assertEquals(Map.of("fork-a", 1L, SOURCE, 1L), stateLoads);
+    }
+
+    @Test
+    void forksOfForksStopAtTheDepthLimitWithA400NamingIt() {
+        assertEquals(201, appendOne("deep-0", "d-1", null).status());
+        for (int level = 1; level <= Limits.MAX_FORK_DEPTH; level++) {
+            assertEquals(201, fork("deep-" + (level - 1), "deep-" + level, null).status(), "level " + level);
+        }
+        ApiClient.Response tooDeep = fork("deep-" + Limits.MAX_FORK_DEPTH, "deep-too-far", null);
+        assertEquals(400, tooDeep.status(), tooDeep.body()::toString);
+        assertEquals("invalid_request", tooDeep.error().get("code").asText());
+        assertTrue(tooDeep.error().get("message").asText().contains("at most " + Limits.MAX_FORK_DEPTH + " levels"),
+                tooDeep.body()::toString);
+        assertEquals(404, t.api.get(tenant, "/v1/sessions/deep-too-far/head").status(), "nothing was written");
+        List<JsonNode> deepest = t.readAll(tenant, "deep-" + Limits.MAX_FORK_DEPTH, 10);
+        assertEquals(1, deepest.size(), "the deepest fork reads its one inherited event");
     }
 
     @Test

@@ -216,6 +216,8 @@ class OpenApiRoutesTest {
         for (String id : List.of("s1", "a.b_c:d-e", "x".repeat(128), "", "x".repeat(129), "a/b", "ü")) {
             assertEquals(Ids.isValid(id), id.matches(SPEC.at("/components/schemas/Id/pattern").asText()), id);
         }
+        assertTrue(SPEC.operation("POST", "/v1/sessions/{session_id}/fork").node().path("description").asText()
+                .contains("at most " + Limits.MAX_FORK_DEPTH + " levels deep"), "the fork depth limit");
         String description = SPEC.at("/info/description").asText();
         assertTrue(description.contains("100 events, each at most 1 MiB") && Limits.MAX_EVENTS == 100
                 && Limits.MAX_EVENT_BYTES == 1024 * 1024 && Limits.MAX_REQUEST_BYTES == 5 * 1024 * 1024
