@@ -38,7 +38,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The timeline page at /ui/ in a real Chromium (Debian's, headless, driven by Selenium), served by
  * the local runner with the examples/ run in it: the list, a session's loops, tool calls, parallel
  * group, rejected input, sub-agent link and the way back, an event's JSON, and new events followed
- * without a reload. Writes docs/timeline.png, the README's picture.
+ * without a reload. Writes target/timeline.png: the README's picture, docs/timeline.png, is a copy of one.
  */
 class TimelinePageTest {
 
@@ -169,8 +169,9 @@ class TimelinePageTest {
         WebElement json = await(By.id("json"), e -> e.isDisplayed() && "9".equals(e.getAttribute("data-seq")), Duration.ofSeconds(10));
         JsonNode shown = Json.parse(json.getText().getBytes(StandardCharsets.UTF_8));
         assertEquals(get("/v1/sessions/demo/events?after_seq=8&limit=1").get("events").get(0), shown);
-        Files.createDirectories(Path.of("docs"));
-        Files.write(Path.of("docs", "timeline.png"), browser.getScreenshotAs(OutputType.BYTES));
+        // in target/: a test run leaves the checkout as it found it (copy it to docs/ to renew the README's picture)
+        Files.createDirectories(Path.of("target"));
+        Files.write(Path.of("target", "timeline.png"), browser.getScreenshotAs(OutputType.BYTES));
 
         // new events appear without a reload
         ObjectNode body = Json.MAPPER.createObjectNode();
