@@ -83,7 +83,7 @@ public final class ArchiveMeta {
         AttributeValue at = item.get(FORKED_AT);
         AttributeValue copied = item.get(INHERITED_COPIED);
         return new Meta(number(item, ARCHIVED_THROUGH), number(item, STUBBED_THROUGH), number(item, INDEXED_THROUGH),
-                (int) number(item, SEGMENT_MAX_EVENTS), from == null ? null : from.s(), number(item, "fork_seq"),
+                (int) number(item, SEGMENT_MAX_EVENTS), from == null ? null : from.s(), number(item, EventItems.FORK_SEQ),
                 at == null ? null : at.s(), copied != null && Boolean.TRUE.equals(copied.bool()),
                 item.get(EventItems.LINEAGE) == null ? Lineage.NONE : Lineage.fromJson(item.get(EventItems.LINEAGE).s()));
     }

@@ -129,7 +129,7 @@ public final class Archiver {
             return new Report(0, 0, 0, 0, 0); // another run is on it
         }
         Head head0 = hot.headInfo(key);
-        if (head0.erasing() || head0.seq() == 0 && hot.isErased(key)) {
+        if (hot.erasedOrErasing(key, head0)) {
             // its erasure owns it now (and takes this lease before it starts): nothing goes to S3 any more
             meta.finish(key, 0, null, owner);
             return new Report(0, 0, 0, 0, 0);
@@ -320,23 +320,14 @@ public final class Archiver {
         }
     }
 
-    /** BatchWriteItem, 25 at a time. */
+    /** BatchWriteItem, a batch at a time (the crash point lets tests stop a run part way). */
     private void writeStubs(List<WriteRequest> stubs) {
-        for (int from = 0; from < stubs.size(); from += 25) {
-            flush(new ArrayList<>(stubs.subList(from, Math.min(stubs.size(), from + 25))));
-            if (from + 25 >= 50) {
+        int batch = BatchWrites.MAX_REQUESTS;
+        for (int from = 0; from < stubs.size(); from += batch) {
+            BatchWrites.write(dynamo, table, new ArrayList<>(stubs.subList(from, Math.min(stubs.size(), from + batch))));
+            if (from + batch >= 2 * batch) {
                 crashPoints.reached("during-stubbing");
             }
         }
-    }
-
-    private int flush(List<WriteRequest> pending) {
-        int count = pending.size();
-        if (count == 0) {
-            return 0;
-        }
-        BatchWrites.write(dynamo, table, new ArrayList<>(pending));
-        pending.clear();
-        return count;
     }
 }

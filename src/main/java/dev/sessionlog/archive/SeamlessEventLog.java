@@ -136,11 +136,6 @@ public final class SeamlessEventLog implements EventLog {
     }
 
     @Override
-    public long headSeq(StreamKey key) {
-        return hot.headSeq(key);
-    }
-
-    @Override
     public long archivedThrough(StreamKey key) {
         return effectiveWatermark(key, meta.load(key), -1);
     }

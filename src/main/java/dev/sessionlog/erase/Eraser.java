@@ -57,7 +57,7 @@ public final class Eraser {
                     objectsDeleted + o.objectsDeleted, eventsCopied + o.eventsCopied);
         }
 
-        static final Report NONE = new Report(0, 0, 0, 0, 0, 0);
+        public static final Report NONE = new Report(0, 0, 0, 0, 0, 0);
         static final Report WAITING = new Report(0, 0, 1, 0, 0, 0);
     }
 

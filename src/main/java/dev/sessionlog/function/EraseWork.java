@@ -35,7 +35,7 @@ public final class EraseWork {
     public RunSummary run() {
         RunParts parts = new RunParts(LOG, "erasure run");
         int expired = parts.part("retention", retention::sweep, 0);
-        Eraser.Report report = parts.part("erasure", eraser::run, new Eraser.Report(0, 0, 0, 0, 0, 0));
+        Eraser.Report report = parts.part("erasure", eraser::run, Eraser.Report.NONE);
         return parts.finish(new RunSummary(expired, report.marked(), report.erased(), report.waiting(), report.itemsDeleted(),
                 report.objectsDeleted(), report.eventsCopied(), parts.failed()));
     }

@@ -195,11 +195,6 @@ public final class DynamoEventLog implements EventLog {
     }
 
     @Override
-    public long headSeq(StreamKey key) {
-        return heads.head(key).seq();
-    }
-
-    @Override
     public OptionalLong eventSeq(StreamKey key, String eventId) {
         QueryResponse r = ddb.query(b -> b.tableName(table).indexName(EventItems.BY_EVENT_ID).consistentRead(true)
                 .keyConditionExpression("pk = :pk AND event_id = :id")

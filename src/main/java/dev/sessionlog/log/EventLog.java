@@ -30,9 +30,6 @@ public interface EventLog extends EventReader {
     /** The session's head without its body: seq, chain, lineage, and whether it is being erased. */
     Head headInfo(StreamKey key);
 
-    /** The seq of the session's newest item, 0 when it has none; reads no event body. */
-    long headSeq(StreamKey key);
-
     /** The session's archival watermark: every seq at or below it is served from the archive. */
     default long archivedThrough(StreamKey key) {
         return 0;
@@ -70,4 +67,9 @@ public interface EventLog extends EventReader {
 
     /** True when the session was erased (its tombstone is there). */
     boolean isErased(StreamKey key);
+
+    /** Whether a session with this head is being erased or was: nothing may bring it back. */
+    default boolean erasedOrErasing(StreamKey key, Head head) {
+        return head.erasing() || head.seq() == 0 && isErased(key);
+    }
 }

@@ -181,14 +181,10 @@ public final class EventPartitions {
         for (int from = 0; from < writes.size(); from += BATCH_WRITE) {
             List<WriteRequest> batch = writes.subList(from, Math.min(writes.size(), from + BATCH_WRITE));
             batches.add(IoPool.supply(() -> {
-                writeBatch(batch);
+                BatchWrites.write(ddb, table, batch);
                 return null;
             }));
         }
         batches.forEach(IoPool::join);
-    }
-
-    private void writeBatch(List<WriteRequest> batch) {
-        BatchWrites.write(ddb, table, batch);
     }
 }

@@ -119,11 +119,6 @@ public final class InMemoryEventLog implements EventLog {
     }
 
     @Override
-    public synchronized long headSeq(StreamKey key) {
-        return headInfo(key).seq();
-    }
-
-    @Override
     public synchronized Optional<EventRecord> head(StreamKey key) {
         List<EventRecord> log = sessions.getOrDefault(key, List.of());
         return log.isEmpty() || erasing.contains(key) ? Optional.empty() : Optional.of(log.get(log.size() - 1));

@@ -10,7 +10,6 @@ import dev.sessionlog.observe.Invocation;
 import dev.sessionlog.observe.RequestLog;
 import dev.sessionlog.log.EventItems;
 import dev.sessionlog.log.EventLog;
-import dev.sessionlog.log.Head;
 import dev.sessionlog.log.PayloadStore;
 import dev.sessionlog.log.StreamKey;
 import dev.sessionlog.recorder.SessionFold;
@@ -170,8 +169,7 @@ public final class StreamRecorder {
     }
 
     private boolean isErasedOrErasing(StreamKey key) {
-        Head head = events.headInfo(key);
-        return head.erasing() || head.seq() == 0 && events.isErased(key);
+        return events.erasedOrErasing(key, events.headInfo(key));
     }
 
 
