@@ -178,7 +178,8 @@ class TimelinePageTest {
         body.withArray("events").addObject().put("event_id", "live-1").putObject("event").put("type", "Note").put("text", "hello");
         assertEquals(201, post("/v1/sessions/demo/events", Json.write(body)).statusCode());
         long appended = System.nanoTime();
-        await(By.cssSelector("#live li[data-event-id='live-1']"), e -> true, Duration.ofSeconds(3));
+        // within half its tail's 20 s wait: woken by the append (how soon is printed, not asserted)
+        await(By.cssSelector("#live li[data-event-id='live-1']"), e -> true, Duration.ofSeconds(10));
         System.out.printf("timeline: a new event appeared %d ms after its append%n", (System.nanoTime() - appended) / 1_000_000);
 
         // the sub-agent's session, and the way back to its parent
