@@ -48,6 +48,8 @@ public final class SessionItems {
     static final int MAX_SUMMARY_AGENT_ID_CHARS = 1024;
     /** A save's own mark: a retried save that finds it knows the item is its own write. */
     public static final String WRITE_ID = "write_id";
+    /** Set by a DELETE (hideFromLists): the session is being erased, and its item is as good as gone. */
+    public static final String ERASING = "erasing";
 
     /** The list shard of a session: stable, so that every save of it writes the same index partition. */
     public static int listShard(String sessionId) {

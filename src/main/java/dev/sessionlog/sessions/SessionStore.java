@@ -89,8 +89,8 @@ public final class SessionStore {
             Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table)
                     .key(Map.of(PK, AttributeValue.fromS(key.pk()))).consistentRead(true)
                     .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)).item();
-            if (item == null || item.isEmpty()) {
-                return Optional.empty();
+            if (item == null || item.isEmpty() || item.containsKey(ERASING)) {
+                return Optional.empty(); // never recorded, or being erased
             }
             String ref = item.containsKey(STATE_REF) ? item.get(STATE_REF).s() : null;
             byte[] gz;
@@ -114,21 +114,17 @@ public final class SessionStore {
     }
 
     /**
-     * Takes a session off every list and index at once (its erasure removes the item itself later):
-     * a conditional update, so nothing is made for a session that was never recorded. It also moves
-     * the version on, so that a recorder's save of what it read before cannot put the session back on
-     * the lists: that save is refused, and the recorder reads again and sees the erasure.
+     * Takes a session off every list and index at once and marks its item erasing (its erasure removes
+     * the item later). The mark is made even for a session never recorded, and the version moves on: a
+     * recorder's save of what it read before, or its first save, is refused, and reading again it finds
+     * no session to fold. So the recorder reads no head to know about erasures while the item is there.
      */
     public void hideFromLists(StreamKey key) {
-        try {
-            dynamo.updateItem(b -> b.tableName(table).key(Map.of(PK, AttributeValue.fromS(key.pk())))
-                    .updateExpression("REMOVE " + String.join(", ", TENANT_KEY, AGENT_KEY, FORK_KEY, OPEN_SHARD, RETENTION_SHARD)
-                            + " ADD " + VERSION + " :one")
-                    .expressionAttributeValues(Map.of(":one", AttributeValue.fromN("1")))
-                    .conditionExpression("attribute_exists(pk)").returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
-        } catch (ConditionalCheckFailedException notRecorded) {
-            // nothing listed
-        }
+        dynamo.updateItem(b -> b.tableName(table).key(Map.of(PK, AttributeValue.fromS(key.pk())))
+                .updateExpression("SET " + ERASING + " = :true REMOVE "
+                        + String.join(", ", TENANT_KEY, AGENT_KEY, FORK_KEY, OPEN_SHARD, RETENTION_SHARD) + " ADD " + VERSION + " :one")
+                .expressionAttributeValues(Map.of(":true", AttributeValue.fromBool(true), ":one", AttributeValue.fromN("1")))
+                .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
     }
 
     /** Removes the session's item: what its erasure does last with this table. */

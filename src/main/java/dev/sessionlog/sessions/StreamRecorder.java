@@ -120,9 +120,10 @@ public final class StreamRecorder {
         for (int attempt = 1; ; attempt++) {
             Optional<SessionStore.Stored> loaded = store.load(key);
             // Events of a session being erased, or erased (a late or replayed record), bring nothing back.
-            // Checked after each read: an erasure that comes later moves the stored version on
-            // (hideFromLists), so the save below is refused and this check runs again.
-            if (isErasedOrErasing(key)) {
+            // Such a session has no state to load (a DELETE marks its item, an erasure deletes it): only
+            // then is its head read. A DELETE after this read moves the stored version on or makes the
+            // item (hideFromLists), so the save below is refused and this runs again.
+            if (loaded.isEmpty() && isErasedOrErasing(key)) {
                 LOG.infof("session %s is erased or being erased; %d records dropped", key.sessionId(), records.size());
                 return;
             }
@@ -142,13 +143,6 @@ public final class StreamRecorder {
             Instant firstNew = foldFrom(key, fold, bySeq, lastSeq);
             try {
                 store.save(key, fold, stored);
-                if (stored.version() == 0 && isErasedOrErasing(key)) {
-                    // An erasure came between the check above and this first save, when there was no item
-                    // for it to take off the lists: take this one off (the erasure deletes it at its end).
-                    store.hideFromLists(key);
-                    LOG.infof("session %s is being erased; its first save is kept off the lists", key.sessionId());
-                    return;
-                }
                 // Puts the session on the archive's due index, at the time of its oldest new event.
                 if (firstNew != null) {
                     archive.markIndexed(key, fold.recordedThroughSeq(), firstNew);
@@ -214,8 +208,8 @@ public final class StreamRecorder {
     public SessionFold rebuild(StreamKey key) {
         for (int attempt = 1; ; attempt++) {
             Optional<SessionStore.Stored> loaded = store.load(key);
-            // As for a batch: checked after each read, so an erasure that comes meanwhile refuses the save.
-            if (isErasedOrErasing(key)) {
+            // As for a batch: an erasure that comes after this read refuses the save.
+            if (loaded.isEmpty() && isErasedOrErasing(key)) {
                 return SessionFold.start(key.sessionId(), store.options()); // nothing to bring back
             }
             SessionFold fold = logFold.start(key);
@@ -226,9 +220,6 @@ public final class StreamRecorder {
             }
             try {
                 store.save(key, fold, previous);
-                if (previous.version() == 0 && isErasedOrErasing(key)) {
-                    store.hideFromLists(key); // an erasure overtook this first save (see foldSession)
-                }
                 return fold;
             } catch (SessionStore.ConcurrentUpdateException raced) {
                 if (attempt >= MAX_ATTEMPTS) {
