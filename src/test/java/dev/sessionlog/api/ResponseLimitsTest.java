@@ -15,11 +15,11 @@ import dev.sessionlog.testing.ApiClient.Response;
 import dev.sessionlog.function.Components;
 import dev.sessionlog.function.Settings;
 import dev.sessionlog.testing.AwsTestResource;
+import dev.sessionlog.testing.Events;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -230,15 +230,11 @@ class ResponseLimitsTest {
                 dev.sessionlog.observe.Metrics.NONE);
         ApiClient api = new ApiClient(components.appendHandler(), components.queryHandler());
         String tenant = RecorderTestSupport.newTenant();
-        SplittableRandom random = new SplittableRandom(7);
         List<ObjectNode> envelopes = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
-            StringBuilder noise = new StringBuilder(); // random letters: over 64 KiB after gzip, so the body goes to S3
-            for (int c = 0; c < 120_000; c++) {
-                noise.append((char) ('a' + random.nextInt(26)));
-            }
+            // random letters: over 64 KiB after gzip, so the body goes to S3
             ObjectNode envelope = Json.MAPPER.createObjectNode();
-            envelope.putObject("event").put("type", "Note").put("n", i).put("text", noise.toString());
+            envelope.putObject("event").put("type", "Note").put("n", i).put("text", Events.randomText(7 + i, 120_000));
             envelopes.add(envelope);
         }
         for (int from = 0; from < envelopes.size(); from += 4) {
