@@ -34,9 +34,33 @@ final class LocalGateway implements AutoCloseable {
             throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
         server.setExecutor(Executors.newFixedThreadPool(16));
-        server.createContext("/", exchange -> handle(exchange, append, query, tenantClaim));
-        server.createContext("/_local/rebuild/", exchange -> rebuild(exchange, recorder));
+        server.createContext("/", exchange -> {
+            if (fromThisMachine(exchange)) {
+                handle(exchange, append, query, tenantClaim);
+            }
+        });
+        server.createContext("/_local/rebuild/", exchange -> {
+            if (fromThisMachine(exchange)) {
+                rebuild(exchange, recorder);
+            }
+        });
         server.start();
+    }
+
+    /** Answers 403 to a request from another site or under another host name ({@link LoopbackGuard}). */
+    private static boolean fromThisMachine(HttpExchange exchange) throws IOException {
+        String refusal = LoopbackGuard.refusal(exchange.getRequestHeaders().getFirst("Host"),
+                exchange.getRequestHeaders().getFirst("Origin"));
+        if (refusal == null) {
+            return true;
+        }
+        try (exchange) {
+            byte[] body = Json.write(Map.of("error", Map.of("code", "forbidden", "message", refusal))).getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("content-type", "application/json");
+            exchange.sendResponseHeaders(403, body.length);
+            exchange.getResponseBody().write(body);
+        }
+        return false;
     }
 
     /**

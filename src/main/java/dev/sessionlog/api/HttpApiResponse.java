@@ -19,6 +19,8 @@ public class HttpApiResponse {
         HttpApiResponse r = new HttpApiResponse();
         r.statusCode = status;
         r.headers.put("content-type", "application/json");
+        // Event bodies are the clients' own text: no browser may sniff an answer into HTML or script.
+        r.headers.put("x-content-type-options", "nosniff");
         r.body = Json.write(body);
         return r;
     }

@@ -3,6 +3,7 @@ package dev.sessionlog.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sessionlog.event.Ids;
+import dev.sessionlog.event.InvalidRequestException;
 import dev.sessionlog.event.Json;
 import dev.sessionlog.log.EventLog;
 import dev.sessionlog.log.ForkResult;
@@ -27,6 +28,8 @@ final class LifecycleHandler {
         JsonNode body;
         try {
             body = bodyText == null || bodyText.isBlank() ? null : Json.parseRequest(bodyText);
+        } catch (InvalidRequestException e) {
+            throw e;
         } catch (Exception e) {
             throw ApiException.invalid("request body is not valid JSON: a fork takes {\"new_session_id\": ..., \"at_seq\": n}");
         }

@@ -3,27 +3,21 @@ package dev.sessionlog.api;
 import dev.sessionlog.log.StreamKey;
 
 /**
- * Who owns a request's data. On AWS: a claim of the JWT that the HTTP API's authorizer verified
- * (or the context of a Lambda authorizer). With {@code headerFallback} (the local runner only):
- * the X-Tenant-Id header, default "local". Never the request body.
+ * Who owns a request's data: a claim of the JWT that the HTTP API's authorizer verified (or the
+ * context of a Lambda authorizer), and nothing else: never a header, never the request body. The
+ * local runner's gateway puts its X-Tenant-Id header in as that claim, as API Gateway would.
  */
 public final class TenantResolver {
 
     static final int MAX_TENANT_LENGTH = 256;
     private final String claim;
-    private final boolean headerFallback;
 
-    public TenantResolver(String claim, boolean headerFallback) {
+    public TenantResolver(String claim) {
         this.claim = claim;
-        this.headerFallback = headerFallback;
     }
 
     public String tenant(HttpApiEvent event) {
         String tenant = fromAuthorizer(event);
-        if (tenant == null && headerFallback) {
-            String header = event.header("x-tenant-id");
-            tenant = header == null || header.isBlank() ? "local" : header.trim();
-        }
         if (tenant == null || tenant.isBlank()) {
             throw new ApiException(401, "unauthorized", "the request carries no tenant: claim \"" + claim + "\" is missing");
         }
@@ -66,6 +60,19 @@ public final class TenantResolver {
         if (value == null && authorizer.lambda != null) {
             value = authorizer.lambda.get(claim);
         }
-        return value == null ? null : value.toString();
+        if (value == null) {
+            return null;
+        }
+        String text = value.toString();
+        // API Gateway flattens a claim that is a JSON array (or object) into text such as "[a b]": one
+        // token could then name a tenant nobody gave it. A tenant is a plain string claim.
+        if (!(value instanceof String) || looksFlattened(text)) {
+            throw new ApiException(401, "unauthorized", "the tenant claim \"" + claim + "\" is not a plain string");
+        }
+        return text;
+    }
+
+    private static boolean looksFlattened(String text) {
+        return text.length() >= 2 && (text.startsWith("[") && text.endsWith("]") || text.startsWith("{") && text.endsWith("}"));
     }
 }

@@ -43,7 +43,11 @@ final class UiAssets {
         r.headers.put("content-type", type);
         r.headers.put("cache-control", "no-cache");
         r.headers.put("x-content-type-options", "nosniff");
-        r.headers.put("content-security-policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'");
+        // The page shows a tenant's data: no other site may frame it (clickjacking) or learn its URLs (session ids).
+        r.headers.put("content-security-policy",
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'");
+        r.headers.put("x-frame-options", "DENY");
+        r.headers.put("referrer-policy", "no-referrer");
         r.body = read(name);
         return r;
     }

@@ -5,6 +5,7 @@ import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -38,22 +39,50 @@ public final class Jcs {
         return out.toString();
     }
 
-    /** @throws NotCanonicalException naming the first value that has no canonical form */
+    /**
+     * @throws NotCanonicalException naming the first value that has no canonical form. The walk costs
+     * one step per JSON value and nothing more: the path of a value is spelled out only for the one
+     * that fails (a body of long keys around many values would otherwise cost their product).
+     */
     public static void check(JsonNode node, String path) {
+        ArrayDeque<Object> steps = new ArrayDeque<>();
+        JsonNode bad = firstNotCanonical(node, steps);
+        if (bad != null) {
+            StringBuilder where = new StringBuilder(path);
+            steps.descendingIterator().forEachRemaining(step -> where.append(step instanceof Integer i ? "[" + i + "]"
+                    : "." + abbreviate((String) step)));
+            throw notCanonical(where.toString(), bad);
+        }
+    }
+
+    /** The first number no double holds, with the steps to it left in {@code steps}; null when there is none. */
+    private static JsonNode firstNotCanonical(JsonNode node, ArrayDeque<Object> steps) {
         if (node.isNumber()) {
-            number(node, path);
-        } else if (node.isContainerNode()) {
-            Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
-            if (node.isArray()) {
-                for (int i = 0; i < node.size(); i++) {
-                    check(node.get(i), path + "[" + i + "]");
+            double d = node.doubleValue();
+            return Double.isNaN(d) || Double.isInfinite(d) ? node : null;
+        }
+        if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                steps.push(i);
+                JsonNode bad = firstNotCanonical(node.get(i), steps);
+                if (bad != null) {
+                    return bad;
                 }
+                steps.pop();
             }
+        } else if (node.isObject()) {
+            Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
             while (fields.hasNext()) {
                 Map.Entry<String, JsonNode> f = fields.next();
-                check(f.getValue(), path + "." + f.getKey());
+                steps.push(f.getKey());
+                JsonNode bad = firstNotCanonical(f.getValue(), steps);
+                if (bad != null) {
+                    return bad;
+                }
+                steps.pop();
             }
         }
+        return null;
     }
 
     private static void write(JsonNode node, StringBuilder out) {
@@ -122,10 +151,14 @@ public final class Jcs {
     private static String number(JsonNode node, String path) {
         double d = node.doubleValue();
         if (Double.isNaN(d) || Double.isInfinite(d)) {
-            throw new NotCanonicalException(path + " is " + abbreviate(node.asText())
-                    + ", which no IEEE-754 double holds (the chain's canonical form, RFC 8785, writes every number as one)");
+            throw notCanonical(path, node);
         }
         return es6(d);
+    }
+
+    private static NotCanonicalException notCanonical(String path, JsonNode number) {
+        return new NotCanonicalException(path + " is " + abbreviate(number.asText())
+                + ", which no IEEE-754 double holds (the chain's canonical form, RFC 8785, writes every number as one)");
     }
 
     private static String abbreviate(String s) {

@@ -3,6 +3,7 @@ package dev.sessionlog.event;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sessionlog.chain.Jcs;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -118,15 +119,16 @@ public final class AppendRequestParser {
             throw new InvalidRequestException(path + ".event.session_id \"" + namedSession.asText()
                     + "\" does not match the session of the path \"" + sessionId + "\"");
         }
-        try {
-            dev.sessionlog.chain.Jcs.check(event, path + ".event");
-        } catch (dev.sessionlog.chain.Jcs.NotCanonicalException e) {
-            throw new InvalidRequestException(e.getMessage());
-        }
+        // The size first: every later check walks the event, and must only ever walk one of bounded size.
         byte[] body = Json.bytes(event);
         if (body.length > limits.maxEventBytes()) {
             throw new TooLargeException(path + ".event is " + body.length + " bytes of JSON; the limit is "
                     + limits.maxEventBytes() + " bytes (1 MiB) per event");
+        }
+        try {
+            Jcs.check(event, path + ".event");
+        } catch (Jcs.NotCanonicalException e) {
+            throw new InvalidRequestException(e.getMessage());
         }
         return new NewEvent(eventId, parentEventId, parentSessionId, event, body);
     }

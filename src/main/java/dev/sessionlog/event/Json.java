@@ -1,6 +1,9 @@
 package dev.sessionlog.event;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamWriteConstraints;
@@ -30,14 +33,16 @@ public final class Json {
     /** What the product's own documents may reach: a request's depth plus room for their wrapping. */
     public static final int STORED_MAX_DEPTH = 2 * REQUEST_MAX_DEPTH;
 
-    public static final ObjectMapper MAPPER = mapper(STORED_MAX_DEPTH);
-    private static final ObjectMapper REQUEST_MAPPER = mapper(REQUEST_MAX_DEPTH);
+    public static final ObjectMapper MAPPER = mapper(STORED_MAX_DEPTH, false);
+    /** A client's JSON: an object with a key twice is refused, so that the chain hashes exactly what was sent. */
+    private static final ObjectMapper REQUEST_MAPPER = mapper(REQUEST_MAX_DEPTH, true);
 
     private Json() {
     }
 
-    private static ObjectMapper mapper(int maxDepth) {
+    private static ObjectMapper mapper(int maxDepth, boolean strictDuplicates) {
         JsonFactory factory = JsonFactory.builder()
+                .configure(StreamReadFeature.STRICT_DUPLICATE_DETECTION, strictDuplicates)
                 .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(maxDepth).build())
                 .streamWriteConstraints(StreamWriteConstraints.builder().maxNestingDepth(STORED_MAX_DEPTH).build())
                 .build();
@@ -49,9 +54,27 @@ public final class Json {
                 .build();
     }
 
-    /** A client's JSON: at most {@value #REQUEST_MAX_DEPTH} levels deep. */
+    /**
+     * A client's JSON: at most {@value #REQUEST_MAX_DEPTH} levels deep, and no object with the same key
+     * twice ({@link InvalidRequestException} naming the key and where it is).
+     */
     public static JsonNode parseRequest(String text) throws JsonProcessingException {
-        return REQUEST_MAPPER.readTree(text);
+        try {
+            return REQUEST_MAPPER.readTree(text);
+        } catch (JsonParseException e) {
+            JsonParser p = e.getProcessor();
+            if (p != null && e.getOriginalMessage().startsWith("Duplicate")) {
+                String where = p.getParsingContext().pathAsPointer().toString();
+                throw new InvalidRequestException("request body has the key \"" + abbreviate(p.getParsingContext().getCurrentName())
+                        + "\" twice in one object" + (where.isEmpty() ? "" : " (at " + abbreviate(where) + ")")
+                        + ": every key may appear once, so that the chain hashes exactly what was sent");
+            }
+            throw e;
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s == null ? "" : s.length() <= 80 ? s : s.substring(0, 80) + "...";
     }
 
     public static JsonNode parse(String text) throws JsonProcessingException {

@@ -22,7 +22,7 @@ public class ComponentsProducer {
         ArchiveSettings archive = ArchiveSettings.forFunctionTimeout(config.archive().hotWindow(), config.archive().segmentMaxEvents(),
                 config.archive().segmentMaxBytes(), config.functionTimeout());
         return new Components(new Settings(config.eventsTable(), config.sessionsTable(), config.bucket(),
-                "", config.tenantClaim(), config.tenantHeaderFallback(), config.idleTimeout(),
+                "", config.tenantClaim(), config.idleTimeout(),
                 config.keepStreamingUpdates(), archive, config.functionTimeout(), config.checkpointBucket(),
                 config.sessionRetention().orElse(null), config.maxWaitsPerTenant()), dynamo, s3, Clock.systemUTC(),
                 config.metrics().enabled() ? new EmfMetrics(System.out, Clock.systemUTC()) : Metrics.NONE);

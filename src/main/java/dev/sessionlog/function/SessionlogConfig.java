@@ -21,8 +21,6 @@ public interface SessionlogConfig {
 
     String tenantClaim();
 
-    boolean tenantHeaderFallback();
-
     Duration idleTimeout();
 
     boolean keepStreamingUpdates();

@@ -11,8 +11,6 @@ import java.time.Duration;
  * @param bucket               ARCHIVE_BUCKET: the bucket for large event bodies, large session states and the archive
  * @param archivePrefix        key prefix inside the bucket ("" or ending in "/"): "" on AWS, whose IAM policies name the keys unprefixed; no setting
  * @param tenantClaim          TENANT_CLAIM: the JWT claim that names the tenant (default tenant_id)
- * @param tenantHeaderFallback TENANT_HEADER_FALLBACK: take the tenant from X-Tenant-Id when no
- *                             authorizer ran (the local runner only; never on AWS)
  * @param idleTimeout          IDLE_TIMEOUT: how long a session's open loops may be idle before the
  *                             scheduled function aborts them (ISO-8601 duration, default PT1H)
  * @param keepStreamingUpdates KEEP_STREAMING_UPDATES: fold MessageUpdate events into sessions (default false)
@@ -24,7 +22,7 @@ import java.time.Duration;
  * @param maxWaitsPerTenant    MAX_WAITS_PER_TENANT: reads waiting for events (wait=N) a tenant may have at once (default 25; 0 turns waits off: 429)
  */
 public record Settings(String eventsTable, String sessionsTable, String bucket, String archivePrefix, String tenantClaim,
-                       boolean tenantHeaderFallback, Duration idleTimeout, boolean keepStreamingUpdates,
+                       Duration idleTimeout, boolean keepStreamingUpdates,
                        ArchiveSettings archive, Duration functionTimeout, String checkpointBucket,
                        Duration sessionRetention, int maxWaitsPerTenant) {
 
@@ -32,36 +30,36 @@ public record Settings(String eventsTable, String sessionsTable, String bucket, 
     static final Duration API_GATEWAY_TIMEOUT = Duration.ofSeconds(30);
 
     /**
-     * The settings of the local runner and tests: tenant from the header, the given tables and bucket,
+     * The settings of the local runner and tests: the given tables and bucket,
      * and the tail function's timeout (25 s), which holds a wait=20 read; one process serves every route.
      */
     public static Settings local(String eventsTable, String sessionsTable, String bucket) {
-        return new Settings(eventsTable, sessionsTable, bucket, "", "tenant_id", true, Duration.ofHours(1), false,
+        return new Settings(eventsTable, sessionsTable, bucket, "", "tenant_id", Duration.ofHours(1), false,
                 ArchiveSettings.defaults(), Duration.ofSeconds(25), bucket + "-checkpoints", null, 25);
     }
 
     public Settings withArchive(ArchiveSettings archive) {
-        return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, tenantHeaderFallback, idleTimeout,
+        return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
                 keepStreamingUpdates, archive, functionTimeout, checkpointBucket, sessionRetention, maxWaitsPerTenant);
     }
 
     public Settings withIdleTimeout(Duration idleTimeout) {
-        return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, tenantHeaderFallback, idleTimeout,
+        return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
                 keepStreamingUpdates, archive, functionTimeout, checkpointBucket, sessionRetention, maxWaitsPerTenant);
     }
 
     public Settings withFunctionTimeout(Duration functionTimeout) {
-        return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, tenantHeaderFallback, idleTimeout,
+        return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
                 keepStreamingUpdates, archive, functionTimeout, checkpointBucket, sessionRetention, maxWaitsPerTenant);
     }
 
     public Settings withSessionRetention(Duration retention) {
-        return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, tenantHeaderFallback, idleTimeout,
+        return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
                 keepStreamingUpdates, archive, functionTimeout, checkpointBucket, retention, maxWaitsPerTenant);
     }
 
     public Settings withMaxWaitsPerTenant(int max) {
-        return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, tenantHeaderFallback, idleTimeout,
+        return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
                 keepStreamingUpdates, archive, functionTimeout, checkpointBucket, sessionRetention, max);
     }
 

@@ -245,5 +245,10 @@ class ForkApiTest {
             assertEquals(400, r.status(), body + " -> " + r.body());
             assertEquals("invalid_request", r.error().get("code").asText());
         }
+        ApiClient.Response twice = t.api.post(tenant, "/v1/sessions/" + SOURCE + "/fork",
+                "{\"new_session_id\":\"dup-a\",\"new_session_id\":\"dup-b\"}");
+        assertEquals(400, twice.status(), twice.body()::toString);
+        assertTrue(twice.error().get("message").asText().contains("the key \"new_session_id\" twice"), twice.body()::toString);
+        assertEquals(404, t.api.get(tenant, "/v1/sessions/dup-b/head").status(), "no fork was made");
     }
 }

@@ -43,6 +43,10 @@ class ValidationApiTest extends ApiTestBase {
         "number session_id       | {\"events\": [{\"event\": {\"type\": \"AgentStart\", \"session_id\": 7}}]} | events[0].event.session_id must be a string",
         "parent session alone    | {\"events\": [{\"parent_session_id\": \"s1\", \"event\": {\"type\": \"X\"}}]} | events[0].parent_session_id is only meaningful",
         "bad parent session      | {\"events\": [{\"parent_event_id\": \"p\", \"parent_session_id\": \"a b\", \"event\": {\"type\": \"X\"}}]} | events[0].parent_session_id",
+        "type twice              | {\"events\": [{\"event\": {\"type\": \"a\", \"type\": \"b\"}}]} | the key \"type\" twice in one object (at /events/0/event/type)",
+        "deep key twice          | {\"events\": [{\"event\": {\"type\": \"X\", \"m\": [{\"k\": 1, \"k\": 1}]}}]} | the key \"k\" twice in one object (at /events/0/event/m/0/k)",
+        "envelope key twice      | {\"events\": [{\"event_id\": \"a\", \"event_id\": \"b\", \"event\": {\"type\": \"X\"}}]} | the key \"event_id\" twice",
+        "top-level key twice     | {\"expected_seq\": 0, \"expected_seq\": 5, \"events\": [{\"event\": {\"type\": \"X\"}}]} | the key \"expected_seq\" twice",
     })
     void badBodyIs400NamingTheFieldAndWritesNothing(String name, String body, String expectedInMessage) {
         String s = newSession();

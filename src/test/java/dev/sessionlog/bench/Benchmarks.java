@@ -20,7 +20,7 @@ import java.util.Set;
  * ({@code -Dexec.args="--quick --sections=append"}):
  * <ul>
  *   <li>{@code bench.sections}: comma-separated, of {@code append}, {@code fold}, {@code record},
- *       {@code archive}, {@code coldstart}, {@code lifecycle} (default all)</li>
+ *       {@code archive}, {@code coldstart}, {@code lifecycle}, {@code hostile} (default all)</li>
  *   <li>{@code bench.quick}: a smoke run of well under a minute with small sizes</li>
  *   <li>{@code bench.out}: also write the report to this file</li>
  *   <li>{@code bench.seconds}: seconds measured per append configuration (default 2.5, quick 0.3)</li>
@@ -40,7 +40,7 @@ public final class Benchmarks {
     record Options(Set<String> sections, boolean quick, Path out, double secondsPerConfig, List<Integer> lengths,
                    int foldLoops, int foldWarmup, int foldIterations, int coldstartRuns, Path jar, List<Integer> eraseEvents) {
 
-        static final List<String> SECTIONS = List.of("append", "fold", "record", "archive", "coldstart", "lifecycle");
+        static final List<String> SECTIONS = List.of("append", "fold", "record", "archive", "coldstart", "lifecycle", "hostile");
 
         static Options parse(String[] args) {
             String sections = System.getProperty("bench.sections", String.join(",", SECTIONS));
@@ -66,7 +66,7 @@ public final class Benchmarks {
                     case "coldstartRuns" -> coldstartRuns = value;
                     case "jar" -> jar = value;
                     case "eraseEvents" -> eraseEvents = value;
-                    case "append", "fold", "record", "archive", "coldstart", "lifecycle" -> sections = name;
+                    case "append", "fold", "record", "archive", "coldstart", "lifecycle", "hostile" -> sections = name;
                     default -> throw new IllegalArgumentException("unknown option " + a
                             + " (known: --sections=" + String.join(",", SECTIONS) + " --quick --out=FILE --seconds=S"
                             + " --lengths=N,M --foldLoops=N --coldstartRuns=N --jar=PATH --eraseEvents=N,M)");
@@ -114,11 +114,15 @@ public final class Benchmarks {
         String archive = null;
         String coldstart = null;
         String lifecycle = null;
+        String hostile = null;
         try {
             // The fold runs first, on a quiet JVM: no moto process or S3Proxy threads yet. The cold starts next,
             // while this JVM is still quiet (their child JVMs share the machine's two cores with it).
             if (options.sections().contains("fold")) {
                 fold = new FoldBench(options).run();
+            }
+            if (options.sections().contains("hostile")) {
+                hostile = new HostileBodyBench().run();
             }
             if (options.sections().contains("coldstart")) {
                 coldstart = new ColdStartBench(options).run();
@@ -147,7 +151,7 @@ public final class Benchmarks {
         }
         StringBuilder report = new StringBuilder();
         report.append("# sessionlog benchmarks\n\n").append(machine(options, started)).append('\n');
-        for (String section : new String[] {append, fold, record, archive, coldstart, lifecycle}) {
+        for (String section : new String[] {append, fold, record, archive, coldstart, lifecycle, hostile}) {
             if (section != null) {
                 report.append(section).append('\n');
             }

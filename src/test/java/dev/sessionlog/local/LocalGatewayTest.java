@@ -56,4 +56,52 @@ class LocalGatewayTest {
             assertTrue(session.body().contains("\"loop_id\":\"gw.m.0\""));
         }
     }
+
+    /** Finding 11: a page on another site cannot write through the runner, nor read it under a rebound name. */
+    @Test
+    void requestsFromOtherSitesOrUnderOtherHostNamesAre403() throws Exception {
+        RecorderTestSupport t = new RecorderTestSupport();
+        String tenant = RecorderTestSupport.newTenant();
+        try (LocalGateway gateway = new LocalGateway(0, t.components.appendHandler(), t.components.queryHandler(),
+                new StreamEventHandler(t.components.streamRecorder()), "tenant_id")) {
+            String base = "http://127.0.0.1:" + gateway.port();
+            String body = "{\"events\":[{\"event\":{\"type\":\"Note\"}}]}";
+            HttpResponse<String> crossSite = send(HttpRequest.newBuilder(URI.create(base + "/v1/sessions/csrf/events"))
+                    .header("X-Tenant-Id", tenant).header("Origin", "https://evil.example").header("content-type", "text/plain")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)));
+            assertEquals(403, crossSite.statusCode(), crossSite.body());
+            assertTrue(crossSite.body().contains("\"code\":\"forbidden\""), crossSite.body());
+            assertEquals(403, send(HttpRequest.newBuilder(URI.create(base + "/_local/rebuild/csrf")).header("Origin", "null")
+                    .POST(HttpRequest.BodyPublishers.noBody())).statusCode());
+            assertEquals(404, send(HttpRequest.newBuilder(URI.create(base + "/v1/sessions/csrf/events")).header("X-Tenant-Id", tenant))
+                    .statusCode(), "nothing was written by the refused request");
+
+            assertEquals(201, send(HttpRequest.newBuilder(URI.create(base + "/v1/sessions/same-site/events"))
+                    .header("X-Tenant-Id", tenant).header("Origin", "http://localhost:" + gateway.port())
+                    .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body))).statusCode());
+
+            String rebound = rawGet(gateway.port(), "attacker.example:" + gateway.port(), "/v1/sessions/same-site/events", tenant);
+            assertTrue(rebound.startsWith("HTTP/1.1 403"), rebound);
+            assertTrue(rebound.contains("answers only Host localhost or 127.0.0.1"), rebound);
+            assertTrue(rawGet(gateway.port(), "localhost:" + gateway.port(), "/v1/sessions/same-site/events", tenant).startsWith("HTTP/1.1 200"));
+        }
+    }
+
+    /** A GET with a Host header of our choosing, which java.net.http does not let a caller set. */
+    private static String rawGet(int port, String host, String path, String tenant) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nX-Tenant-Id: " + tenant
+                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void theHostNameIsReadWithoutItsPort() {
+        assertEquals("localhost", LoopbackGuard.hostName("LocalHost:8080"));
+        assertEquals("[::1]", LoopbackGuard.hostName("[::1]:80"));
+        assertEquals(null, LoopbackGuard.refusal("127.0.0.1", "http://127.0.0.1:3000"));
+        assertTrue(LoopbackGuard.refusal("localhost.evil.example", null) != null);
+        assertTrue(LoopbackGuard.refusal(null, null) != null);
+    }
 }
