@@ -260,6 +260,29 @@ class TemplateTest {
         assertTrue(waits * 2 <= reserved, "one tenant's waits (" + waits + ") take at most half the events function (" + reserved + ")");
     }
 
+    /**
+     * Finding 4: CloudWatch can publish to the alarm topic only when the topic's key lets it use the key;
+     * the AWS-managed SNS key never does. Every alarm's actions go to that topic.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void cloudWatchMayUseTheAlarmTopicsKey() {
+        Object keyRef = TEMPLATE.properties("AlarmTopic").get("KmsMasterKeyId");
+        assertTrue(keyRef instanceof Map<?, ?> ref && ref.get("Ref") != null, "the topic's key is one of the stack's: " + keyRef);
+        String key = (String) ((Map<String, Object>) keyRef).get("Ref");
+        assertEquals("AWS::KMS::Key", TEMPLATE.resources().get(key).get("Type"));
+        List<Map<String, Object>> statements = (List<Map<String, Object>>) ((Map<String, Object>) TEMPLATE.properties(key)
+                .get("KeyPolicy")).get("Statement");
+        boolean cloudWatchMayPublish = statements.stream().anyMatch(s -> "Allow".equals(s.get("Effect"))
+                && Map.of("Service", "cloudwatch.amazonaws.com").equals(s.get("Principal"))
+                && s.get("Action") instanceof List<?> actions && actions.containsAll(List.of("kms:GenerateDataKey*", "kms:Decrypt")));
+        assertTrue(cloudWatchMayPublish, "the key policy lets cloudwatch.amazonaws.com GenerateDataKey* and Decrypt: " + statements);
+        assertEquals(Boolean.TRUE, TEMPLATE.properties(key).get("EnableKeyRotation"));
+        for (String alarm : TEMPLATE.resourcesOfType("AWS::CloudWatch::Alarm")) {
+            assertEquals(List.of(Map.of("Ref", "AlarmTopic")), TEMPLATE.properties(alarm).get("AlarmActions"), alarm);
+        }
+    }
+
     @Test
     void theDashboardIsInTheTemplateAndShowsEveryFunctionAndAlarm() {
         Object body = TEMPLATE.properties("Dashboard").get("DashboardBody");
