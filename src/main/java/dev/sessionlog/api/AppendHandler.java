@@ -56,7 +56,7 @@ public final class AppendHandler {
                 throw new ApiException(405, "method_not_allowed", event.method() + " " + event.path()
                         + " is served by the query function; this one serves the write routes");
             }
-            String tenant = tenants.tenant(event);
+            String tenant = tenants.tenant(event, route);
             String sessionId = path.id(1, "session_id");
             RequestLog.start(event.requestId(), tenant, sessionId);
             if (route == Route.FORK) {

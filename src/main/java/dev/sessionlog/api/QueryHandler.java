@@ -73,7 +73,7 @@ public final class QueryHandler {
                 throw new ApiException(405, "method_not_allowed", event.method() + " " + event.path()
                         + " is served by the write function; this one serves the GET routes");
             }
-            String tenant = tenants.tenant(event);
+            String tenant = tenants.tenant(event, route);
             RequestLog.start(event.requestId(), tenant, path.segments().size() > 1 ? path.segment(1) : null);
             return switch (route) {
                 case EVENTS -> events(event, new StreamKey(tenant, path.id(1, "session_id")));

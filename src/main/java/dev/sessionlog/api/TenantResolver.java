@@ -12,8 +12,30 @@ public final class TenantResolver {
     static final int MAX_TENANT_LENGTH = 256;
     private final String claim;
 
+    private final RouteScopes scopes;
+
     public TenantResolver(String claim) {
+        this(claim, RouteScopes.ANY_TOKEN);
+    }
+
+    public TenantResolver(String claim, RouteScopes scopes) {
         this.claim = claim;
+        this.scopes = scopes;
+    }
+
+    /** The tenant of a request to {@code route}, once its token was found to carry the route's scope. */
+    public String tenant(HttpApiEvent event, Route route) {
+        String tenant = tenant(event);
+        scopes.check(route, claims(event));
+        return tenant;
+    }
+
+    private static java.util.Map<String, Object> claims(HttpApiEvent event) {
+        HttpApiEvent.Authorizer authorizer = event.requestContext == null ? null : event.requestContext.authorizer;
+        if (authorizer == null) {
+            return null;
+        }
+        return authorizer.jwt != null && authorizer.jwt.claims != null ? authorizer.jwt.claims : authorizer.lambda;
     }
 
     public String tenant(HttpApiEvent event) {

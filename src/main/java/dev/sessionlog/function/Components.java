@@ -86,7 +86,7 @@ public final class Components {
         this.eventLog = new SeamlessEventLog(hotLog, archivedEvents, archiveMeta);
         this.sessionStore = new SessionStore(dynamo, s3, settings.sessionsTable(), settings.bucket(), settings.archivePrefix(),
                 RecorderOptions.defaults().withKeepStreamingUpdates(settings.keepStreamingUpdates()));
-        this.tenants = new TenantResolver(settings.tenantClaim());
+        this.tenants = new TenantResolver(settings.tenantClaim(), settings.scopes());
         this.checkpoints = new CheckpointStore(checkpointS3, settings.checkpointBucket(), "");
     }
 

@@ -2,6 +2,7 @@ package dev.sessionlog.function;
 
 import dev.sessionlog.api.AppendHandler;
 import dev.sessionlog.api.QueryHandler;
+import dev.sessionlog.api.RouteScopes;
 import dev.sessionlog.archive.ArchiveSettings;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -24,7 +25,9 @@ public class ComponentsProducer {
         return new Components(new Settings(config.eventsTable(), config.sessionsTable(), config.bucket(),
                 "", config.tenantClaim(), config.idleTimeout(),
                 config.keepStreamingUpdates(), archive, config.functionTimeout(), config.checkpointBucket(),
-                config.sessionRetention().orElse(null), config.maxWaitsPerTenant()), dynamo, s3, Clock.systemUTC(),
+                config.sessionRetention().orElse(null),
+                new RouteScopes(config.scopes().read().orElse(""), config.scopes().append().orElse(""), config.scopes().erase().orElse("")),
+                config.maxWaitsPerTenant()), dynamo, s3, Clock.systemUTC(),
                 config.metrics().enabled() ? new EmfMetrics(System.out, Clock.systemUTC()) : Metrics.NONE);
     }
 

@@ -33,6 +33,8 @@ public interface SessionlogConfig {
 
     int maxWaitsPerTenant();
 
+    Scopes scopes();
+
     Archive archive();
 
     Metrics metrics();
@@ -44,6 +46,15 @@ public interface SessionlogConfig {
         int segmentMaxEvents();
 
         long segmentMaxBytes();
+    }
+
+    /** The OAuth scope each kind of route needs; none: any token ({@link dev.sessionlog.api.RouteScopes}). */
+    interface Scopes {
+        Optional<String> read();
+
+        Optional<String> append();
+
+        Optional<String> erase();
     }
 
     interface Metrics {

@@ -1,5 +1,6 @@
 package dev.sessionlog.function;
 
+import dev.sessionlog.api.RouteScopes;
 import dev.sessionlog.archive.ArchiveSettings;
 import java.time.Duration;
 
@@ -19,12 +20,14 @@ import java.time.Duration;
  *                             to each function's Timeout); requests and runs are budgeted within it
  * @param checkpointBucket     CHECKPOINT_BUCKET: where sealed checkpoints go (on AWS an S3 Object Lock bucket)
  * @param sessionRetention     SESSION_RETENTION: sessions whose last event is older are erased; null: never
+ * @param scopes               READ_SCOPE, APPEND_SCOPE, ERASE_SCOPE: the OAuth scope a token needs to read, to append
+ *                             or fork, to erase (empty: any token; see {@link RouteScopes})
  * @param maxWaitsPerTenant    MAX_WAITS_PER_TENANT: reads waiting for events (wait=N) a tenant may have at once (default 25; 0 turns waits off: 429)
  */
 public record Settings(String eventsTable, String sessionsTable, String bucket, String archivePrefix, String tenantClaim,
                        Duration idleTimeout, boolean keepStreamingUpdates,
                        ArchiveSettings archive, Duration functionTimeout, String checkpointBucket,
-                       Duration sessionRetention, int maxWaitsPerTenant) {
+                       Duration sessionRetention, RouteScopes scopes, int maxWaitsPerTenant) {
 
     /** API Gateway's own limit on an integration: no answer can take longer than this. */
     static final Duration API_GATEWAY_TIMEOUT = Duration.ofSeconds(30);
@@ -35,32 +38,37 @@ public record Settings(String eventsTable, String sessionsTable, String bucket, 
      */
     public static Settings local(String eventsTable, String sessionsTable, String bucket) {
         return new Settings(eventsTable, sessionsTable, bucket, "", "tenant_id", Duration.ofHours(1), false,
-                ArchiveSettings.defaults(), Duration.ofSeconds(25), bucket + "-checkpoints", null, 25);
+                ArchiveSettings.defaults(), Duration.ofSeconds(25), bucket + "-checkpoints", null, RouteScopes.ANY_TOKEN, 25);
     }
 
     public Settings withArchive(ArchiveSettings archive) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, sessionRetention, maxWaitsPerTenant);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, sessionRetention, scopes, maxWaitsPerTenant);
     }
 
     public Settings withIdleTimeout(Duration idleTimeout) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, sessionRetention, maxWaitsPerTenant);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, sessionRetention, scopes, maxWaitsPerTenant);
     }
 
     public Settings withFunctionTimeout(Duration functionTimeout) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, sessionRetention, maxWaitsPerTenant);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, sessionRetention, scopes, maxWaitsPerTenant);
     }
 
     public Settings withSessionRetention(Duration retention) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, retention, maxWaitsPerTenant);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, retention, scopes, maxWaitsPerTenant);
+    }
+
+    public Settings withScopes(RouteScopes scopes) {
+        return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, sessionRetention, scopes, maxWaitsPerTenant);
     }
 
     public Settings withMaxWaitsPerTenant(int max) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, sessionRetention, max);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, sessionRetention, scopes, max);
     }
 
     /**
