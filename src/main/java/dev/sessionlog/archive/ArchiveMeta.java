@@ -42,10 +42,12 @@ public final class ArchiveMeta {
      * @param forkedFrom      the session this one was forked from, or null
      * @param forkSeq         the seq it was forked at (its events up to there are the source's)
      * @param inheritedCopied the fork holds its own copy of what it inherited (its source was erased)
+     * @param copy            how far a copy of what it inherited has come, across erasure runs
      */
     public record Meta(long archivedThrough, long stubbedThrough, long indexedThrough, int segmentMaxEvents,
-                       String forkedFrom, long forkSeq, String forkedAt, boolean inheritedCopied, Lineage lineage) {
-        static final Meta NONE = new Meta(0, 0, 0, 0, null, 0, null, false, Lineage.NONE);
+                       String forkedFrom, long forkSeq, String forkedAt, boolean inheritedCopied, Lineage lineage,
+                       InheritedCopy copy) {
+        static final Meta NONE = new Meta(0, 0, 0, 0, null, 0, null, false, Lineage.NONE, InheritedCopy.NONE);
 
         public boolean isFork() {
             return forkedFrom != null;
@@ -60,6 +62,16 @@ public final class ArchiveMeta {
     public static final String FORKED_FROM = EventItems.FORKED_FROM;
     public static final String FORKED_AT = EventItems.FORKED_AT;
     public static final String INHERITED_COPIED = "inherited_copied";
+    static final String COPIED_THROUGH = "inherited_copied_through";
+    static final String COPY_SEGMENT_EVENTS = "inherited_copy_segment_events";
+
+    /**
+     * A copy of a fork's inherited events in progress: through which seq it is written, in objects of
+     * how many events (kept, so that a run resuming it cuts the objects as the first run did).
+     */
+    public record InheritedCopy(long copiedThrough, int segmentMaxEvents) {
+        public static final InheritedCopy NONE = new InheritedCopy(0, 0);
+    }
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -85,7 +97,8 @@ public final class ArchiveMeta {
         return new Meta(number(item, ARCHIVED_THROUGH), number(item, STUBBED_THROUGH), number(item, INDEXED_THROUGH),
                 (int) number(item, SEGMENT_MAX_EVENTS), from == null ? null : from.s(), number(item, EventItems.FORK_SEQ),
                 at == null ? null : at.s(), copied != null && Boolean.TRUE.equals(copied.bool()),
-                item.get(EventItems.LINEAGE) == null ? Lineage.NONE : Lineage.fromJson(item.get(EventItems.LINEAGE).s()));
+                item.get(EventItems.LINEAGE) == null ? Lineage.NONE : Lineage.fromJson(item.get(EventItems.LINEAGE).s()),
+                new InheritedCopy(number(item, COPIED_THROUGH), (int) number(item, COPY_SEGMENT_EVENTS)));
     }
 
     private static long number(Map<String, AttributeValue> item, String name) {
@@ -222,6 +235,23 @@ public final class ArchiveMeta {
                 .expressionAttributeValues(Map.of(":t", AttributeValue.fromBool(true),
                         ":max", AttributeValue.fromN(Integer.toString(maxEvents))))
                 .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+    }
+
+    /**
+     * Records how far a fork's copy of what it inherited is written, under the fork's lease: the next
+     * erasure run goes on after {@code through}, in objects of {@code segmentMaxEvents}.
+     */
+    public void markCopiedThrough(StreamKey fork, long through, int segmentMaxEvents, String owner) {
+        try {
+            dynamo.updateItem(b -> b.tableName(table).key(key(fork))
+                    .updateExpression("SET " + COPIED_THROUGH + " = :t, " + COPY_SEGMENT_EVENTS + " = :max")
+                    .conditionExpression("lease_owner = :o")
+                    .expressionAttributeValues(Map.of(":t", AttributeValue.fromN(Long.toString(through)),
+                            ":max", AttributeValue.fromN(Integer.toString(segmentMaxEvents)), ":o", AttributeValue.fromS(owner)))
+                    .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+        } catch (ConditionalCheckFailedException notOurs) {
+            throw new LeaseLostException(fork);
+        }
     }
 
     /** The run's lease was taken over (it ran out): the run stops touching the session. */

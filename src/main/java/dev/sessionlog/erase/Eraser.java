@@ -99,21 +99,37 @@ public final class Eraser {
         this.crashPoints = crashPoints;
     }
 
-    /** One run over the sessions marked at least {@link #GRACE} ago, within the run's budget. */
+    /** Sessions that share a run's budget at least: no one session takes more than its share while others wait. */
+    static final int SHARES_PER_RUN = 4;
+
+    /**
+     * One run over the sessions marked at least {@link #GRACE} ago, oldest mark first, within the run's
+     * budget. Each session gets a share of it; one that needs more is left, moved behind the others
+     * ({@link EventPartitions#requeue}), and goes on where it stopped in a later run, so a huge session
+     * never holds up the erasure of anyone else's.
+     */
     public Report run() {
         Instant started = clock.instant();
         Instant stopBy = started.plus(runBudget);
-        List<EventPartitions.Marked> marked = partitions.marked(started.minus(GRACE), 100);
+        List<EventPartitions.Marked> marked = new java.util.ArrayList<>(partitions.marked(started.minus(GRACE), 100));
+        marked.sort(java.util.Comparator.comparing(EventPartitions.Marked::markedAt));
+        Duration share = runBudget.dividedBy(Math.max(1, Math.min(marked.size(), SHARES_PER_RUN)));
         Report total = new Report(marked.size(), 0, 0, 0, 0, 0);
         RuntimeException firstFailure = null;
         for (EventPartitions.Marked mark : marked) {
-            if (!clock.instant().isBefore(stopBy)) {
+            Instant now = clock.instant();
+            if (!now.isBefore(stopBy)) {
                 total = total.plus(Report.WAITING);
                 continue;
             }
+            Instant sessionStopBy = now.plus(share).isBefore(stopBy) ? now.plus(share) : stopBy;
             RequestLog.start(null, mark.key().tenant(), mark.key().sessionId());
             try {
-                total = total.plus(erase(mark, stopBy));
+                Report report = erase(mark, sessionStopBy);
+                if (report.waiting() > 0 && !clock.instant().isBefore(sessionStopBy)) {
+                    partitions.requeue(mark, clock.instant().minus(GRACE)); // out of time: the others go first next run
+                }
+                total = total.plus(report);
             } catch (RuntimeException e) {
                 // one session's failure does not stop the others; the run fails at the end (the alarm)
                 LOG.errorf(e, "erasing session %s failed; the next run goes on from where it stopped", mark.key().sessionId());
@@ -171,7 +187,14 @@ public final class Eraser {
                 if (!key.sessionId().equals(forkMeta.forkedFrom()) || forkMeta.inheritedCopied()) {
                     continue; // not this session's fork, or copied already
                 }
-                copied += copier.copy(forkKey, forkMeta);
+                ForkCopier.Copy copy = copier.copy(forkKey, forkMeta, owner, stopBy);
+                copied += copy.events();
+                if (!copy.done()) {
+                    release(mark, key, owner);
+                    LOG.infof("out of time copying into fork %s (%d events this run): the next run goes on", fork.sessionId(),
+                            copy.events());
+                    return new Report(0, 0, 1, 0, 0, copied);
+                }
             } finally {
                 archive.release(forkKey, owner);
             }

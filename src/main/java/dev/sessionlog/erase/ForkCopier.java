@@ -12,13 +12,16 @@ import dev.sessionlog.log.EventPartitions;
 import dev.sessionlog.log.ReadSpec;
 import dev.sessionlog.log.StreamKey;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 
 /**
  * Gives a fork its own copy of what it inherited, before its source is erased: archive objects under
  * the fork's own prefix (sealed like any archive object), stubs in its partition (its inherited ids
  * stay its own: retries are still duplicates, children still found), then the mark that it reads
- * them from there. Rerunning it rewrites the same objects and stubs: a crash anywhere is harmless.
+ * them from there. A copy stops when its run's time is up and the next run goes on after the last
+ * object it recorded (the fork's {@link ArchiveMeta.InheritedCopy}); rerunning a part rewrites the same
+ * objects and stubs: a crash anywhere is harmless.
  */
 public final class ForkCopier {
 
@@ -41,12 +44,25 @@ public final class ForkCopier {
         this.clock = clock;
     }
 
-    /** Copies seqs 1..forkSeq of the fork (as its source reads them) into the fork; returns how many events. */
-    long copy(StreamKey fork, ArchiveMeta.Meta forkMeta) {
+    /** What one run copied of a fork's inheritance, and whether the copy is complete. */
+    record Copy(long events, boolean done) {
+    }
+
+    /**
+     * Copies seqs 1..forkSeq of the fork (as its source reads them) into the fork, going on from where
+     * an earlier run stopped, until done or {@code stopBy}; the caller holds the fork's archive lease.
+     */
+    Copy copy(StreamKey fork, ArchiveMeta.Meta forkMeta, String owner, Instant stopBy) {
         StreamKey source = new StreamKey(fork.tenant(), forkMeta.forkedFrom());
-        int maxEvents = Math.max(forkMeta.segmentMaxEvents(), settings.segmentMaxEvents());
-        long after = 0;
+        ArchiveMeta.InheritedCopy progress = forkMeta.copy();
+        int maxEvents = progress.segmentMaxEvents() > 0 ? progress.segmentMaxEvents()
+                : Math.max(forkMeta.segmentMaxEvents(), settings.segmentMaxEvents());
+        long after = progress.copiedThrough();
+        long copied = 0;
         while (after < forkMeta.forkSeq()) {
+            if (!clock.instant().isBefore(stopBy)) {
+                return new Copy(copied, false);
+            }
             int limit = (int) Math.min(maxEvents, forkMeta.forkSeq() - after);
             EventPage page = log.readPage(source, ReadSpec.after(after, limit, settings.segmentMaxBytes()));
             List<EventRecord> records = page.events();
@@ -61,9 +77,11 @@ public final class ForkCopier {
                 sealed.put(fork, last.seq(), last.chain(), segments.objectKey(fork, after + 1, last.seq()), clock.instant());
             }
             partitions.writeStubs(fork, records, records.stream().map(r -> Json.bytes(r.event()).length).toList());
+            meta.markCopiedThrough(fork, last.seq(), maxEvents, owner);
+            copied += records.size();
             after = last.seq();
         }
         meta.markInheritedCopied(fork, maxEvents);
-        return forkMeta.forkSeq();
+        return new Copy(copied, true);
     }
 }

@@ -157,6 +157,21 @@ public final class EventPartitions {
         return chain == null ? null : chain.s();
     }
 
+    /**
+     * Moves a mark behind the others: its erasure ran out of its share of a run, and the sessions
+     * marked before {@code at} go first in the next (the runs take marks oldest first).
+     */
+    public void requeue(Marked mark, Instant at) {
+        try {
+            ddb.updateItem(b -> b.tableName(table).key(EventItems.key(mark.key(), mark.markSeq()))
+                    .updateExpression("SET " + EventItems.ERASE_AT + " = :at").conditionExpression("attribute_exists(pk)")
+                    .expressionAttributeValues(Map.of(":at", AttributeValue.fromS(EventRecordJson.RECORDED_AT.format(at))))
+                    .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+        } catch (ConditionalCheckFailedException erased) {
+            // finished meanwhile by another run
+        }
+    }
+
     /** Gives up the erasure's lease (a run that must wait for something else lets the next run in). */
     public void release(Marked mark, String owner) {
         try {
