@@ -41,7 +41,7 @@ export class Registry {
             type: REGISTERED,
             conversation_id: entry.conversationId,
             generation: entry.generation,
-            session_id: entry.sessionId,
+            stored_in: entry.sessionId,
             ...entry.fields,
           },
         },
@@ -85,8 +85,8 @@ export class Registry {
     const current = this.entries.get(conversationId);
     if (event["type"] === REGISTERED) {
       if (current && current.generation > generation) return;
-      const { type: _t, conversation_id: _c, generation: _g, session_id, ...fields } = event;
-      this.entries.set(conversationId, { conversationId, generation, sessionId: session_id as string, fields });
+      const { type: _t, conversation_id: _c, generation: _g, stored_in, ...fields } = event;
+      this.entries.set(conversationId, { conversationId, generation, sessionId: stored_in as string, fields });
     } else if (event["type"] === UNREGISTERED) {
       if (current && current.generation <= generation) this.entries.delete(conversationId);
     }
