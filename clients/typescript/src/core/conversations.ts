@@ -24,6 +24,15 @@ export interface ConversationsOptions {
   registry?: Registry;
 }
 
+export interface AppendOptions {
+  /** Conditional append: the head the caller read (0: the session must not exist yet). */
+  expectedSeq?: number;
+  /** The adapter's fields in the ConversationStart of a new session. */
+  startFields?: Record<string, unknown>;
+  /** The adapter's fields in the registry entry of a new session. */
+  registryFields?: Record<string, unknown>;
+}
+
 /** Append errors that mean "this generation was cleared by someone else": re-resolve and retry. */
 const CLEARED = ["session_erasing", "session_erased"] as const;
 
@@ -72,7 +81,7 @@ export class Conversations {
   async append(
     conversationId: string,
     events: EventEnvelope[],
-    options: { expectedSeq?: number; startFields?: Record<string, unknown> } = {},
+    options: AppendOptions = {},
   ): Promise<{ ref: ConversationRef; answer: AppendResponse }> {
     const envelopes = events.map((e) => ({ ...e, event_id: e.event_id ?? uuidv7() }));
     const startId = uuidv7();
@@ -94,7 +103,7 @@ export class Conversations {
     ref: ConversationRef,
     events: EventEnvelope[],
     startId: string,
-    options: { expectedSeq?: number; startFields?: Record<string, unknown> },
+    options: AppendOptions,
   ): Promise<AppendResponse> {
     const startNow = options.expectedSeq === 0 || (options.expectedSeq === undefined && !ref.started);
     if (!startNow) {
@@ -104,7 +113,7 @@ export class Conversations {
       conversationId: ref.conversationId,
       generation: ref.generation,
       sessionId: ref.sessionId,
-      fields: options.startFields ?? {},
+      fields: options.registryFields ?? {},
     });
     const start: EventEnvelope = {
       event_id: startId,
