@@ -11,7 +11,7 @@ class ScriptedLlm extends BaseLlm {
     super({ model: "scripted" });
   }
   async *generateContentAsync(request: LlmRequest): AsyncGenerator<LlmResponse, void> {
-    this.requests.push(structuredClone(request.contents));
+    this.requests.push(structuredClone(request));
     const next = this.script.shift();
     if (!next) throw new Error("the script has no more answers");
     yield next;
@@ -72,7 +72,7 @@ describe("SessionlogSessionService driven by ADK's Runner", () => {
     const freshRunner = new Runner({ appName: "memo-app", agent, sessionService: fresh });
     expect(await runTurn(freshRunner, "chat-1", "what was it?")).toContain("you said blue");
     // The model saw the earlier turn: the history came back from sessionlog.
-    expect(JSON.stringify(llm.requests[2])).toContain("my colour is blue");
+    expect(JSON.stringify(llm.requests[2]!.contents)).toContain("my colour is blue");
 
     // temp: never reached the log; app: and user: live in their own sessions.
     const stored: string[] = [];

@@ -36,7 +36,7 @@ describe("SessionlogSaver driven by a compiled LangGraph StateGraph", () => {
     const config = { configurable: { thread_id: "trip-1" } };
     const first = tripGraph().compile({ checkpointer: new SessionlogSaver({ client }) });
     const paused = await first.invoke({ request: "Lisbon" }, config);
-    expect(paused["__interrupt__"]?.[0]?.value).toEqual({ question: "book it?" });
+    expect((paused as unknown as Record<string, { value: unknown }[]>)["__interrupt__"]?.[0]?.value).toEqual({ question: "book it?" });
     expect((await first.getState(config)).next).toEqual(["approve"]);
 
     // Another process: a new saver object finds the paused thread in sessionlog and resumes it.

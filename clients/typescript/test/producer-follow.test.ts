@@ -22,7 +22,7 @@ describe("producer", () => {
     const seqs = (await Promise.all(sent)).map((a) => a.seq);
     expect(seqs).toEqual(Array.from({ length: 240 }, (_, i) => i + 1));
     const stored: string[] = [];
-    for await (const record of client.events("s1")) stored.push((record.event as { id: string }).id);
+    for await (const record of client.events("s1")) stored.push(String(record.event["id"]));
     expect(stored).toEqual(order);
     expect(producer.requests).toBeLessThan(240 / 10);
     await expect(producer.send({ type: "Late" })).rejects.toThrow(/closed/);
