@@ -47,7 +47,8 @@ public final class LocalRunner implements AutoCloseable {
                     .withIdleTimeout(Duration.parse(config.idleTimeout()))
                     .withArchive(new ArchiveSettings(Duration.parse(config.archiveHotWindow()), config.archiveSegmentMaxEvents(),
                             config.archiveSegmentMaxBytes(), defaults.maxEventsPerRun(), defaults.lease()))
-                    .withSessionRetention(config.sessionRetention().isEmpty() ? null : Duration.parse(config.sessionRetention()));
+                    .withSessionRetention(config.sessionRetention().isEmpty() ? null : Duration.parse(config.sessionRetention()))
+                    .withCheckpointKey(LocalCheckpointKey.of(config.inMemory() ? null : config.dataDir()));
             Components components = new Components(settings, dynamo, s3, checkpointS3, java.time.Clock.systemUTC(),
                     dev.sessionlog.observe.Metrics.NONE);
             LocalGateway gateway = new LocalGateway(config.apiPort(), components.appendHandler(), components.queryHandler(),

@@ -161,7 +161,7 @@ public final class Archiver {
                 bytes += segments.write(key, watermark + 1, last, cut.lines(), lastRecord.chain());
                 objects++;
                 crashPoints.reached("after-object-write");
-                seal(key, last, lastRecord.chain(), segments.objectKey(key, watermark + 1, last));
+                seal(key, last, lastRecord.chain());
                 meta.moveWatermark(key, watermark, last, maxEvents, owner);
                 watermark = last;
                 events += cut.records().size();
@@ -195,9 +195,9 @@ public final class Archiver {
     }
 
     /** The sealed checkpoint of an object: its last chain value, before the watermark makes it the archive's. */
-    private void seal(StreamKey key, long seq, String chain, String objectKey) {
+    private void seal(StreamKey key, long seq, String chain) {
         if (chain != null) {
-            sealed.put(key, seq, chain, objectKey, clock.instant());
+            sealed.put(key, seq, chain, clock.instant());
         }
     }
 
@@ -217,7 +217,7 @@ public final class Archiver {
             // An object written under a larger limit than today's: readers list from seq - its size.
             maxEvents = (int) Math.max(maxEvents, longest.last() - longest.first() + 1);
             // the run that wrote it may have died before its checkpoint: the object's own metadata has the value
-            seal(key, longest.last(), segments.chainOf(longest), longest.key());
+            seal(key, longest.last(), segments.chainOf(longest));
             meta.moveWatermark(key, watermark, longest.last(), maxEvents, owner);
             watermark = longest.last();
         }

@@ -26,6 +26,12 @@ import software.amazon.awssdk.services.s3.model.ObjectVersion;
  * remove (on AWS a bucket with S3 Object Lock in compliance mode: a later write of the same key is
  * a new version, and the first version stays). A reader takes the oldest version of each key, so a
  * checkpoint rewritten by anyone holding the service's rights still shows the original value.
+ *
+ * <p>Nothing there names a tenant or a session: what the bucket keeps cannot be removed for its
+ * retention, erasures included. Keys carry an HMAC-SHA256 of the session's key under the stack's
+ * secret ({@link SessionNames}), which no dictionary of likely ids reverses without the secret, and
+ * bodies hold only seqs, chain values and times. Checkpoints written before keyed names (a plain
+ * SHA-256) are still read, under their old names.
  */
 public final class CheckpointStore {
 
@@ -38,36 +44,53 @@ public final class CheckpointStore {
     private final S3Client s3;
     private final String bucket;
     private final String prefix;
+    private final SessionNames names;
 
-    public CheckpointStore(S3Client s3, String bucket, String prefix) {
+    public CheckpointStore(S3Client s3, String bucket, String prefix, SessionNames names) {
         this.s3 = s3;
         this.bucket = bucket;
         this.prefix = prefix;
+        this.names = names;
     }
 
-    private String sessionPrefix(StreamKey key) {
-        // Named by the hash an erasure's tombstone has, never by the ids: checkpoints outlive an erasure.
-        return prefix + "checkpoints/" + Tombstones.hash(key) + "/";
+    private String sessionPrefix(String name) {
+        return prefix + "checkpoints/" + name + "/";
     }
 
-    public void put(StreamKey key, long seq, String chain, String objectKey, Instant at) {
-        ObjectNode body = Json.MAPPER.createObjectNode().put("seq", seq).put("chain", chain).put("archive_object", objectKey)
-                .put("written_at", at.toString());
-        String checkpointKey = sessionPrefix(key) + String.format("%020d.json", seq);
+    /** The checkpoint at the last seq of an archive object: its seq and chain value, and when it was sealed. */
+    public void put(StreamKey key, long seq, String chain, Instant at) {
+        ObjectNode body = Json.MAPPER.createObjectNode().put("seq", seq).put("chain", chain).put("written_at", at.toString());
+        String checkpointKey = sessionPrefix(names.of(key)) + String.format("%020d.json", seq);
         s3.putObject(b -> b.bucket(bucket).key(checkpointKey).contentType("application/json"), RequestBody.fromBytes(Json.bytes(body)));
     }
 
-    /** The record of an erasure: when, the hash that names the session, its last chain value. */
-    public void putErasure(String sessionHash, long lastSeq, String lastChain, Instant at) {
-        ObjectNode body = Json.MAPPER.createObjectNode().put("session_hash", sessionHash).put("last_seq", lastSeq)
+    /** The record of an erasure: when, the keyed name of the session, its last seq and chain value. */
+    public void putErasure(StreamKey key, long lastSeq, String lastChain, Instant at) {
+        String name = names.of(key);
+        ObjectNode body = Json.MAPPER.createObjectNode().put("session_hash", name).put("last_seq", lastSeq)
                 .put("last_chain", lastChain).put("erased_at", at.toString());
-        s3.putObject(b -> b.bucket(bucket).key(prefix + "erasures/" + sessionHash + ".json").contentType("application/json"),
-                RequestBody.fromBytes(Json.bytes(body)));
+        s3.putObject(b -> b.bucket(bucket).key(erasureKey(key)).contentType("application/json"), RequestBody.fromBytes(Json.bytes(body)));
+    }
+
+    /** Where the record of a session's erasure is. */
+    public String erasureKey(StreamKey key) {
+        return prefix + "erasures/" + names.of(key) + ".json";
     }
 
     /** The checkpoints of a session whose seqs {@code wanted} accepts; only those are fetched. */
     public List<Checkpoint> list(StreamKey key, LongPredicate wanted) {
-        String sessionPrefix = sessionPrefix(key);
+        // A seq sealed under both names (never, but a rerun could) counts once: the keyed one.
+        Map<Long, Checkpoint> bySeq = new java.util.TreeMap<>();
+        for (Checkpoint c : list(sessionPrefix(Tombstones.hash(key)), wanted)) {
+            bySeq.put(c.seq(), c);
+        }
+        for (Checkpoint c : list(sessionPrefix(names.of(key)), wanted)) {
+            bySeq.put(c.seq(), c);
+        }
+        return new ArrayList<>(bySeq.values());
+    }
+
+    private List<Checkpoint> list(String sessionPrefix, LongPredicate wanted) {
         Map<String, ObjectVersion> oldest = new HashMap<>();
         String keyMarker = null;
         String versionMarker = null;

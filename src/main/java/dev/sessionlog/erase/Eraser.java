@@ -8,7 +8,6 @@ import dev.sessionlog.log.EventPartitions;
 import dev.sessionlog.log.Head;
 import dev.sessionlog.log.S3PayloadStore;
 import dev.sessionlog.log.StreamKey;
-import dev.sessionlog.log.Tombstones;
 import dev.sessionlog.observe.RequestLog;
 import dev.sessionlog.sessions.SessionStore;
 import java.time.Clock;
@@ -225,7 +224,7 @@ public final class Eraser {
         Instant erasedAt = clock.instant();
         String lastChain = partitions.erasedChain(mark);
         partitions.putTombstone(key, erasedAt, mark.lastSeq(), lastChain);
-        sealed.putErasure(Tombstones.hash(key), mark.lastSeq(), lastChain, erasedAt);
+        sealed.putErasure(key, mark.lastSeq(), lastChain, erasedAt);
         crashPoints.reached("tombstoned");
         partitions.removeMark(mark);
         LOG.infof("erased: %d items, %d objects; %d inherited events copied to forks", items, objects, copied);

@@ -74,7 +74,7 @@ public final class ForkCopier {
             EventRecord last = records.get(records.size() - 1);
             segments.write(fork, records);
             if (last.chain() != null) {
-                sealed.put(fork, last.seq(), last.chain(), segments.objectKey(fork, after + 1, last.seq()), clock.instant());
+                sealed.put(fork, last.seq(), last.chain(), clock.instant());
             }
             partitions.writeStubs(fork, records, records.stream().map(r -> Json.bytes(r.event()).length).toList());
             meta.markCopiedThrough(fork, last.seq(), maxEvents, owner);

@@ -87,7 +87,8 @@ public final class Components {
         this.sessionStore = new SessionStore(dynamo, s3, settings.sessionsTable(), settings.bucket(), settings.archivePrefix(),
                 RecorderOptions.defaults().withKeepStreamingUpdates(settings.keepStreamingUpdates()));
         this.tenants = new TenantResolver(settings.tenantClaim(), settings.scopes());
-        this.checkpoints = new CheckpointStore(checkpointS3, settings.checkpointBucket(), "");
+        this.checkpoints = new CheckpointStore(checkpointS3, settings.checkpointBucket(), "",
+                new dev.sessionlog.chain.SessionNames(settings.checkpointKey()));
     }
 
     public DynamoDbClient dynamo() {
@@ -100,6 +101,10 @@ public final class Components {
 
     public EventLog eventLog() {
         return eventLog;
+    }
+
+    public CheckpointStore checkpoints() {
+        return checkpoints;
     }
 
     public SessionStore sessionStore() {

@@ -29,6 +29,9 @@ public interface SessionlogConfig {
 
     String checkpointBucket();
 
+    /** The secret that names sessions in the checkpoint bucket; no default: a function without it does not start. */
+    String checkpointKey();
+
     Optional<Duration> sessionRetention();
 
     int maxWaitsPerTenant();

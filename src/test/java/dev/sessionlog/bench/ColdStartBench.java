@@ -368,6 +368,7 @@ final class ColdStartBench {
         env.put("SESSIONS_TABLE", tables.get("SessionsTable"));
         env.put("ARCHIVE_BUCKET", BenchStack.BUCKET);
         env.put("ARCHIVE_PREFIX", "");
+        env.put("CHECKPOINT_KEY", "bench-checkpoint-key-not-a-secret"); // template.yaml resolves it from Secrets Manager
         // Where DynamoDB and S3 are on this machine.
         for (String service : List.of("DYNAMODB", "S3")) {
             String endpoint = service.equals("S3") ? aws.s3Endpoint().toString() : aws.dynamoEndpoint().toString();

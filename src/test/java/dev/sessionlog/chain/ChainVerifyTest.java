@@ -21,6 +21,7 @@ import dev.sessionlog.event.Json;
 import dev.sessionlog.function.Settings;
 import dev.sessionlog.log.EventBodyCodec;
 import dev.sessionlog.log.StreamKey;
+import dev.sessionlog.log.Tombstones;
 import dev.sessionlog.sessions.RecorderTestSupport;
 import dev.sessionlog.testing.ApiClient;
 import dev.sessionlog.testing.AwsTestResource;
@@ -294,6 +295,39 @@ class ChainVerifyTest {
                     "seq", AttributeValue.fromN(Long.toString(s)))));
         }
         assertBadAt(cut, "receipt_seq=60&receipt_chain=" + receipts.get(60L), 56);
+    }
+
+    /**
+     * Finding 3: the checkpoint bucket, which nobody can empty for a year, names no tenant or session
+     * in a key or a body, nor by a plain hash a dictionary reverses; verify still finds its checkpoints,
+     * and those sealed under the plain hash before keyed names are read too.
+     */
+    @Test
+    void theCheckpointBucketNamesNoSessionYetVerifyFindsItsCheckpoints() {
+        String id = session("alice.example.com");
+        S3Client sealed = t.aws.embedded().checkpointS3();
+        String keyed = new SessionNames(AwsTestResource.settings().checkpointKey()).of(key(id));
+        List<String> keys = new java.util.ArrayList<>();
+        sealed.listObjectsV2Paginator(b -> b.bucket(AwsTestResource.CHECKPOINT_BUCKET).prefix("checkpoints/" + keyed + "/"))
+                .contents().forEach(o -> keys.add(o.key()));
+        assertEquals(3, keys.size(), "the checkpoints at 10, 20 and 30 under the keyed name: " + keys);
+        String plain = Tombstones.hash(key(id));
+        sealed.listObjectsV2Paginator(b -> b.bucket(AwsTestResource.CHECKPOINT_BUCKET)).contents().forEach(o -> {
+            assertFalse(o.key().contains(plain) || o.key().contains(id) || o.key().contains(tenant), o.key());
+            String body = sealed.getObjectAsBytes(g -> g.bucket(AwsTestResource.CHECKPOINT_BUCKET).key(o.key())).asUtf8String();
+            assertFalse(body.contains(id) || body.contains(StreamKey.encodeTenant(tenant)) || body.contains("archive_object"), body);
+        });
+
+        // a checkpoint the earlier version sealed under the plain hash (body and all) is still one verify trusts
+        String legacy = session("legacy");
+        String oldKey = "checkpoints/" + Tombstones.hash(key(legacy)) + "/" + String.format("%020d.json", 40);
+        sealed.putObject(p -> p.bucket(AwsTestResource.CHECKPOINT_BUCKET).key(oldKey), RequestBody.fromString(
+                "{\"seq\":40,\"chain\":\"" + receipts.get(40L) + "\",\"archive_object\":\"tenant=x/session=legacy/\",\"written_at\":\""
+                        + NOW + "\"}"));
+        assertEquals(List.of(10L, 20L, 30L, 40L), t.components.checkpoints().list(key(legacy), seq -> true).stream()
+                .map(CheckpointStore.Checkpoint::seq).toList());
+        recomputeFrom(legacy, 38, "note 38", "note 3x");
+        assertBadAt(legacy, "", 40);
     }
 
     /** What a writer who knows the algorithm does: changes seq {@code from}, then recomputes every chain value after it. */

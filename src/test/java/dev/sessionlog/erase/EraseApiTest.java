@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sessionlog.archive.ArchiveSettings;
+import dev.sessionlog.chain.SessionNames;
 import dev.sessionlog.event.Json;
 import dev.sessionlog.function.Settings;
 import dev.sessionlog.log.StreamKey;
@@ -260,10 +261,11 @@ class EraseApiTest {
         s.assertErasedAndOthersWhole();
         // the id is not used again, and a fork cannot take it
         assertEquals(410, s.fork("bystander", s.victim, 1).status());
-        // the sealed record of the erasure: the hash, the last seq and chain
+        // the sealed record of the erasure: the keyed name, the last seq and chain
+        String name = new SessionNames(AwsTestResource.settings().checkpointKey()).of(s.key(s.victim));
         JsonNode sealed = Json.parse(s.t.aws.embedded().checkpointS3().getObjectAsBytes(b -> b.bucket(AwsTestResource.CHECKPOINT_BUCKET)
-                .key("erasures/" + Tombstones.hash(s.key(s.victim)) + ".json")).asByteArray());
-        assertEquals(Tombstones.hash(s.key(s.victim)), sealed.get("session_hash").asText());
+                .key("erasures/" + name + ".json")).asByteArray());
+        assertEquals(name, sealed.get("session_hash").asText());
         assertTrue(sealed.get("last_chain").asText().matches("[0-9a-f]{64}"));
     }
 

@@ -131,6 +131,7 @@ public class AwsTestResource implements QuarkusTestResourceLifecycleManager {
         config.put("sessionlog.sessions-table", aws.table("SessionsTable"));
         config.put("sessionlog.bucket", BUCKET);
         config.put("sessionlog.checkpoint-bucket", CHECKPOINT_BUCKET);
+        config.put("sessionlog.checkpoint-key", settings().checkpointKey());
         return config;
     }
 
