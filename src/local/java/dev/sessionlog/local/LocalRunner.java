@@ -40,6 +40,7 @@ public final class LocalRunner implements AutoCloseable {
             S3Client s3 = aws.s3();
             Map<String, String> tables = new TemplateTables(CloudFormationTemplate.load()).createAll(dynamo);
             EmbeddedAws.createBucket(s3, config.bucket());
+            EmbeddedAws.createBucket(s3, config.bucket() + "-failures"); // what Settings.local names; the local poller writes none
             S3Client checkpointS3 = aws.checkpointS3();
             EmbeddedAws.createCheckpointBucket(checkpointS3, config.bucket() + "-checkpoints");
             ArchiveSettings defaults = ArchiveSettings.defaults();

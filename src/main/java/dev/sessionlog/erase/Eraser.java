@@ -22,7 +22,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * Erases the sessions marked for erasure, each in steps that can all be repeated: take the session
  * (the erasure's lease on its mark, and the archive's lease, so no archival run writes meanwhile);
  * give each fork its own copy of what it inherited; take it out of its source's registry; delete its
- * archive objects, large bodies and state objects; its materialized session; every item of its
+ * archive objects, large bodies and state objects, and its records in the recorder's failed batches; its materialized session; every item of its
  * partition but the mark; then write the tombstone and its sealed record, and remove the mark. A run
  * that dies anywhere leaves the mark, so the next run starts over and skips what is done; readers
  * see nothing from the first step on (the mark answers 404).
@@ -67,6 +67,7 @@ public final class Eraser {
     private final SessionStore sessions;
     private final CheckpointStore sealed;
     private final ForkCopier copier;
+    private final FailedBatches failedBatches;
     private final S3Client s3;
     private final String bucket;
     private final String prefix;
@@ -80,7 +81,7 @@ public final class Eraser {
      * @param runBudget how long a run works: shorter than the function's timeout
      */
     public Eraser(EventLog log, EventPartitions partitions, ArchiveMeta archive, SegmentStore segments, SessionStore sessions,
-                  CheckpointStore sealed, ForkCopier copier, S3Client s3, String bucket, String prefix, Clock clock,
+                  CheckpointStore sealed, ForkCopier copier, FailedBatches failedBatches, S3Client s3, String bucket, String prefix, Clock clock,
                   Duration lease, Duration runBudget, CrashPoints crashPoints) {
         this.log = log;
         this.partitions = partitions;
@@ -89,6 +90,7 @@ public final class Eraser {
         this.sessions = sessions;
         this.sealed = sealed;
         this.copier = copier;
+        this.failedBatches = failedBatches;
         this.s3 = s3;
         this.bucket = bucket;
         this.prefix = prefix;
@@ -205,6 +207,7 @@ public final class Eraser {
         long objects = S3Prefix.deleteAll(s3, bucket, segments.sessionPrefix(key));
         objects += S3Prefix.deleteAll(s3, bucket, S3PayloadStore.sessionPrefix(prefix, key));
         objects += S3Prefix.deleteAll(s3, bucket, sessions.statePrefix(key));
+        objects += failedBatches.scrub(key); // the recorder's failed batches hold event bodies too
         crashPoints.reached("objects-deleted");
         sessions.delete(key);
         crashPoints.reached("session-deleted");

@@ -8,6 +8,7 @@ import dev.sessionlog.chain.CheckpointStore;
 import dev.sessionlog.archive.ArchiveMeta;
 import dev.sessionlog.archive.ArchiveSettings;
 import dev.sessionlog.erase.Eraser;
+import dev.sessionlog.erase.FailedBatches;
 import dev.sessionlog.erase.ForkCopier;
 import dev.sessionlog.erase.RetentionSweeper;
 import dev.sessionlog.log.EventPartitions;
@@ -161,7 +162,8 @@ public final class Components {
         ArchiveSettings archive = settings.archive();
         EventPartitions partitions = new EventPartitions(dynamo, settings.eventsTable());
         return new Eraser(eventLog, partitions, archiveMeta, segmentStore, sessionStore, checkpoints,
-                new ForkCopier(eventLog, segmentStore, partitions, archiveMeta, checkpoints, archive, clock), s3, settings.bucket(),
+                new ForkCopier(eventLog, segmentStore, partitions, archiveMeta, checkpoints, archive, clock),
+                new FailedBatches(s3, settings.failureBucket()), s3, settings.bucket(),
                 settings.archivePrefix(), clock, archive.lease(), archive.runBudget(), crashPoints);
     }
 

@@ -24,7 +24,7 @@ public class ComponentsProducer {
                 config.archive().segmentMaxBytes(), config.functionTimeout());
         return new Components(new Settings(config.eventsTable(), config.sessionsTable(), config.bucket(),
                 "", config.tenantClaim(), config.idleTimeout(),
-                config.keepStreamingUpdates(), archive, config.functionTimeout(), config.checkpointBucket(), config.checkpointKey(),
+                config.keepStreamingUpdates(), archive, config.functionTimeout(), config.checkpointBucket(), config.checkpointKey(), config.failureBucket().orElse(""),
                 config.sessionRetention().orElse(null),
                 new RouteScopes(config.scopes().read().orElse(""), config.scopes().append().orElse(""), config.scopes().erase().orElse("")),
                 config.maxWaitsPerTenant()), dynamo, s3, Clock.systemUTC(),

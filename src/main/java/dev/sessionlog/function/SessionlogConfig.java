@@ -32,6 +32,9 @@ public interface SessionlogConfig {
     /** The secret that names sessions in the checkpoint bucket; no default: a function without it does not start. */
     String checkpointKey();
 
+    /** The recorder's failure bucket, which an erasure scrubs; none: nothing to scrub. */
+    Optional<String> failureBucket();
+
     Optional<Duration> sessionRetention();
 
     int maxWaitsPerTenant();

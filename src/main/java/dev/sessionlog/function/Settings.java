@@ -21,6 +21,7 @@ import java.time.Duration;
  * @param checkpointBucket     CHECKPOINT_BUCKET: where sealed checkpoints go (on AWS an S3 Object Lock bucket)
  * @param checkpointKey        CHECKPOINT_KEY: the stack's secret that names sessions in the checkpoint bucket (HMAC-SHA256;
  *                             template.yaml generates it in Secrets Manager; see {@link dev.sessionlog.chain.SessionNames})
+ * @param failureBucket        RECORDER_FAILURE_BUCKET: the recorder's failed batches, which an erasure scrubs ("" for none)
  * @param sessionRetention     SESSION_RETENTION: sessions whose last event is older are erased; null: never
  * @param scopes               READ_SCOPE, APPEND_SCOPE, ERASE_SCOPE: the OAuth scope a token needs to read, to append
  *                             or fork, to erase (empty: any token; see {@link RouteScopes})
@@ -29,7 +30,7 @@ import java.time.Duration;
 public record Settings(String eventsTable, String sessionsTable, String bucket, String archivePrefix, String tenantClaim,
                        Duration idleTimeout, boolean keepStreamingUpdates,
                        ArchiveSettings archive, Duration functionTimeout, String checkpointBucket,
-                       String checkpointKey, Duration sessionRetention, RouteScopes scopes, int maxWaitsPerTenant) {
+                       String checkpointKey, String failureBucket, Duration sessionRetention, RouteScopes scopes, int maxWaitsPerTenant) {
 
     /** API Gateway's own limit on an integration: no answer can take longer than this. */
     static final Duration API_GATEWAY_TIMEOUT = Duration.ofSeconds(30);
@@ -40,7 +41,7 @@ public record Settings(String eventsTable, String sessionsTable, String bucket, 
      */
     public static Settings local(String eventsTable, String sessionsTable, String bucket) {
         return new Settings(eventsTable, sessionsTable, bucket, "", "tenant_id", Duration.ofHours(1), false,
-                ArchiveSettings.defaults(), Duration.ofSeconds(25), bucket + "-checkpoints", LOCAL_CHECKPOINT_KEY, null, RouteScopes.ANY_TOKEN, 25);
+                ArchiveSettings.defaults(), Duration.ofSeconds(25), bucket + "-checkpoints", LOCAL_CHECKPOINT_KEY, bucket + "-failures", null, RouteScopes.ANY_TOKEN, 25);
     }
 
     /** The tests' checkpoint key; the local runner keeps one of its own in its data directory. */
@@ -48,37 +49,37 @@ public record Settings(String eventsTable, String sessionsTable, String bucket, 
 
     public Settings withCheckpointKey(String key) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, key, sessionRetention, scopes, maxWaitsPerTenant);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, key, failureBucket, sessionRetention, scopes, maxWaitsPerTenant);
     }
 
     public Settings withArchive(ArchiveSettings archive) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, sessionRetention, scopes, maxWaitsPerTenant);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, maxWaitsPerTenant);
     }
 
     public Settings withIdleTimeout(Duration idleTimeout) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, sessionRetention, scopes, maxWaitsPerTenant);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, maxWaitsPerTenant);
     }
 
     public Settings withFunctionTimeout(Duration functionTimeout) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, sessionRetention, scopes, maxWaitsPerTenant);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, maxWaitsPerTenant);
     }
 
     public Settings withSessionRetention(Duration retention) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, retention, scopes, maxWaitsPerTenant);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, retention, scopes, maxWaitsPerTenant);
     }
 
     public Settings withScopes(RouteScopes scopes) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, sessionRetention, scopes, maxWaitsPerTenant);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, maxWaitsPerTenant);
     }
 
     public Settings withMaxWaitsPerTenant(int max) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, sessionRetention, scopes, max);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, max);
     }
 
     /**

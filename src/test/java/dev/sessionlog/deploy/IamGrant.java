@@ -96,6 +96,9 @@ record IamGrant(String action, String resource, String listPrefix) {
         if (AwsTestResource.CHECKPOINT_BUCKET.equals(name)) {
             return "CheckpointBucket";
         }
+        if (AwsTestResource.FAILURE_BUCKET.equals(name)) {
+            return "RecorderFailureBucket";
+        }
         if (!AwsTestResource.BUCKET.equals(name)) {
             throw new IllegalArgumentException("bucket " + name + " is neither the archive nor the checkpoint bucket");
         }

@@ -308,6 +308,17 @@ class IamPolicyTest {
         setupHere.api.post(tenant, "/v1/sessions/" + s + "/fork", Json.MAPPER.createObjectNode().put("new_session_id", s + "-fork"));
         setupHere.record(tenant, s + "-fork");
 
+        // the recorder once gave up a batch of its records, and one with another session's too
+        String pk = new StreamKey(tenant, s).pk();
+        String other = new StreamKey(tenant, "iam-other").pk();
+        String batch = "{\"payload\":{\"Records\":[%s]}}";
+        String record = "{\"dynamodb\":{\"Keys\":{\"pk\":{\"S\":\"%s\"},\"seq\":{\"N\":\"1\"}}}}";
+        setupHere.aws.embedded().s3().putObject(b -> b.bucket(AwsTestResource.FAILURE_BUCKET).key("aws/lambda/iam/" + tenant + "/a"),
+                software.amazon.awssdk.core.sync.RequestBody.fromString(String.format(batch, String.format(record, pk))));
+        setupHere.aws.embedded().s3().putObject(b -> b.bucket(AwsTestResource.FAILURE_BUCKET).key("aws/lambda/iam/" + tenant + "/b"),
+                software.amazon.awssdk.core.sync.RequestBody.fromString(String.format(batch,
+                        String.format(record, pk) + "," + String.format(record, other))));
+
         AwsCalls.reset();
         // retention marks it (its last event is 20 days old), the run after the grace period erases it
         assertEquals(1, subjectHere.components.retentionSweeper().sweep());

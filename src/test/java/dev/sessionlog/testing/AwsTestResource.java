@@ -19,6 +19,8 @@ public class AwsTestResource implements QuarkusTestResourceLifecycleManager {
     public static final String BUCKET = "sessionlog-test";
     /** What {@code Settings.local} names the checkpoint bucket. */
     public static final String CHECKPOINT_BUCKET = BUCKET + "-checkpoints";
+    /** What {@code Settings.local} names the recorder's failure bucket. */
+    public static final String FAILURE_BUCKET = BUCKET + "-failures";
     private static final String RUNNING_STORES = "sessionlog-test.running-stores";
     private static TestAws shared;
 
@@ -33,6 +35,7 @@ public class AwsTestResource implements QuarkusTestResourceLifecycleManager {
                 // functions of the wire tests have one S3 client, so S3Proxy has a plain one too.
                 EmbeddedAws.createCheckpointBucket(aws.checkpointS3(), CHECKPOINT_BUCKET);
                 EmbeddedAws.createBucket(aws.s3(), CHECKPOINT_BUCKET);
+                EmbeddedAws.createBucket(aws.s3(), FAILURE_BUCKET);
                 shared = new TestAws(aws, tables);
             } catch (Exception e) {
                 throw new IllegalStateException("cannot start moto and S3Proxy: " + e.getMessage(), e);
@@ -132,6 +135,7 @@ public class AwsTestResource implements QuarkusTestResourceLifecycleManager {
         config.put("sessionlog.bucket", BUCKET);
         config.put("sessionlog.checkpoint-bucket", CHECKPOINT_BUCKET);
         config.put("sessionlog.checkpoint-key", settings().checkpointKey());
+        config.put("sessionlog.failure-bucket", FAILURE_BUCKET);
         return config;
     }
 
