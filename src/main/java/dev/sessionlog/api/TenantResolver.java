@@ -13,20 +13,33 @@ public final class TenantResolver {
     private final String claim;
 
     private final RouteScopes scopes;
+    private final dev.sessionlog.sessions.TenantRequestRate rate;
 
     public TenantResolver(String claim) {
-        this(claim, RouteScopes.ANY_TOKEN);
+        this(claim, RouteScopes.ANY_TOKEN, null);
     }
 
-    public TenantResolver(String claim, RouteScopes scopes) {
+    /** @param rate each tenant's requests a second; null: no limit */
+    public TenantResolver(String claim, RouteScopes scopes, dev.sessionlog.sessions.TenantRequestRate rate) {
         this.claim = claim;
         this.scopes = scopes;
+        this.rate = rate;
     }
 
-    /** The tenant of a request to {@code route}, once its token was found to carry the route's scope. */
+    /**
+     * The tenant of a request to {@code route}, once its token was found to carry the route's scope
+     * and the tenant within its requests a second (429 past them).
+     */
     public String tenant(HttpApiEvent event, Route route) {
         String tenant = tenant(event);
         scopes.check(route, claims(event));
+        if (rate != null) {
+            try {
+                rate.admit(tenant);
+            } catch (dev.sessionlog.sessions.TenantRequestRate.OverLimitException over) {
+                throw new ApiException(429, "throttled", over.getMessage());
+            }
+        }
         return tenant;
     }
 

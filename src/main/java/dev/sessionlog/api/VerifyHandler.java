@@ -32,12 +32,36 @@ public final class VerifyHandler {
     private final EventLog log;
     private final CheckpointStore checkpoints;
 
-    public VerifyHandler(EventLog log, CheckpointStore checkpoints) {
+    private final dev.sessionlog.sessions.WaitSlots slots;
+    private final java.time.Clock clock;
+
+    /** @param slots each tenant's verify calls at once (one reads up to {@link #MAX_RECORDS} records) */
+    public VerifyHandler(EventLog log, CheckpointStore checkpoints, dev.sessionlog.sessions.WaitSlots slots, java.time.Clock clock) {
         this.log = log;
         this.checkpoints = checkpoints;
+        this.slots = slots;
+        this.clock = clock;
     }
 
     HttpApiResponse handle(HttpApiEvent event, StreamKey key) {
+        String holder = java.util.UUID.randomUUID().toString();
+        // held at most as long as API Gateway lets any request run: a dead instance's slot lapses then
+        if (!slots.acquire(key.tenant(), holder, clock.instant().plusSeconds(30))) {
+            throw new ApiException(429, "throttled", "this tenant has " + slots.maxPerTenant()
+                    + " verify calls running, its limit at once; retry when one has answered");
+        }
+        try {
+            return verifyHeld(event, key);
+        } finally {
+            try {
+                slots.release(key.tenant(), holder);
+            } catch (RuntimeException lapsesByItself) {
+                // the slot lapses at its time; the answer stands
+            }
+        }
+    }
+
+    private HttpApiResponse verifyHeld(HttpApiEvent event, StreamKey key) {
         Head head = log.headInfo(key);
         if (!head.exists()) {
             throw ApiException.sessionNotFound(key.sessionId());

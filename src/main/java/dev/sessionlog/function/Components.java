@@ -31,6 +31,7 @@ import dev.sessionlog.sessions.LogFold;
 import dev.sessionlog.sessions.SessionReader;
 import dev.sessionlog.sessions.SessionStore;
 import dev.sessionlog.sessions.StreamRecorder;
+import dev.sessionlog.sessions.TenantRequestRate;
 import dev.sessionlog.sessions.WaitSlots;
 import dev.sessionlog.observe.Metrics;
 import java.time.Clock;
@@ -87,7 +88,8 @@ public final class Components {
         this.eventLog = new SeamlessEventLog(hotLog, archivedEvents, archiveMeta);
         this.sessionStore = new SessionStore(dynamo, s3, settings.sessionsTable(), settings.bucket(), settings.archivePrefix(),
                 RecorderOptions.defaults().withKeepStreamingUpdates(settings.keepStreamingUpdates()));
-        this.tenants = new TenantResolver(settings.tenantClaim(), settings.scopes());
+        this.tenants = new TenantResolver(settings.tenantClaim(), settings.scopes(),
+                new TenantRequestRate(dynamo, settings.sessionsTable(), clock, settings.tenantLimits().requestsPerSecond()));
         this.checkpoints = new CheckpointStore(checkpointS3, settings.checkpointBucket(), "",
                 new dev.sessionlog.chain.SessionNames(settings.checkpointKey()));
     }
@@ -120,8 +122,9 @@ public final class Components {
     public QueryHandler queryHandler() {
         return new QueryHandler(eventLog, new SessionReader(sessionStore, new LogFold(archiveMeta, eventLog, sessionStore.options())),
                 new SessionListing(dynamo, settings.sessionsTable()), tenants, settings.requestTimeBudget(),
-                new VerifyHandler(eventLog, checkpoints), new WaitSlots(dynamo, settings.sessionsTable(), clock,
-                settings.maxWaitsPerTenant()), clock);
+                new VerifyHandler(eventLog, checkpoints, new WaitSlots(dynamo, settings.sessionsTable(), clock,
+                        settings.tenantLimits().maxVerifies(), "verify"), clock),
+                new WaitSlots(dynamo, settings.sessionsTable(), clock, settings.tenantLimits().maxWaits()), clock);
     }
 
     public StreamRecorder streamRecorder() {

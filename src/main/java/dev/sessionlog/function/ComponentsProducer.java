@@ -3,6 +3,7 @@ package dev.sessionlog.function;
 import dev.sessionlog.api.AppendHandler;
 import dev.sessionlog.api.QueryHandler;
 import dev.sessionlog.api.RouteScopes;
+import dev.sessionlog.api.TenantLimits;
 import dev.sessionlog.archive.ArchiveSettings;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -27,7 +28,7 @@ public class ComponentsProducer {
                 config.keepStreamingUpdates(), archive, config.functionTimeout(), config.checkpointBucket(), config.checkpointKey(), config.failureBucket().orElse(""),
                 config.sessionRetention().orElse(null),
                 new RouteScopes(config.scopes().read().orElse(""), config.scopes().append().orElse(""), config.scopes().erase().orElse("")),
-                config.maxWaitsPerTenant()), dynamo, s3, Clock.systemUTC(),
+                new TenantLimits(config.maxWaitsPerTenant(), config.maxVerifiesPerTenant(), config.tenantRequestsPerSecond())), dynamo, s3, Clock.systemUTC(),
                 config.metrics().enabled() ? new EmfMetrics(System.out, Clock.systemUTC()) : Metrics.NONE);
     }
 

@@ -39,6 +39,10 @@ public interface SessionlogConfig {
 
     int maxWaitsPerTenant();
 
+    int maxVerifiesPerTenant();
+
+    int tenantRequestsPerSecond();
+
     Scopes scopes();
 
     Archive archive();

@@ -1,6 +1,7 @@
 package dev.sessionlog.function;
 
 import dev.sessionlog.api.RouteScopes;
+import dev.sessionlog.api.TenantLimits;
 import dev.sessionlog.archive.ArchiveSettings;
 import java.time.Duration;
 
@@ -25,12 +26,12 @@ import java.time.Duration;
  * @param sessionRetention     SESSION_RETENTION: sessions whose last event is older are erased; null: never
  * @param scopes               READ_SCOPE, APPEND_SCOPE, ERASE_SCOPE: the OAuth scope a token needs to read, to append
  *                             or fork, to erase (empty: any token; see {@link RouteScopes})
- * @param maxWaitsPerTenant    MAX_WAITS_PER_TENANT: reads waiting for events (wait=N) a tenant may have at once (default 25; 0 turns waits off: 429)
+ * @param tenantLimits         MAX_WAITS_PER_TENANT, MAX_VERIFIES_PER_TENANT, TENANT_REQUESTS_PER_SECOND: see {@link TenantLimits}
  */
 public record Settings(String eventsTable, String sessionsTable, String bucket, String archivePrefix, String tenantClaim,
                        Duration idleTimeout, boolean keepStreamingUpdates,
                        ArchiveSettings archive, Duration functionTimeout, String checkpointBucket,
-                       String checkpointKey, String failureBucket, Duration sessionRetention, RouteScopes scopes, int maxWaitsPerTenant) {
+                       String checkpointKey, String failureBucket, Duration sessionRetention, RouteScopes scopes, TenantLimits tenantLimits) {
 
     /** API Gateway's own limit on an integration: no answer can take longer than this. */
     static final Duration API_GATEWAY_TIMEOUT = Duration.ofSeconds(30);
@@ -41,7 +42,7 @@ public record Settings(String eventsTable, String sessionsTable, String bucket, 
      */
     public static Settings local(String eventsTable, String sessionsTable, String bucket) {
         return new Settings(eventsTable, sessionsTable, bucket, "", "tenant_id", Duration.ofHours(1), false,
-                ArchiveSettings.defaults(), Duration.ofSeconds(25), bucket + "-checkpoints", LOCAL_CHECKPOINT_KEY, bucket + "-failures", null, RouteScopes.ANY_TOKEN, 25);
+                ArchiveSettings.defaults(), Duration.ofSeconds(25), bucket + "-checkpoints", LOCAL_CHECKPOINT_KEY, bucket + "-failures", null, RouteScopes.ANY_TOKEN, TenantLimits.LOCAL);
     }
 
     /** The tests' checkpoint key; the local runner keeps one of its own in its data directory. */
@@ -49,37 +50,47 @@ public record Settings(String eventsTable, String sessionsTable, String bucket, 
 
     public Settings withCheckpointKey(String key) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, key, failureBucket, sessionRetention, scopes, maxWaitsPerTenant);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, key, failureBucket, sessionRetention, scopes, tenantLimits);
     }
 
     public Settings withArchive(ArchiveSettings archive) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, maxWaitsPerTenant);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, tenantLimits);
     }
 
     public Settings withIdleTimeout(Duration idleTimeout) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, maxWaitsPerTenant);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, tenantLimits);
     }
 
     public Settings withFunctionTimeout(Duration functionTimeout) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, maxWaitsPerTenant);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, tenantLimits);
     }
 
     public Settings withSessionRetention(Duration retention) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, retention, scopes, maxWaitsPerTenant);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, retention, scopes, tenantLimits);
     }
 
     public Settings withScopes(RouteScopes scopes) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, maxWaitsPerTenant);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, tenantLimits);
+    }
+
+    public int maxWaitsPerTenant() {
+        return tenantLimits.maxWaits();
+    }
+
+    public Settings withTenantLimits(TenantLimits limits) {
+        return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes,
+                limits);
     }
 
     public Settings withMaxWaitsPerTenant(int max) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, max);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, tenantLimits.withMaxWaits(max));
     }
 
     /**

@@ -203,6 +203,20 @@ public final class DynamoEventLog implements EventLog {
         return r.items().isEmpty() ? OptionalLong.empty() : OptionalLong.of(EventItems.seq(r.items().get(0)));
     }
 
+    /** Sessions whose heads one page of children reads at most. */
+    public static final int MAX_CHILD_SESSIONS_PER_PAGE = 100;
+
+    /** The longest prefix of index entries that names at most {@code max} sessions. */
+    static List<Map<String, AttributeValue>> withinSessions(List<Map<String, AttributeValue>> entries, int max) {
+        java.util.Set<String> sessions = new java.util.HashSet<>();
+        for (int i = 0; i < entries.size(); i++) {
+            if (sessions.add(entries.get(i).get(EventItems.PK).s()) && sessions.size() > max) {
+                return entries.subList(0, i);
+            }
+        }
+        return entries;
+    }
+
     @Override
     public ChildPage children(StreamKey parent, String eventId, int limit, String cursor, long maxBytes) {
         String parentKey = EventItems.parentKey(parent.tenant(), parent.sessionId(), eventId);
@@ -212,14 +226,17 @@ public final class DynamoEventLog implements EventLog {
                 .keyConditionExpression("parent_key = :p")
                 .expressionAttributeValues(Map.of(":p", AttributeValue.fromS(parentKey)))
                 .limit(limit).exclusiveStartKey(start).returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
-        Map<String, Map<String, AttributeValue>> items = batchGet(page.items());
+        // Each child's session needs its head read (is it being erased?): a page takes children of at
+        // most MAX_CHILD_SESSIONS_PER_PAGE sessions, so that one call cannot make a thousand queries.
+        List<Map<String, AttributeValue>> indexed = withinSessions(page.items(), MAX_CHILD_SESSIONS_PER_PAGE);
+        Map<String, Map<String, AttributeValue>> items = batchGet(indexed);
         // A session being erased is gone from every listing at once, though its items go later.
         java.util.Set<String> erasing = erasingAmong(items.values().stream().map(i -> i.get(EventItems.PK).s()).distinct().toList());
         items.values().removeIf(i -> erasing.contains(i.get(EventItems.PK).s()));
         List<Map<String, AttributeValue>> chosen = new ArrayList<>();
         long bytes = 0;
-        boolean stoppedEarly = false;
-        for (Map<String, AttributeValue> keys : page.items()) {
+        boolean stoppedEarly = indexed.size() < page.items().size();
+        for (Map<String, AttributeValue> keys : indexed) {
             Map<String, AttributeValue> item = items.get(itemId(keys));
             if (item == null) {
                 continue; // erased meanwhile: the index lags the table
@@ -249,6 +266,7 @@ public final class DynamoEventLog implements EventLog {
             children.add(new ChildPage.Child(StreamKey.fromPk(pk).sessionId(), record, PageCursor.encode(childrenKey(item), "")));
         }
         Map<String, AttributeValue> last = stoppedEarly && !chosen.isEmpty() ? childrenKey(chosen.get(chosen.size() - 1))
+                : indexed.size() < page.items().size() ? childrenKey(indexed.get(indexed.size() - 1))
                 : page.lastEvaluatedKey();
         return new ChildPage(children, PageCursor.encode(last, ""));
     }

@@ -12,9 +12,9 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 
 /**
- * The concurrent waits (live tails) of each tenant, counted across every Lambda instance: one item
- * per tenant in the sessions table whose map {@code waiters} holds each waiter's id and the time its
- * wait ends at the latest. A waiter that never releases (its Lambda died) is counted only until
+ * What each tenant holds at once of one kind (waits of live tails, verify calls), counted across every
+ * Lambda instance: one item per tenant and kind in the sessions table whose map {@code waiters} holds
+ * each holder's id and the time it lets go at the latest. A waiter that never releases (its Lambda died) is counted only until
  * then: a full map is cleared of such waiters before a wait is refused.
  */
 public final class WaitSlots {
@@ -25,20 +25,28 @@ public final class WaitSlots {
     private final String table;
     private final Clock clock;
     private final int maxPerTenant;
+    private final String kind;
 
+    /** The slots of live tails' waits. */
     public WaitSlots(DynamoDbClient dynamo, String table, Clock clock, int maxPerTenant) {
+        this(dynamo, table, clock, maxPerTenant, "waits");
+    }
+
+    /** @param kind what is held ("waits", "verify"): each kind has its own item per tenant */
+    public WaitSlots(DynamoDbClient dynamo, String table, Clock clock, int maxPerTenant, String kind) {
         this.dynamo = dynamo;
         this.table = table;
         this.clock = clock;
         this.maxPerTenant = maxPerTenant;
+        this.kind = kind;
     }
 
     public int maxPerTenant() {
         return maxPerTenant;
     }
 
-    private static Map<String, AttributeValue> key(String tenant) {
-        return Map.of(SessionItems.PK, AttributeValue.fromS("#waits#" + StreamKey.encodeTenant(tenant)));
+    private Map<String, AttributeValue> key(String tenant) {
+        return Map.of(SessionItems.PK, AttributeValue.fromS("#" + kind + "#" + StreamKey.encodeTenant(tenant)));
     }
 
     /** Takes a slot until {@code until}; false when the tenant has its maximum of live waits. */

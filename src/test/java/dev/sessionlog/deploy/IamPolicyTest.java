@@ -14,6 +14,7 @@ import dev.sessionlog.local.CloudFormationTemplate;
 import dev.sessionlog.log.StreamKey;
 import dev.sessionlog.sessions.RecorderTestSupport;
 import dev.sessionlog.sessions.StreamRecord;
+import dev.sessionlog.sessions.TenantRequestRate;
 import dev.sessionlog.testing.AwsCalls;
 import dev.sessionlog.testing.AwsTestResource;
 import dev.sessionlog.testing.MutableClock;
@@ -41,6 +42,7 @@ class IamPolicyTest {
     static final Instant NOW = Instant.parse("2026-11-21T10:00:00Z");
     static final CloudFormationTemplate TEMPLATE = CloudFormationTemplate.load();
     static final Map<String, String> TABLES = IamGrant.tables();
+    static final String TABLE_SESSIONS = AwsTestResource.aws().table("SessionsTable");
 
     static final MutableClock CLOCK = new MutableClock(LONG_AGO);
     static RecorderTestSupport setup;
@@ -156,6 +158,9 @@ class IamPolicyTest {
         assertEquals(200, subject.api.post(tenant, "/v1/sessions/" + s + "/fork", fork).status());
         setup.record(tenant, s);
         assertEquals(202, subject.api.send("DELETE", tenant, "/v1/sessions/" + s, null).status());
+        // On AWS every API request is counted against its tenant's TenantRequestsPerSecond; the tests run
+        // without that limit, so the count's write is made here, as the function's TenantResolver makes it.
+        new TenantRequestRate(subject.components.dynamo(), TABLE_SESSIONS, CLOCK, 1).admit(tenant);
         assertLeastPrivilege("AppendFunction", recorded());
     }
 
@@ -188,6 +193,9 @@ class IamPolicyTest {
         assertEquals(200, subject.api.get(tenant, "/v1/sessions?forked_from=" + hot).status());
         JsonNode verified = subject.api.get(tenant, base + "/verify").body();
         assertTrue(verified.get("ok").asBoolean(), verified::toString);
+        // On AWS every API request is counted against its tenant's TenantRequestsPerSecond; the tests run
+        // without that limit, so the count's write is made here, as the function's TenantResolver makes it.
+        new TenantRequestRate(subject.components.dynamo(), TABLE_SESSIONS, CLOCK, 1).admit(tenant);
         assertLeastPrivilege("QueryFunction", recorded());
     }
 
@@ -211,6 +219,9 @@ class IamPolicyTest {
         assertEquals(200, subject.api.get(tenant, base + "?order=desc&limit=5&types=Note").status());
         // a live tail at the head: it waits (a slot of the tenant's waits) and answers with nothing new
         assertEquals(0, subject.api.get(tenant, base + "?after_seq=45&wait=1").body().get("events").size());
+        // On AWS every API request is counted against its tenant's TenantRequestsPerSecond; the tests run
+        // without that limit, so the count's write is made here, as the function's TenantResolver makes it.
+        new TenantRequestRate(subject.components.dynamo(), TABLE_SESSIONS, CLOCK, 1).admit(tenant);
         assertLeastPrivilege("TailFunction", recorded());
     }
 
@@ -321,9 +332,11 @@ class IamPolicyTest {
 
         AwsCalls.reset();
         // retention marks it (its last event is 20 days old), the run after the grace period erases it
-        assertEquals(1, subjectHere.components.retentionSweeper().sweep());
+        // (sessions other test classes left, as old, may be swept and erased in the same runs)
+        assertTrue(subjectHere.components.retentionSweeper().sweep() >= 1);
         CLOCK.set(NOW.plus(Eraser.GRACE).plusSeconds(1));
-        assertEquals(1, subjectHere.components.eraser(Eraser.CrashPoints.NONE).run().erased());
+        assertTrue(subjectHere.components.eraser(Eraser.CrashPoints.NONE).run().erased() >= 1);
+        assertTrue(subjectHere.components.eventLog().isErased(new StreamKey(tenant, s)));
         CLOCK.set(NOW);
         assertLeastPrivilege("EraseFunction", recorded());
     }

@@ -3,6 +3,7 @@ package dev.sessionlog.deploy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sessionlog.api.TenantLimits;
 import dev.sessionlog.archive.ArchiveMeta;
 import dev.sessionlog.function.AppendFunction;
 import dev.sessionlog.function.PingFunction;
@@ -257,7 +258,11 @@ class TemplateTest {
         Map<String, Object> parameters = (Map<String, Object>) TEMPLATE.root().get("Parameters");
         int waits = ((Number) ((Map<?, ?>) parameters.get("MaxWaitsPerTenant")).get("Default")).intValue();
         int reserved = ((Number) ((Map<?, ?>) parameters.get("TailReservedConcurrency")).get("Default")).intValue();
-        assertTrue(waits * 2 <= reserved, "one tenant's waits (" + waits + ") take at most half the events function (" + reserved + ")");
+        assertTrue(waits * 5 <= reserved, "one tenant's waits (" + waits + ") take at most a fifth of the events function (" + reserved + ")");
+        assertEquals(TenantLimits.DEFAULTS.maxWaits(), waits, "the template's default is the code's");
+        assertEquals(TenantLimits.DEFAULTS.maxVerifies(), ((Number) ((Map<?, ?>) parameters.get("MaxVerifiesPerTenant")).get("Default")).intValue());
+        assertEquals(TenantLimits.DEFAULTS.requestsPerSecond(),
+                ((Number) ((Map<?, ?>) parameters.get("TenantRequestsPerSecond")).get("Default")).intValue());
     }
 
     /**
