@@ -85,12 +85,19 @@ async function loadSessions(append) {
   for (const s of page.sessions) {
     const row = body.insertRow();
     row.dataset.sessionId = s.session_id;
-    const cells = [s.session_id, s.agent_id || '', s.last_event_at || '', s.loop_count, s.status, tokens(s.usage),
+    // The id is a real link: it opens in a new tab, can be bookmarked, and the keyboard reaches it.
+    row.insertCell().append(link(s.session_id, sessionLink(s.session_id)));
+    const cells = [s.agent_id || '', s.last_event_at || '', s.loop_count, s.status, tokens(s.usage),
       s.forked_from ? s.forked_from.session_id + ' @' + s.forked_from.seq : ''];
     for (const value of cells) {
       row.insertCell().textContent = value;
     }
-    row.addEventListener('click', () => { location.hash = sessionLink(s.session_id); });
+    // The rest of the row opens it too; a click on the link is the link's (a new tab stays a new tab).
+    row.addEventListener('click', (e) => {
+      if (!e.target.closest('a')) {
+        location.hash = sessionLink(s.session_id);
+      }
+    });
   }
   state.listCursor = page.next_cursor;
   $('more').hidden = !page.next_cursor;

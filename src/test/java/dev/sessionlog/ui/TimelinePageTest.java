@@ -143,7 +143,17 @@ class TimelinePageTest {
                 .map(r -> r.getAttribute("data-session-id")).toList();
         assertTrue(listed.containsAll(List.of("demo", "demo-researcher")), listed::toString);
 
-        browser.findElement(By.cssSelector("#sessions tbody tr[data-session-id='demo']")).click();
+        // the session's id is a real link: opened in a new tab it shows the session; the keyboard reaches it
+        WebElement demoLink = browser.findElement(By.cssSelector("#sessions tbody tr[data-session-id='demo'] a"));
+        String href = demoLink.getAttribute("href");
+        assertTrue(href.endsWith("/ui/#/s/demo"), href);
+        String listTab = browser.getWindowHandle();
+        browser.switchTo().newWindow(org.openqa.selenium.WindowType.TAB);
+        browser.get(href);
+        await(By.cssSelector(".lane"));
+        browser.close();
+        browser.switchTo().window(listTab);
+        demoLink.sendKeys(org.openqa.selenium.Keys.ENTER);
         await(By.cssSelector(".lane"));
         JsonNode session = get("/v1/sessions/demo");
         List<WebElement> lanes = browser.findElements(By.cssSelector(".lane"));
