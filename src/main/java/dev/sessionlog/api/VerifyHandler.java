@@ -44,24 +44,6 @@ public final class VerifyHandler {
     }
 
     HttpApiResponse handle(HttpApiEvent event, StreamKey key) {
-        String holder = java.util.UUID.randomUUID().toString();
-        // held at most as long as API Gateway lets any request run: a dead instance's slot lapses then
-        if (!slots.acquire(key.tenant(), holder, clock.instant().plusSeconds(30))) {
-            throw new ApiException(429, "throttled", "this tenant has " + slots.maxPerTenant()
-                    + " verify calls running, its limit at once; retry when one has answered");
-        }
-        try {
-            return verifyHeld(event, key);
-        } finally {
-            try {
-                slots.release(key.tenant(), holder);
-            } catch (RuntimeException lapsesByItself) {
-                // the slot lapses at its time; the answer stands
-            }
-        }
-    }
-
-    private HttpApiResponse verifyHeld(HttpApiEvent event, StreamKey key) {
         Head head = log.headInfo(key);
         if (!head.exists()) {
             throw ApiException.sessionNotFound(key.sessionId());
@@ -83,6 +65,25 @@ public final class VerifyHandler {
         if (receiptChain != null && !HEX64.matcher(receiptChain).matches()) {
             throw ApiException.invalid("receipt_chain must be 64 lowercase hex characters (an append's chain)");
         }
+        // Only a request that will read holds one of the tenant's verify slots: a bad one writes nothing.
+        String holder = java.util.UUID.randomUUID().toString();
+        // held at most as long as API Gateway lets any request run: a dead instance's slot lapses then
+        if (!slots.acquire(key.tenant(), holder, clock.instant().plusSeconds(30))) {
+            throw new ApiException(429, "throttled", "this tenant has " + slots.maxPerTenant()
+                    + " verify calls running, its limit at once; retry when one has answered");
+        }
+        try {
+            return verifyHeld(key, head, from, through, receiptSeq, receiptChain);
+        } finally {
+            try {
+                slots.release(key.tenant(), holder);
+            } catch (RuntimeException lapsesByItself) {
+                // the slot lapses at its time; the answer stands
+            }
+        }
+    }
+
+    private HttpApiResponse verifyHeld(StreamKey key, Head head, long from, long through, Long receiptSeq, String receiptChain) {
         long last = Math.min(through, head.seq());
         long end = Math.min(last, from + MAX_RECORDS - 1);
 

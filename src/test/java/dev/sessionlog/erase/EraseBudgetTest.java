@@ -12,11 +12,9 @@ import dev.sessionlog.log.StreamKey;
 import dev.sessionlog.sessions.RecorderTestSupport;
 import dev.sessionlog.testing.ApiClient;
 import dev.sessionlog.testing.AwsTestResource;
-import java.time.Clock;
+import dev.sessionlog.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -27,42 +25,11 @@ import org.junit.jupiter.api.Test;
  */
 class EraseBudgetTest {
 
-    /** Each reading of the clock moves it on while {@link #ticking}: time passes with the work done. */
-    static final class WorkClock extends Clock {
-        private volatile Instant now;
-        volatile Duration tick = Duration.ZERO;
-
-        WorkClock(Instant start) {
-            now = start;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public synchronized Instant instant() {
-            Instant read = now;
-            now = now.plus(tick);
-            return read;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
-
     private static final int INHERITED = 300;
 
     @Test
     void aLargeForkCopyFinishesAcrossRunsEachWithinItsBudgetAndOthersAreErasedMeanwhile() {
-        WorkClock clock = new WorkClock(Instant.parse("2026-11-21T10:00:00Z"));
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-21T10:00:00Z"));
         Settings settings = AwsTestResource.settings().withArchive(ArchiveSettings.defaults().withSegmentMaxEvents(10));
         RecorderTestSupport t = new RecorderTestSupport(clock, settings);
         String tenant = RecorderTestSupport.newTenant();
@@ -84,7 +51,7 @@ class EraseBudgetTest {
         Duration budget = settings.archive().runBudget();
         Duration tick = Duration.ofSeconds(10);
         List<Long> copiedPerRun = new ArrayList<>();
-        clock.tick = tick;
+        clock.tickEachReading(tick);
         int runs = 0;
         while (!t.components.eventLog().isErased(new StreamKey(tenant, "big")) && runs < 30) {
             Instant started = clock.instant();
@@ -99,11 +66,11 @@ class EraseBudgetTest {
                         "the session marked after the big one is erased in the first run, not held up by it");
                 assertFalse(t.components.eventLog().isErased(new StreamKey(tenant, "big")), "the big copy needs more than one run");
             }
-            clock.tick = Duration.ZERO;
+            clock.tickEachReading(Duration.ZERO);
             clock.advance(Duration.ofMinutes(1)); // the next scheduled run
-            clock.tick = tick;
+            clock.tickEachReading(tick);
         }
-        clock.tick = Duration.ZERO;
+        clock.tickEachReading(Duration.ZERO);
         assertTrue(runs > 2, "the copy took several runs: " + copiedPerRun);
         assertTrue(t.components.eventLog().isErased(new StreamKey(tenant, "big")), "erased after " + runs + " runs: " + copiedPerRun);
         assertEquals(INHERITED, copiedPerRun.stream().mapToLong(Long::longValue).sum(),

@@ -23,12 +23,17 @@ class LocalGatewayTest {
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 
+    /** The gateway on a free port, before the same handlers as the Lambdas. */
+    private static LocalGateway gateway() throws java.io.IOException {
+        RecorderTestSupport t = new RecorderTestSupport();
+        return new LocalGateway(0, t.components.appendHandler(), t.components.queryHandler(),
+                new StreamEventHandler(t.components.streamRecorder()), "tenant_id");
+    }
+
     @Test
     void httpRequestsBecomeApiGatewayEventsAndTheTenantComesFromTheHeader() throws Exception {
-        RecorderTestSupport t = new RecorderTestSupport();
         String tenant = RecorderTestSupport.newTenant();
-        try (LocalGateway gateway = new LocalGateway(0, t.components.appendHandler(), t.components.queryHandler(),
-                new StreamEventHandler(t.components.streamRecorder()), "tenant_id")) {
+        try (LocalGateway gateway = gateway()) {
             String base = "http://127.0.0.1:" + gateway.port();
             String body = "{\"events\":[{\"event_id\":\"g-1\",\"event\":{\"type\":\"AgentStart\",\"agent_id\":\"a\",\"session_id\":\"gw\",\"loop_id\":\"gw.m.0\"}}]}";
             HttpResponse<String> created = send(HttpRequest.newBuilder(URI.create(base + "/v1/sessions/gw/events"))
@@ -60,10 +65,8 @@ class LocalGatewayTest {
     /** Finding 11: a page on another site cannot write through the runner, nor read it under a rebound name. */
     @Test
     void requestsFromOtherSitesOrUnderOtherHostNamesAre403() throws Exception {
-        RecorderTestSupport t = new RecorderTestSupport();
         String tenant = RecorderTestSupport.newTenant();
-        try (LocalGateway gateway = new LocalGateway(0, t.components.appendHandler(), t.components.queryHandler(),
-                new StreamEventHandler(t.components.streamRecorder()), "tenant_id")) {
+        try (LocalGateway gateway = gateway()) {
             String base = "http://127.0.0.1:" + gateway.port();
             String body = "{\"events\":[{\"event\":{\"type\":\"Note\"}}]}";
             HttpResponse<String> crossSite = send(HttpRequest.newBuilder(URI.create(base + "/v1/sessions/csrf/events"))

@@ -6,9 +6,13 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock a test moves: appends made "two days ago", an archiver run "now". */
+/**
+ * A clock a test moves: appends made "two days ago", an archiver run "now". With a tick, each reading
+ * moves it on too: time passes with the work done (a run's budget runs out as it works).
+ */
 public final class MutableClock extends Clock {
     private volatile Instant now;
+    private volatile Duration tick = Duration.ZERO;
 
     public MutableClock(Instant now) {
         this.now = now;
@@ -22,9 +26,16 @@ public final class MutableClock extends Clock {
         now = now.plus(d);
     }
 
+    /** From now on each reading moves the clock on by {@code tick} (zero: it stands still between moves). */
+    public void tickEachReading(Duration tick) {
+        this.tick = tick;
+    }
+
     @Override
-    public Instant instant() {
-        return now;
+    public synchronized Instant instant() {
+        Instant read = now;
+        now = now.plus(tick);
+        return read;
     }
 
     @Override
