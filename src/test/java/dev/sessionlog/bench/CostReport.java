@@ -440,43 +440,50 @@ final class CostReport {
     }
 
     private static String arithmetic(List<ModeRun> results) {
-        StringBuilder b = new StringBuilder("### The arithmetic\n\n");
+        StringBuilder b = new StringBuilder("""
+                ### The arithmetic
+
+                Per million events: the run's units (or requests, or GB-seconds, or bytes) divided by its events,                 times a million, times the price.
+
+                """);
         for (ModeRun run : results) {
             double e = run.events();
-            double scale = 1e6 / e;
             Dollars d = dollars(run);
-            b.append("**").append(run.mode().label).append("** (").append(n(e, 0)).append(" events; per million events: × ")
-                    .append(n(scale, 2)).append("):\n\n");
+            b.append("**").append(run.mode().label).append("** (").append(n(e, 0)).append(" events):\n\n");
             for (Part p : Part.values()) {
                 Sums s = sums(run, p);
                 b.append(String.format(Locale.ROOT,
-                        "- %s: %s WCU × $0.625/M + %s RCU × $0.125/M = $%s; S3 %s class 1 × $0.005/1,000 + %s class 2 × $0.0004/1,000 = $%s; "
-                                + "per million events: (%s WCU/event × $0.625) + (%s RCU/event × $0.125) + S3 = $%s%n",
-                        partName(p), n(s.wcu(), 1), n(s.rcu(), 1), money(s.dynamoDollars()), n(s.s3Class1(), 0), n(s.s3Class2(), 0),
-                        money(s.s3Dollars()), n(s.wcu() / e, 3), n(s.rcu() / e, 3), money((s.dynamoDollars() + s.s3Dollars()) * scale)));
+                        "- %s: %s WCU / %s events = %s WCU per event × $0.625 = $%s; %s RCU / %s = %s RCU per event × $0.125 = $%s; "
+                                + "S3: %s class 1 requests / %s × $5.00 per million + %s class 2 × $0.40 per million = $%s%n",
+                        partName(p), n(s.wcu(), 1), n(e, 0), n(s.wcu() / e, 3), money(s.wcu() / e * CostBench.DDB_WRU_PER_MILLION),
+                        n(s.rcu(), 1), n(e, 0), n(s.rcu() / e, 3), money(s.rcu() / e * CostBench.DDB_RRU_PER_MILLION),
+                        n(s.s3Class1(), 0), n(e, 0), n(s.s3Class2(), 0), money(s.s3Dollars() * 1e6 / e)));
             }
             Sums a = sums(run, Part.APPEND);
             Sums r = sums(run, Part.RECORDER);
             Sums s = sums(run, Part.SCHEDULED);
-            b.append(String.format(Locale.ROOT, "- API Gateway: %s metered requests × $1.00/M = $%s per million events%n",
-                    n(d.apiRequests(), 0), money(d.lines().get("API Gateway (HTTP API)"))));
-            b.append(String.format(Locale.ROOT, "- Lambda requests: (%d + %d + %d) invocations × $0.20/M = $%s per million events%n",
-                    a.invocations(), r.invocations(), s.invocations(), money(d.lines().get("Lambda requests"))));
-            for (Sums x : List.of(a, r, s)) {
-                b.append(String.format(Locale.ROOT, "- Lambda GB-s at %d MB: %s billed ms / 1,000 × %s GB = %s GB-s × $0.0000133334 = $%s; per million events $%s%n",
-                        x.memoryMb(), n(x.awsBilledMs(), 0), n(x.memoryMb() / 1024.0, 1), n(x.gbSeconds(), 2), money(x.lambdaDollars()),
-                        money(x.lambdaDollars() * scale)));
+            b.append(String.format(Locale.ROOT, "- API Gateway: %s metered requests / %s events × $1.00 = $%s%n",
+                    n(d.apiRequests(), 0), n(e, 0), money(d.lines().get("API Gateway (HTTP API)"))));
+            b.append(String.format(Locale.ROOT, "- Lambda requests: (%d + %d + %d) invocations / %s events × $0.20 = $%s%n",
+                    a.invocations(), r.invocations(), s.invocations(), n(e, 0), money(d.lines().get("Lambda requests"))));
+            for (Part p : Part.values()) {
+                Sums x = sums(run, p);
+                b.append(String.format(Locale.ROOT,
+                        "- Lambda, %s: %s billed ms (estimate) / 1,000 × %s GB = %s GB-s / %s events = %s GB-s per event × $0.0000133334 "
+                                + "× 1,000,000 = $%s%n",
+                        partName(p), n(x.awsBilledMs(), 0), n(x.memoryMb() / 1024.0, 1), n(x.gbSeconds(), 2), n(e, 0),
+                        String.format(Locale.ROOT, "%.5f", x.gbSeconds() / e), money(x.lambdaDollars() * 1e6 / e)));
             }
             b.append(String.format(Locale.ROOT,
-                    "- storage, DynamoDB: (%s bytes hot × 1 day + %s bytes after archival × 29 days + %s bytes of session state × 30 days) / 30 "
-                            + "= %s GB-month × $0.25 = $%s per million events%n",
+                    "- storage, DynamoDB: (%s bytes hot × 1 day + %s bytes left after archival × 29 days + %s bytes of session "
+                            + "state × 30 days) / 30 days / 2^30 = %s GB-month for %s events × $0.25 = $%s%n",
                     n(run.hotDynamoBytes(), 0), n(run.afterDynamoBytes(), 0), n(run.sessionsTableBytes(), 0),
-                    String.format(Locale.ROOT, "%.6f", d.ddbGbMonth()), money(d.lines().get("storage 30 days: DynamoDB"))));
+                    String.format(Locale.ROOT, "%.6f", d.ddbGbMonth()), n(e, 0), money(d.lines().get("storage 30 days: DynamoDB"))));
             b.append(String.format(Locale.ROOT,
-                    "- storage, S3: (%s bytes in %s objects of the archive bucket + %s bytes of checkpoints) × 1 month = %s GB-month × $0.023 "
-                            + "= $%s per million events%n%n",
+                    "- storage, S3: (%s bytes in %s objects of the archive bucket + %s bytes of checkpoints) × 1 month / 2^30 "
+                            + "= %s GB-month for %s events × $0.023 = $%s%n%n",
                     n(run.s3Bytes(), 0), n(run.s3Objects(), 0), n(run.checkpointBytes(), 0),
-                    String.format(Locale.ROOT, "%.6f", d.s3GbMonth()), money(d.lines().get("storage 30 days: S3"))));
+                    String.format(Locale.ROOT, "%.6f", d.s3GbMonth()), n(e, 0), money(d.lines().get("storage 30 days: S3"))));
         }
         return b.toString();
     }
@@ -501,7 +508,7 @@ final class CostReport {
                             + "small consistent reads; no transaction",
                     n(a.wcu() / req, 2) + " WCU, " + n(a.rcu() / req, 2) + " RCU per request; " + n(a.transactions(), 0)
                             + " transactions (" + CostBench.percent(a.transactions() / req) + " of requests)",
-                    wcuOk && rcuOk && txOk ? "yes" : "**no**" + (wcuOk ? "" : " (WCU " + n(a.wcu() / run.appendFloorWcu(), 1) + "× the floor)"));
+                    wcuOk && rcuOk && txOk ? "yes" : "**no**" + (wcuOk ? "" : " (WCU " + String.format(Locale.ROOT, "%.2f", a.wcu() / run.appendFloorWcu()) + "× the floor)"));
         }
         for (ModeRun run : results) {
             Sums s = sums(run, Part.SCHEDULED);

@@ -327,11 +327,11 @@ final class CostWorkload {
 
     /** 4,000 pronounceable words, ranked; drawn with a Zipf distribution (s = 1.07), as words of a text are. */
     static final class Vocabulary {
-        static final Vocabulary INSTANCE = new Vocabulary(4000, 1.07, 7);
         private static final String[] ONSETS = {"b", "c", "d", "f", "g", "h", "l", "m", "n", "p", "r", "s", "t", "v", "w",
             "st", "tr", "pl", "ch", "sh", "th", "br", "gr", ""};
         private static final String[] VOWELS = {"a", "e", "i", "o", "u", "ea", "ou", "io", "ai"};
         private static final String[] CODAS = {"", "", "n", "r", "s", "t", "l", "d", "ng", "st", "ck", "m"};
+        static final Vocabulary INSTANCE = new Vocabulary(4000, 1.07, 7);
         private final String[] words;
         private final double[] cdf;
 
