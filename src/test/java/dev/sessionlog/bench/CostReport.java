@@ -443,7 +443,7 @@ final class CostReport {
         StringBuilder b = new StringBuilder("""
                 ### The arithmetic
 
-                Per million events: the run's units (or requests, or GB-seconds, or bytes) divided by its events,                 times a million, times the price.
+                Per million events: the run's units (or requests, or GB-seconds, or bytes) divided by its events, times a million, times the price.
 
                 """);
         for (ModeRun run : results) {
