@@ -42,10 +42,11 @@ final class BenchCalls implements ExecutionInterceptor {
     /**
      * One call. reported: the service's ConsumedCapacity total, NaN when it returned none; index: the
      * index a Query read, null for the table and other operations; table: the DynamoDB table the call
-     * concerns, or for S3 its bucket (the archive's and the checkpoints' are told apart by it).
+     * concerns, or for S3 its bucket (the archive's and the checkpoints' are told apart by it); started: its
+     * System.nanoTime() at the start (calls made at once overlap).
      */
     record Call(String service, String operation, String index, double reported, CapacityModel.Cost model,
-                boolean failed, long nanos, String table) {
+                boolean failed, long nanos, String table, long started) {
     }
 
     private static final ExecutionAttribute<Long> STARTED = new ExecutionAttribute<>("bench.started");
@@ -135,6 +136,11 @@ final class BenchCalls implements ExecutionInterceptor {
         return null;
     }
 
+    private static long started(ExecutionAttributes attributes) {
+        Long started = attributes.getAttribute(STARTED);
+        return started == null ? System.nanoTime() : started;
+    }
+
     private static long elapsed(ExecutionAttributes attributes) {
         Long started = attributes.getAttribute(STARTED);
         return started == null ? 0 : System.nanoTime() - started;
@@ -180,7 +186,7 @@ final class BenchCalls implements ExecutionInterceptor {
         if (recording) {
             synchronized (this) {
                 calls.add(new Call(service, operation, index(request), reported(context.response()), cost, false, nanos,
-                        tableOf(request)));
+                        tableOf(request), started(attributes)));
             }
         }
     }
@@ -200,7 +206,8 @@ final class BenchCalls implements ExecutionInterceptor {
                 }
             }
             synchronized (this) {
-                calls.add(new Call(service, operation, index(request), Double.NaN, cost, true, nanos, tableOf(request)));
+                calls.add(new Call(service, operation, index(request), Double.NaN, cost, true, nanos, tableOf(request),
+                        started(attributes)));
             }
         }
     }

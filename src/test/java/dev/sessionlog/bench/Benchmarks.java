@@ -20,7 +20,7 @@ import java.util.Set;
  * ({@code -Dexec.args="--quick --sections=append"}):
  * <ul>
  *   <li>{@code bench.sections}: comma-separated, of {@code append}, {@code fold}, {@code record},
- *       {@code archive}, {@code coldstart}, {@code lifecycle}, {@code hostile} (default all)</li>
+ *       {@code archive}, {@code coldstart}, {@code lifecycle}, {@code hostile}, {@code cost} (default all)</li>
  *   <li>{@code bench.quick}: a smoke run of well under a minute with small sizes</li>
  *   <li>{@code bench.out}: also write the report to this file</li>
  *   <li>{@code bench.seconds}: seconds measured per append configuration (default 2.5, quick 0.3)</li>
@@ -28,6 +28,8 @@ import java.util.Set;
  *   <li>{@code bench.foldLoops}: loops of the generated run the fold section folds (default 2000)</li>
  *   <li>{@code bench.coldstartRuns}: JVM starts per function of the coldstart section (default 5, quick 1)</li>
  *   <li>{@code bench.eraseEvents}: session lengths the lifecycle section erases (default 10000,100000; quick 1000)</li>
+ *   <li>{@code bench.costSessions}: sessions the cost section replays at once (default 8, quick 2)</li>
+ *   <li>{@code bench.costLoops}: agent loops per session of the cost section (default 4, quick 1)</li>
  *   <li>{@code bench.jar}: the application jar the coldstart section starts (default
  *       target/quarkus-app/quarkus-run.jar, else the runner jar that target/quarkus-artifact.properties names)</li>
  * </ul>
@@ -38,9 +40,10 @@ public final class Benchmarks {
 
     /** What to run and how long. */
     record Options(Set<String> sections, boolean quick, Path out, double secondsPerConfig, List<Integer> lengths,
-                   int foldLoops, int foldWarmup, int foldIterations, int coldstartRuns, Path jar, List<Integer> eraseEvents) {
+                   int foldLoops, int foldWarmup, int foldIterations, int coldstartRuns, Path jar, List<Integer> eraseEvents,
+                   int costSessions, int costLoops) {
 
-        static final List<String> SECTIONS = List.of("append", "fold", "record", "archive", "coldstart", "lifecycle", "hostile");
+        static final List<String> SECTIONS = List.of("append", "fold", "record", "archive", "coldstart", "lifecycle", "hostile", "cost");
 
         static Options parse(String[] args) {
             String sections = System.getProperty("bench.sections", String.join(",", SECTIONS));
@@ -52,6 +55,8 @@ public final class Benchmarks {
             String coldstartRuns = System.getProperty("bench.coldstartRuns");
             String jar = System.getProperty("bench.jar");
             String eraseEvents = System.getProperty("bench.eraseEvents");
+            String costSessions = System.getProperty("bench.costSessions");
+            String costLoops = System.getProperty("bench.costLoops");
             for (String a : args) {
                 String arg = a.startsWith("--") ? a.substring(2) : a;
                 String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
@@ -66,10 +71,13 @@ public final class Benchmarks {
                     case "coldstartRuns" -> coldstartRuns = value;
                     case "jar" -> jar = value;
                     case "eraseEvents" -> eraseEvents = value;
-                    case "append", "fold", "record", "archive", "coldstart", "lifecycle", "hostile" -> sections = name;
+                    case "costSessions" -> costSessions = value;
+                    case "costLoops" -> costLoops = value;
+                    case "append", "fold", "record", "archive", "coldstart", "lifecycle", "hostile", "cost" -> sections = name;
                     default -> throw new IllegalArgumentException("unknown option " + a
                             + " (known: --sections=" + String.join(",", SECTIONS) + " --quick --out=FILE --seconds=S"
-                            + " --lengths=N,M --foldLoops=N --coldstartRuns=N --jar=PATH --eraseEvents=N,M)");
+                            + " --lengths=N,M --foldLoops=N --coldstartRuns=N --jar=PATH --eraseEvents=N,M"
+                            + " --costSessions=N --costLoops=N)");
                 }
             }
             Set<String> chosen = new LinkedHashSet<>();
@@ -89,7 +97,9 @@ public final class Benchmarks {
                     foldLoops != null ? Integer.parseInt(foldLoops) : quick ? 200 : 2000,
                     quick ? 2 : 10, quick ? 3 : 15,
                     coldstartRuns != null ? Integer.parseInt(coldstartRuns) : quick ? 1 : 5,
-                    jar == null ? null : Path.of(jar), ints(eraseEvents != null ? eraseEvents : quick ? "1000" : "10000,100000"));
+                    jar == null ? null : Path.of(jar), ints(eraseEvents != null ? eraseEvents : quick ? "1000" : "10000,100000"),
+                    costSessions != null ? Integer.parseInt(costSessions) : quick ? 2 : 8,
+                    costLoops != null ? Integer.parseInt(costLoops) : quick ? 1 : 4);
         }
 
         private static List<Integer> ints(String list) {
@@ -115,6 +125,7 @@ public final class Benchmarks {
         String coldstart = null;
         String lifecycle = null;
         String hostile = null;
+        String cost = null;
         try {
             // The fold runs first, on a quiet JVM: no moto process or S3Proxy threads yet. The cold starts next,
             // while this JVM is still quiet (their child JVMs share the machine's two cores with it).
@@ -139,6 +150,9 @@ public final class Benchmarks {
             if (options.sections().contains("lifecycle")) {
                 lifecycle = new LifecycleBench(options).run();
             }
+            if (options.sections().contains("cost")) {
+                cost = new CostBench(options).run();
+            }
         } catch (Exception | Error e) {
             // exec:java waits for every non-daemon thread: a section that failed must not leave the build hanging.
             e.printStackTrace(PROGRESS);
@@ -151,7 +165,7 @@ public final class Benchmarks {
         }
         StringBuilder report = new StringBuilder();
         report.append("# sessionlog benchmarks\n\n").append(machine(options, started)).append('\n');
-        for (String section : new String[] {append, fold, record, archive, coldstart, lifecycle, hostile}) {
+        for (String section : new String[] {append, fold, record, archive, coldstart, lifecycle, hostile, cost}) {
             if (section != null) {
                 report.append(section).append('\n');
             }

@@ -205,6 +205,24 @@ final class CapacityModel {
         return entry;
     }
 
+    /** DynamoDB's documented storage overhead: 100 bytes per item and per index entry. */
+    static final int STORAGE_OVERHEAD = 100;
+
+    /**
+     * The bytes DynamoDB bills for storing {@code item} in this table: its size plus 100 bytes, and each
+     * secondary index entry it has (its projected attributes and keys) plus 100 bytes.
+     */
+    long storedBytes(Map<String, AttributeValue> item) {
+        long bytes = itemSize(item) + STORAGE_OVERHEAD;
+        for (Index index : indexes.values()) {
+            Map<String, AttributeValue> entry = indexEntry(index, item);
+            if (entry != null) {
+                bytes += itemSize(entry) + STORAGE_OVERHEAD;
+            }
+        }
+        return bytes;
+    }
+
     /**
      * A write of {@code item} (null: a delete) over {@code old} (null: no item there before): the
      * table's units of the larger of both, times factor, and each index's units for its entry.
