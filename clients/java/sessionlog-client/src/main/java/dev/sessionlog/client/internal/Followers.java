@@ -41,7 +41,7 @@ public final class Followers {
     private final Deque<EventRecord> buffer = new ArrayDeque<>();
     private volatile boolean closed;
     private long cursor;
-    private long lastSeq;
+    private volatile long lastSeq;
 
     Follower(String sessionId, long afterSeq, FollowOptions options, Reader reader) {
       this.sessionId = sessionId;
@@ -116,7 +116,7 @@ public final class Followers {
     }
 
     @Override
-    public synchronized long lastSeq() {
+    public long lastSeq() {
       return lastSeq;
     }
 
