@@ -55,7 +55,8 @@ public final class ConversationRegistry {
         .put("type", CREATED_TYPE)
         .put("conversation_id", conversationId)
         .put("generation", generation)
-        .put("session_id", ConversationIds.generation(conversationId, generation));
+        // not "session_id": the service refuses an event whose session_id names another session
+        .put("conversation_session_id", ConversationIds.generation(conversationId, generation));
     extra.forEach((key, value) -> event.set(key, Json.EVENTS.valueToTree(value)));
     client.append(sessionId, NewEvent.of(eventId("c", conversationId, generation), event));
   }
