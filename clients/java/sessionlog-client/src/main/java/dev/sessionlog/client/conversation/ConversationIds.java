@@ -81,7 +81,7 @@ public final class ConversationIds {
     return base(frameworkId);
   }
 
-  static String base32(byte[] bytes) {
+  public static String base32(byte[] bytes) {
     StringBuilder out = new StringBuilder((bytes.length * 8 + 4) / 5);
     int buffer = 0;
     int bits = 0;

@@ -10,6 +10,7 @@ import dev.sessionlog.client.EventsPage;
 import dev.sessionlog.client.NewEvent;
 import dev.sessionlog.client.ReadOptions;
 import dev.sessionlog.client.SessionlogClient;
+import dev.sessionlog.client.errors.PartialDuplicateException;
 import dev.sessionlog.client.errors.SeqConflictException;
 import dev.sessionlog.client.errors.SessionErasedException;
 import dev.sessionlog.client.errors.SessionErasingException;
@@ -180,7 +181,7 @@ public final class MessageLog {
       try {
         known.put(conversationId, write(conversationId, window, plan, wanted));
         return;
-      } catch (SeqConflictException conflict) {
+      } catch (SeqConflictException | PartialDuplicateException conflict) {
         known.remove(conversationId); // another writer: read again and recompute
       } catch (SessionErasingException | SessionErasedException erased) {
         generations.recover(conversationId, window.generation());
@@ -198,7 +199,8 @@ public final class MessageLog {
       if (registry != null) {
         registry.created(conversationId, window.generation(), Map.of());
       }
-      events.add(NewEvent.of("start", generations.startEvent(conversationId, window.generation(), startExtra)));
+      // a client-made id: another writer creating the same session at once gets a seq conflict, not a duplicate
+      events.add(NewEvent.of(generations.startEvent(conversationId, window.generation(), startExtra)));
       nextSeq++;
     }
     List<Stored> current = window.messages();
