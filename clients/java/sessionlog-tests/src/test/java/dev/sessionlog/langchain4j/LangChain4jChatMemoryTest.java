@@ -63,7 +63,8 @@ class LangChain4jChatMemoryTest {
       ScriptedChatModel model = new ScriptedChatModel();
       ScriptedChatModel referenceModel = new ScriptedChatModel();
       Assistant assistant = assistant(store, model);
-      Assistant reference = assistant(new InMemoryChatMemoryStore(), referenceModel);
+      InMemoryChatMemoryStore referenceStore = new InMemoryChatMemoryStore();
+      Assistant reference = assistant(referenceStore, referenceModel);
 
       java.util.Map<Integer, String> answers = new java.util.HashMap<>();
       for (int turn = 1; turn <= 30; turn++) {
@@ -88,13 +89,16 @@ class LangChain4jChatMemoryTest {
       // a restart: a new client, store, model and assistant; the conversation goes on where it was
       try (SessionlogClient restarted = Service.client(tenant)) {
         ScriptedChatModel afterRestart = new ScriptedChatModel();
-        Assistant fresh = assistant(new SessionlogChatMemoryStore(restarted), afterRestart);
+        SessionlogChatMemoryStore freshStore = new SessionlogChatMemoryStore(restarted);
+        List<ChatMessage> window = freshStore.getMessages(memoryId);
+        assertEquals(referenceStore.getMessages(memoryId), window, "a fresh store reads the same window as the in-memory one holds");
+        assertTrue(window.get(0) instanceof SystemMessage && window.size() >= WINDOW - 1 && window.size() <= WINDOW, "a full window: " + window.size());
+        Assistant fresh = assistant(freshStore, afterRestart);
         String answer = fresh.chat(memoryId, ScriptedChatModel.userMessage(31));
         assertEquals(reference.chat(memoryId, ScriptedChatModel.userMessage(31)), answer);
         List<List<ChatMessage>> referenceTurn31 = referenceModel.requests.subList(referenceModel.requests.size() - 2, referenceModel.requests.size());
         assertEquals(referenceTurn31, afterRestart.requests);
         assertTrue(afterRestart.requests.get(0).get(0) instanceof SystemMessage);
-        assertEquals(WINDOW, afterRestart.requests.get(0).size(), "a full window came back from sessionlog");
       }
     }
   }

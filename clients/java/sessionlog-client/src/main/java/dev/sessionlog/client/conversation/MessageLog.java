@@ -71,12 +71,31 @@ public final class MessageLog {
     return generations.client();
   }
 
-  /** The conversation's messages, oldest first, each as the framework's JSON. */
+  /**
+   * The conversation's messages, oldest first, each as the framework's JSON. When this object has
+   * read or written the conversation before, the session's head (one event) says whether anything
+   * changed since; only then is the window read again.
+   */
   public List<JsonNode> read(String conversationId) {
-    Window window = load(conversationId);
+    Window window = unchanged(known.get(conversationId));
+    if (window == null) {
+      window = load(conversationId);
+    }
     List<JsonNode> messages = new ArrayList<>(window.messages().size());
     window.messages().forEach(stored -> messages.add(stored.message()));
     return messages;
+  }
+
+  /** The cached window when the session's head is still where it was; null when it moved, or is gone. */
+  private Window unchanged(Window cached) {
+    if (cached == null || cached.headSeq() == 0) {
+      return null;
+    }
+    try {
+      return client().head(cached.sessionId()).headSeq() == cached.headSeq() ? cached : null;
+    } catch (SessionNotFoundException | SessionErasingException | SessionErasedException gone) {
+      return null; // erased (cleared by another adapter object): load() finds the current generation
+    }
   }
 
   private Window load(String conversationId) {
