@@ -129,4 +129,28 @@ class LangChain4jChatMemoryTest {
       assertThrows(IllegalArgumentException.class, () -> fresh.getMessages(null));
     }
   }
+
+  @Test
+  void aStoreSeesWhatAnotherStoreWroteOrClearedSinceItsLastRead() {
+    String memoryId = "shared-7";
+    String tenant = Service.freshTenant("lc4j-two");
+    try (SessionlogClient first = Service.client(tenant); SessionlogClient second = Service.client(tenant)) {
+      SessionlogChatMemoryStore a = new SessionlogChatMemoryStore(first);
+      SessionlogChatMemoryStore b = new SessionlogChatMemoryStore(second);
+      List<ChatMessage> one = List.of(SystemMessage.from("sys"), dev.langchain4j.data.message.UserMessage.from("one"));
+      a.updateMessages(memoryId, one);
+      assertEquals(one, a.getMessages(memoryId), "unchanged since its own write: answered from its window");
+
+      List<ChatMessage> two = List.of(SystemMessage.from("sys"), dev.langchain4j.data.message.UserMessage.from("one"),
+          dev.langchain4j.data.message.AiMessage.from("two"));
+      b.updateMessages(memoryId, two);
+      assertEquals(two, a.getMessages(memoryId), "the head moved: read again");
+
+      b.deleteMessages(memoryId);
+      assertEquals(List.of(), a.getMessages(memoryId), "cleared by the other store: the new generation is empty");
+      a.updateMessages(memoryId, one);
+      assertEquals(one, b.getMessages(memoryId));
+      assertEquals("_sl.g2.shared-7", a.sessionId(memoryId));
+    }
+  }
 }
