@@ -1,0 +1,4 @@
+package dev.sessionlog.client;
+
+/** The session's head: its last seq and last event. */
+public record Head(String sessionId, long headSeq, EventRecord event) {}

@@ -1,0 +1,133 @@
+package dev.sessionlog.client.internal;
+
+import dev.sessionlog.client.EventFollower;
+import dev.sessionlog.client.EventRecord;
+import dev.sessionlog.client.EventsPage;
+import dev.sessionlog.client.FollowOptions;
+import dev.sessionlog.client.ReadOptions;
+import dev.sessionlog.client.RetryPolicy;
+import dev.sessionlog.client.errors.ThrottledException;
+import dev.sessionlog.client.errors.TransportException;
+import dev.sessionlog.client.errors.UnavailableException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.NoSuchElementException;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/** The follower: ascending reads with {@code wait=}, each after the previous answer's {@code next_after_seq}. */
+public final class Followers {
+  /** Reads one page for a follower, with the retry policy given. */
+  @FunctionalInterface
+  public interface Reader {
+    EventsPage read(String sessionId, ReadOptions options, RetryPolicy policy);
+  }
+
+  private static final Duration MAX_PAUSE = Duration.ofSeconds(2);
+
+  private Followers() {}
+
+  public static EventFollower follower(String sessionId, long afterSeq, FollowOptions options, Reader reader) {
+    return new Follower(sessionId, afterSeq, options, reader);
+  }
+
+  private static final class Follower implements EventFollower {
+    private final String sessionId;
+    private final FollowOptions options;
+    private final Reader reader;
+    private final Deque<EventRecord> buffer = new ArrayDeque<>();
+    private volatile boolean closed;
+    private long cursor;
+    private volatile long lastSeq;
+
+    Follower(String sessionId, long afterSeq, FollowOptions options, Reader reader) {
+      this.sessionId = sessionId;
+      this.options = options;
+      this.reader = reader;
+      this.cursor = afterSeq;
+      this.lastSeq = afterSeq;
+    }
+
+    @Override
+    public synchronized boolean hasNext() {
+      while (buffer.isEmpty()) {
+        if (closed) {
+          return false;
+        }
+        EventsPage page = readPatiently();
+        if (page == null) {
+          return false;
+        }
+        page.events().forEach(buffer::addLast);
+        if (page.nextAfterSeq() != null) {
+          cursor = Math.max(cursor, page.nextAfterSeq());
+        } else if (!page.events().isEmpty()) {
+          cursor = page.events().get(page.events().size() - 1).seq();
+        }
+      }
+      return true;
+    }
+
+    /** One waiting read; while the service does not answer, tries again until the follower's patience runs out. */
+    private EventsPage readPatiently() {
+      long firstFailure = 0;
+      int attempt = 0;
+      while (!closed) {
+        ReadOptions read = ReadOptions.after(cursor).limit(options.pageSize()).waitSeconds(options.waitSeconds());
+        if (!options.types().isEmpty()) {
+          read.types(options.types());
+        }
+        try {
+          return reader.read(sessionId, read, RetryPolicy.none());
+        } catch (TransportException | UnavailableException | ThrottledException e) {
+          long now = System.nanoTime();
+          if (firstFailure == 0) {
+            firstFailure = now;
+          } else if (Duration.ofNanos(now - firstFailure).compareTo(options.giveUpAfter()) > 0) {
+            throw e;
+          }
+          attempt++;
+          Duration pause = Duration.ofMillis(Math.min(MAX_PAUSE.toMillis(), 100L << Math.min(attempt, 5)));
+          if (e.retryAfter().isPresent() && e.retryAfter().get().compareTo(pause) > 0) {
+            pause = e.retryAfter().get();
+          }
+          try {
+            Thread.sleep(pause.toMillis());
+          } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw e;
+          }
+        }
+      }
+      return null;
+    }
+
+    @Override
+    public synchronized EventRecord next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException("the follower of " + sessionId + " is closed");
+      }
+      EventRecord next = buffer.removeFirst();
+      lastSeq = next.seq();
+      return next;
+    }
+
+    @Override
+    public long lastSeq() {
+      return lastSeq;
+    }
+
+    @Override
+    public Stream<EventRecord> stream() {
+      return StreamSupport.stream(Spliterators.spliteratorUnknownSize(this, Spliterator.ORDERED | Spliterator.NONNULL), false);
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+    }
+  }
+}
