@@ -171,7 +171,7 @@ public final class Jcs {
             return "0"; // -0 too
         }
         String sign = d < 0 ? "-" : "";
-        BigDecimal value = shortest(Math.abs(d)).stripTrailingZeros();
+        BigDecimal value = shortestDigits(Math.abs(d)).stripTrailingZeros();
         String digits = value.unscaledValue().toString(); // value = digits x 10^(n - k)
         int k = digits.length();
         int n = k - value.scale(); // where the decimal point goes
@@ -193,23 +193,8 @@ public final class Jcs {
         return out.toString();
     }
 
-    /** The fewest significant digits that read back as d; of those, the closest to d. */
-    private static BigDecimal shortest(double d) {
-        BigDecimal exact = new BigDecimal(d);
-        for (int precision = 1; precision <= 17; precision++) {
-            BigDecimal rounded = exact.round(new MathContext(precision, RoundingMode.HALF_EVEN));
-            if (rounded.doubleValue() == d) {
-                return rounded;
-            }
-            // Next to a power of two the interval that reads back as d is lopsided: a neighbour of the
-            // correctly rounded digits may read back where they do not.
-            BigDecimal unit = BigDecimal.ONE.movePointLeft(rounded.scale());
-            for (BigDecimal neighbour : new BigDecimal[] {rounded.add(unit), rounded.subtract(unit)}) {
-                if (neighbour.signum() > 0 && neighbour.doubleValue() == d && neighbour.precision() <= precision) {
-                    return neighbour;
-                }
-            }
-        }
-        return exact.round(new MathContext(17, RoundingMode.HALF_EVEN));
+    /** The fewest significant digits that read back as d; of those, the closest to d ({@link ShortestDecimal}). */
+    static BigDecimal shortestDigits(double d) {
+        return ShortestDecimal.of(d);
     }
 }

@@ -39,11 +39,31 @@ final class HostileBodyBench {
                     r.chainSeconds < 0 ? "" : String.format(Locale.ROOT, "%.3f", r.chainSeconds),
                     r.allocatedBytes < 0 ? "" : String.format(Locale.ROOT, "%.0f", r.allocatedBytes / 1e6));
         }
+        // The chain's own work: numbers whose exact value has hundreds of digits (the review's second body).
+        String tiny = tinyNumbers(1_000_000);
+        Benchmarks.progress("hostile: %d bytes of tiny numbers", tiny.length());
+        Result r = timed(tiny);
+        table.row("1.0 MB of 1.2345e-301", tiny.length(), r.outcome,
+                r.parseSeconds < 0 ? "> " + CAP_SECONDS : String.format(Locale.ROOT, "%.3f", r.parseSeconds),
+                r.chainSeconds < 0 ? "" : String.format(Locale.ROOT, "%.3f", r.chainSeconds),
+                r.allocatedBytes < 0 ? "" : String.format(Locale.ROOT, "%.0f", r.allocatedBytes / 1e6));
         return "## Hostile append bodies (CPU before the size check)\n\n"
                 + "An event of three nested 40 KB keys around an array of zeros, sized to 0.9, 1.8 and 5 MB of request:"
-                + " the parser's time (JSON, every check, the size limit) and, when accepted, the chain's; one thread,"
+                + " the parser's time (JSON, every check, the size limit) and, when accepted, the chain's; then an event of"
+                + " a megabyte of tiny doubles (1.2345e-301, whose exact values have hundreds of digits), for the chain's"
+                + " writing of numbers; one thread,"
                 + " first run (no warm-up: an attacker's request meets a cold path too). Allocation is the parsing"
                 + " thread's own (ThreadMXBean).\n\n" + table.render() + "\n";
+    }
+
+    /** {"events":[{"event":{"type":"x","n":[1.2345e-301,...]}}]} of about {@code targetBytes}: tiny doubles to hash. */
+    static String tinyNumbers(int targetBytes) {
+        StringBuilder b = new StringBuilder(targetBytes + 64).append("{\"events\":[{\"event\":{\"type\":\"x\",\"n\":[1.2345e-301");
+        String end = "]}}]}";
+        while (b.length() + 12 + end.length() <= targetBytes) {
+            b.append(",1.2345e-301");
+        }
+        return b.append(end).toString();
     }
 
     /** {"events":[{"event":{"type":"x","k1":{"k2":{"k3":[0,0,...]}}}}]} of about {@code targetBytes}. */

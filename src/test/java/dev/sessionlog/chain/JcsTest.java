@@ -83,4 +83,53 @@ class JcsTest {
                 new String(Jcs.utf8(dev.sessionlog.event.EventRecordJson.withoutChain(record)), java.nio.charset.StandardCharsets.UTF_8));
         assertEquals("bf6a618f04bc2d9be00f4b84e8ac1e405dc3b310e09b722f56a1b389ec00218b", ChainHash.next(null, record));
     }
+
+    /**
+     * The sticky-digit shortcut writes every double as rounding its whole exact value does (the form
+     * the chains already stored were hashed with): random bit patterns, tiny and huge ones included.
+     */
+    @Test
+    void numbersAreWrittenAsFromTheirWholeExactValue() {
+        java.util.Random random = new java.util.Random(18);
+        for (int i = 0; i < 40_000; i++) {
+            double d = Double.longBitsToDouble(random.nextLong());
+            if (Double.isNaN(d) || Double.isInfinite(d) || d == 0) {
+                continue;
+            }
+            assertEquals(fromWholeExactValue(Math.abs(d)), Jcs.shortestDigits(Math.abs(d)), () -> Double.toString(d));
+        }
+        java.util.List<Double> edges = new java.util.ArrayList<>(java.util.List.of(1.2345e-301, 5e-324, Double.MIN_NORMAL,
+                Math.nextDown(Double.MIN_NORMAL), Math.nextUp(Double.MIN_NORMAL), Double.MAX_VALUE, Math.nextDown(Double.MAX_VALUE),
+                0.1, 0.3, 1e21, 1e-7, 9007199254740993.0, 2.82879384806159E17, 1.18575755E-316, 5e-324 * 2, 5e-324 * 3));
+        for (int exponent = -1074; exponent <= 1023; exponent++) {
+            double power = Math.scalb(1.0, exponent); // powers of two: where the interval is lopsided
+            edges.add(power);
+            edges.add(Math.nextDown(power));
+            edges.add(Math.nextUp(power));
+            edges.add(power * (1 + random.nextDouble()));
+        }
+        for (double d : edges) {
+            if (d > 0 && !Double.isInfinite(d)) {
+                assertEquals(fromWholeExactValue(d), Jcs.shortestDigits(d), () -> Double.toString(d));
+            }
+        }
+    }
+
+    /** The writing before the shortcut: every rounding from the exact value. */
+    private static java.math.BigDecimal fromWholeExactValue(double d) {
+        java.math.BigDecimal exact = new java.math.BigDecimal(d);
+        for (int precision = 1; precision <= 17; precision++) {
+            java.math.BigDecimal rounded = exact.round(new java.math.MathContext(precision, java.math.RoundingMode.HALF_EVEN));
+            if (rounded.doubleValue() == d) {
+                return rounded;
+            }
+            java.math.BigDecimal unit = java.math.BigDecimal.ONE.movePointLeft(rounded.scale());
+            for (java.math.BigDecimal neighbour : new java.math.BigDecimal[] {rounded.add(unit), rounded.subtract(unit)}) {
+                if (neighbour.signum() > 0 && neighbour.doubleValue() == d && neighbour.precision() <= precision) {
+                    return neighbour;
+                }
+            }
+        }
+        return exact.round(new java.math.MathContext(17, java.math.RoundingMode.HALF_EVEN));
+    }
 }
