@@ -101,7 +101,7 @@ public final class TenantResolver {
         String text = value.toString();
         // API Gateway flattens a claim that is a JSON array (or object) into text such as "[a b]": one
         // token could then name a tenant nobody gave it. A tenant is a plain string claim.
-        if (!(value instanceof String) || looksFlattened(text)) {
+        if (value instanceof java.util.Collection<?> || value instanceof java.util.Map<?, ?> || looksFlattened(text)) {
             throw new ApiException(401, "unauthorized", "the tenant claim \"" + claim + "\" is not a plain string");
         }
         return text;

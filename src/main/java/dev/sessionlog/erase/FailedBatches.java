@@ -48,9 +48,11 @@ public final class FailedBatches {
     }
 
     private boolean scrub(String key, String pk) {
+        // An S3 failure propagates: the erasure stays marked and the next run scrubs again.
+        byte[] bytes = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray();
         JsonNode record;
         try {
-            record = Json.parse(s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray());
+            record = Json.parse(bytes);
         } catch (RuntimeException notJson) {
             return false; // not an invocation record: nothing of ours
         }
