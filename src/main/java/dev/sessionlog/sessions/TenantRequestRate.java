@@ -15,8 +15,9 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
  * an instance counts its own requests of the current second and adds them to the tenant's counter
  * item (one per tenant in the sessions table) only once it has {@link #chunk} of them, learning the
  * total from the same write. A tenant below a chunk per second on an instance costs nothing; past
- * its limit, its requests are refused until the second ends. The total can overshoot the limit by
- * at most a chunk per instance serving the tenant in that second.
+ * its limit, its requests are refused until the second ends. Requests an instance has not added yet
+ * are carried into its next second, so every request is counted once, at most a second late; the
+ * total of a second can overshoot the limit by at most a chunk per instance serving the tenant.
  */
 public final class TenantRequestRate {
 
@@ -63,8 +64,10 @@ public final class TenantRequestRate {
         int toFlush;
         synchronized (second) {
             if (second.epochSecond != now) {
+                // What was not added yet is carried into the new second, not dropped: an instance that
+                // never reaches a chunk in one second still counts (a little late, never lost), so a
+                // tenant spread over many instances is limited too.
                 second.epochSecond = now;
-                second.unflushed = 0;
                 second.knownTotal = 0;
             }
             if (second.knownTotal + second.unflushed >= perSecond) {

@@ -72,6 +72,32 @@ class TenantLimitsTest {
         assertTrue(admitted >= 40 && admitted <= 40 + 2 * 4, "admitted " + admitted + " of a limit of 40");
     }
 
+    /** Instances that each see fewer than a chunk a second still add up: nothing is dropped at a second's end. */
+    @Test
+    void manyInstancesBelowAChunkEachAreStillLimited() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-21T12:00:00Z"));
+        RecorderTestSupport t = new RecorderTestSupport(clock, AwsTestResource.settings());
+        String tenant = RecorderTestSupport.newTenant();
+        java.util.List<TenantRequestRate> instances = new java.util.ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            instances.add(new TenantRequestRate(t.aws.embedded().dynamo(), t.aws.table("SessionsTable"), clock, 50));
+        }
+        int refused = 0;
+        for (int second = 0; second < 4; second++) {
+            for (TenantRequestRate instance : instances) {
+                for (int r = 0; r < 3; r++) { // 90 a second in all, 3 on each instance: under its chunk of 5
+                    try {
+                        instance.admit(tenant);
+                    } catch (TenantRequestRate.OverLimitException over) {
+                        refused++;
+                    }
+                }
+            }
+            clock.advance(Duration.ofSeconds(1));
+        }
+        assertTrue(refused > 0, "90 requests a second against a limit of 50 are refused in part");
+    }
+
     @Test
     void aTenantsVerifyCallsAtOnceAreBounded() {
         RecorderTestSupport t = new RecorderTestSupport(Clock.systemUTC(), AwsTestResource.settings());
