@@ -1,8 +1,8 @@
 package dev.sessionlog.archive;
 
 import dev.sessionlog.event.EventRecordJson;
-import dev.sessionlog.log.EventItems;
-import dev.sessionlog.log.ItemLease;
+import dev.sessionlog.log.dynamo.EventItems;
+import dev.sessionlog.log.dynamo.ItemLease;
 import dev.sessionlog.log.Lineage;
 import dev.sessionlog.log.StreamKey;
 import java.time.Instant;

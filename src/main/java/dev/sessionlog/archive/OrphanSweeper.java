@@ -1,6 +1,6 @@
 package dev.sessionlog.archive;
 
-import dev.sessionlog.log.EventItems;
+import dev.sessionlog.log.dynamo.EventItems;
 import dev.sessionlog.log.PayloadStore;
 import dev.sessionlog.log.StreamKey;
 import dev.sessionlog.sessions.SessionStore;

@@ -3,7 +3,7 @@ package dev.sessionlog.archive;
 import dev.sessionlog.event.EventRecord;
 import dev.sessionlog.event.EventRecordJson;
 import dev.sessionlog.event.Json;
-import dev.sessionlog.log.EventBodyCodec;
+import dev.sessionlog.log.dynamo.EventBodyCodec;
 import dev.sessionlog.log.StreamKey;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sessionlog.event.Json;
 import dev.sessionlog.log.IoPool;
 import dev.sessionlog.log.StreamKey;
-import dev.sessionlog.log.Tombstones;
+import dev.sessionlog.log.dynamo.Tombstones;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -8,7 +8,7 @@ import dev.sessionlog.event.EventRecord;
 import dev.sessionlog.event.Json;
 import dev.sessionlog.log.EventLog;
 import dev.sessionlog.log.EventPage;
-import dev.sessionlog.log.EventPartitions;
+import dev.sessionlog.log.dynamo.EventPartitions;
 import dev.sessionlog.log.ReadSpec;
 import dev.sessionlog.log.StreamKey;
 import java.time.Clock;

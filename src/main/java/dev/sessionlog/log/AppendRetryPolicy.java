@@ -12,7 +12,7 @@ public record AppendRetryPolicy(int maxAttempts, long baseDelayMillis, long maxD
         return new AppendRetryPolicy(40, 4, 250);
     }
 
-    long delayMillis(int attempt) {
+    public long delayMillis(int attempt) {
         long cap = Math.min(maxDelayMillis, baseDelayMillis << Math.min(attempt, 16));
         return ThreadLocalRandom.current().nextLong(cap + 1);
     }

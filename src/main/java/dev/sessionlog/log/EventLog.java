@@ -7,9 +7,9 @@ import java.util.OptionalLong;
 
 /**
  * The log: the port that appends, reads, forks and erasure marks go through. Implemented on DynamoDB
- * ({@link DynamoEventLog}: a session's own partition), over the archive and a fork's sources
+ * ({@link dev.sessionlog.log.dynamo.DynamoEventLog}: a session's own partition), over the archive and a fork's sources
  * ({@code SeamlessEventLog}: the session as readers see it), and in memory for fast tests
- * ({@link InMemoryEventLog}).
+ * ({@link dev.sessionlog.log.memory.InMemoryEventLog}).
  */
 public interface EventLog extends EventReader {
 

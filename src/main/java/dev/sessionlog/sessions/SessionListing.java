@@ -15,7 +15,7 @@ import dev.sessionlog.event.EventRecordJson;
 import dev.sessionlog.event.InvalidRequestException;
 import dev.sessionlog.event.Json;
 import dev.sessionlog.log.IoPool;
-import dev.sessionlog.log.PageCursor;
+import dev.sessionlog.log.dynamo.PageCursor;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sessionlog.event.EventRecordJson;
 import dev.sessionlog.event.Json;
-import dev.sessionlog.log.EventBodyCodec;
+import dev.sessionlog.log.dynamo.EventBodyCodec;
 import dev.sessionlog.log.StreamKey;
 import dev.sessionlog.recorder.RecorderOptions;
 import dev.sessionlog.recorder.SessionFold;

@@ -8,7 +8,7 @@ import dev.sessionlog.observe.Metrics;
 import dev.sessionlog.observe.Metrics.Metric;
 import dev.sessionlog.observe.Invocation;
 import dev.sessionlog.observe.RequestLog;
-import dev.sessionlog.log.EventItems;
+import dev.sessionlog.log.dynamo.EventItems;
 import dev.sessionlog.log.EventLog;
 import dev.sessionlog.log.PayloadStore;
 import dev.sessionlog.log.StreamKey;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sessionlog.log.DynamoEventLog;
+import dev.sessionlog.log.dynamo.DynamoEventLog;
 import dev.sessionlog.sessions.RecorderTestSupport;
 import dev.sessionlog.sessions.TenantRequestRate;
 import dev.sessionlog.sessions.WaitSlots;

@@ -110,7 +110,7 @@ class ArchiverTest {
             long last = Math.min(first + 999, 9_950);
             assertTrue(o.key().endsWith("tenant=" + tenant + "/session=s-10k/" + String.format("%020d-%020d.jsonl.gz", first, last)), o.key());
             byte[] gz = t.aws.embedded().s3().getObjectAsBytes(b -> b.bucket(AwsTestResource.BUCKET).key(o.key())).asByteArray();
-            String[] lines = new String(dev.sessionlog.log.EventBodyCodec.gunzip(gz), StandardCharsets.UTF_8).split("\n");
+            String[] lines = new String(dev.sessionlog.log.dynamo.EventBodyCodec.gunzip(gz), StandardCharsets.UTF_8).split("\n");
             assertEquals(last - first + 1, lines.length);
             for (int i = 0; i < lines.length; i++) {
                 // exactly the read endpoint's record, line by line

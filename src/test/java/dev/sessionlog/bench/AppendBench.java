@@ -13,7 +13,7 @@ import dev.sessionlog.local.CloudFormationTemplate;
 import dev.sessionlog.local.EmbeddedAws;
 import dev.sessionlog.local.TemplateTables;
 import dev.sessionlog.log.AppendResult;
-import dev.sessionlog.log.EventBodyCodec;
+import dev.sessionlog.log.dynamo.EventBodyCodec;
 import dev.sessionlog.log.EventLog;
 import dev.sessionlog.log.StreamKey;
 import dev.sessionlog.recorder.AgentRunGenerator;

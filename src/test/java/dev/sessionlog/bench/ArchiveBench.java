@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sessionlog.archive.SegmentStore;
 import dev.sessionlog.event.EventRecord;
-import dev.sessionlog.log.EventBodyCodec;
+import dev.sessionlog.log.dynamo.EventBodyCodec;
 import dev.sessionlog.log.StreamKey;
 import dev.sessionlog.sessions.StreamRecord;
 import java.io.IOException;

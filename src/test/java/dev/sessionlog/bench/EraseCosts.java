@@ -6,7 +6,7 @@ import dev.sessionlog.erase.Eraser;
 import dev.sessionlog.event.AppendRequest;
 import dev.sessionlog.event.Json;
 import dev.sessionlog.event.NewEvent;
-import dev.sessionlog.log.S3PayloadStore;
+import dev.sessionlog.log.s3.S3PayloadStore;
 import dev.sessionlog.log.StreamKey;
 import dev.sessionlog.testing.ApiClient;
 import java.util.ArrayList;

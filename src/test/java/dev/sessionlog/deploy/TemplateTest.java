@@ -11,7 +11,7 @@ import dev.sessionlog.function.QueryFunction;
 import dev.sessionlog.function.RecordFunction;
 import dev.sessionlog.function.ScheduledFunction;
 import dev.sessionlog.local.CloudFormationTemplate;
-import dev.sessionlog.log.EventItems;
+import dev.sessionlog.log.dynamo.EventItems;
 import dev.sessionlog.sessions.SessionItems;
 import io.quarkus.funqy.Funq;
 import java.io.IOException;

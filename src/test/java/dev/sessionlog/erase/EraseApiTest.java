@@ -12,7 +12,7 @@ import dev.sessionlog.chain.SessionNames;
 import dev.sessionlog.event.Json;
 import dev.sessionlog.function.Settings;
 import dev.sessionlog.log.StreamKey;
-import dev.sessionlog.log.Tombstones;
+import dev.sessionlog.log.dynamo.Tombstones;
 import dev.sessionlog.sessions.RecorderTestSupport;
 import dev.sessionlog.sessions.StreamRecord;
 import dev.sessionlog.testing.ApiClient;

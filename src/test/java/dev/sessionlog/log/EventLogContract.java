@@ -22,7 +22,7 @@ import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
 /** The log's contract, written once and run against every implementation of {@link EventLog}. */
-interface EventLogContract {
+public interface EventLogContract {
 
     EventLog log();
 

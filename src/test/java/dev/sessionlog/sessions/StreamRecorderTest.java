@@ -133,7 +133,7 @@ class StreamRecorderTest {
         assertEquals(List.of(), t.components.streamRecorder().record(removes));
         // archival's stubs replace items: MODIFY records, whose image has no body
         List<StreamRecord> stubs = records.stream().map(r -> new StreamRecord(r.sequenceNumber() + "-stub", "MODIFY",
-                dev.sessionlog.log.EventItems.stub(r.newImage()))).toList();
+                dev.sessionlog.log.dynamo.EventItems.stub(r.newImage()))).toList();
         assertEquals(List.of(), t.components.streamRecorder().record(stubs));
         assertSameJson(before, storedFold(tenant, "s-tool"));
     }

@@ -1,4 +1,7 @@
-package dev.sessionlog.log;
+package dev.sessionlog.log.memory;
+
+import dev.sessionlog.log.EventLog;
+import dev.sessionlog.log.EventLogContract;
 
 import java.time.Clock;
 

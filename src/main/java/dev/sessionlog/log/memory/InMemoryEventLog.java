@@ -1,4 +1,23 @@
-package dev.sessionlog.log;
+package dev.sessionlog.log.memory;
+
+import dev.sessionlog.log.AppendResult;
+import dev.sessionlog.log.AppendedEvent;
+import dev.sessionlog.log.ChildPage;
+import dev.sessionlog.log.EraseRequest;
+import dev.sessionlog.log.EventLog;
+import dev.sessionlog.log.EventPage;
+import dev.sessionlog.log.ForkResult;
+import dev.sessionlog.log.Head;
+import dev.sessionlog.log.Lineage;
+import dev.sessionlog.log.PartialDuplicateException;
+import dev.sessionlog.log.ReadSpec;
+import dev.sessionlog.log.SeqConflictException;
+import dev.sessionlog.log.SessionErasedException;
+import dev.sessionlog.log.SessionErasingException;
+import dev.sessionlog.log.SessionExistsException;
+import dev.sessionlog.log.SessionMissingException;
+import dev.sessionlog.log.StreamKey;
+import dev.sessionlog.log.dynamo.DynamoEventLog;
 
 import dev.sessionlog.chain.ChainHash;
 import dev.sessionlog.event.AppendRequest;

@@ -1,4 +1,6 @@
-package dev.sessionlog.log;
+package dev.sessionlog.log.dynamo;
+
+import dev.sessionlog.log.StreamKey;
 
 import dev.sessionlog.chain.ChainHash;
 import java.nio.charset.StandardCharsets;

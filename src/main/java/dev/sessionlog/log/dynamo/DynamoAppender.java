@@ -1,4 +1,20 @@
-package dev.sessionlog.log;
+package dev.sessionlog.log.dynamo;
+
+import dev.sessionlog.log.AppendResult;
+import dev.sessionlog.log.AppendRetryPolicy;
+import dev.sessionlog.log.AppendedEvent;
+import dev.sessionlog.log.ExpectedSeq;
+import dev.sessionlog.log.Head;
+import dev.sessionlog.log.IoPool;
+import dev.sessionlog.log.Lineage;
+import dev.sessionlog.log.PartialDuplicateException;
+import dev.sessionlog.log.PayloadStore;
+import dev.sessionlog.log.SeqConflictException;
+import dev.sessionlog.log.SessionErasedException;
+import dev.sessionlog.log.SessionErasingException;
+import dev.sessionlog.log.StoreBusyException;
+import dev.sessionlog.log.StreamKey;
+import dev.sessionlog.log.TimeBudget;
 
 import dev.sessionlog.chain.ChainHash;
 import dev.sessionlog.event.AppendRequest;

@@ -1,4 +1,18 @@
-package dev.sessionlog.log;
+package dev.sessionlog.log.dynamo;
+
+import dev.sessionlog.log.AppendResult;
+import dev.sessionlog.log.AppendRetryPolicy;
+import dev.sessionlog.log.ArchivedBodies;
+import dev.sessionlog.log.ChildPage;
+import dev.sessionlog.log.EraseRequest;
+import dev.sessionlog.log.EventLog;
+import dev.sessionlog.log.EventPage;
+import dev.sessionlog.log.ForkResult;
+import dev.sessionlog.log.Head;
+import dev.sessionlog.log.IoPool;
+import dev.sessionlog.log.PayloadStore;
+import dev.sessionlog.log.ReadSpec;
+import dev.sessionlog.log.StreamKey;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sessionlog.event.AppendRequest;

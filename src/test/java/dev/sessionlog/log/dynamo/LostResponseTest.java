@@ -1,4 +1,13 @@
-package dev.sessionlog.log;
+package dev.sessionlog.log.dynamo;
+
+import dev.sessionlog.log.AppendResult;
+import dev.sessionlog.log.AppendRetryPolicy;
+import dev.sessionlog.log.AppendedEvent;
+import dev.sessionlog.log.ArchivedBodies;
+import dev.sessionlog.log.EventLog;
+import dev.sessionlog.log.EventLogContract;
+import dev.sessionlog.log.StreamKey;
+import dev.sessionlog.log.s3.S3PayloadStore;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,6 @@
-package dev.sessionlog.log;
+package dev.sessionlog.log.dynamo;
+
+import dev.sessionlog.log.PayloadStore;
 
 import dev.sessionlog.event.Json;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,4 +1,9 @@
-package dev.sessionlog.log;
+package dev.sessionlog.log.dynamo;
+
+import dev.sessionlog.log.Head;
+import dev.sessionlog.log.Lineage;
+import dev.sessionlog.log.SessionErasedException;
+import dev.sessionlog.log.StreamKey;
 
 import dev.sessionlog.chain.ChainHash;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.sessionlog.log;
+package dev.sessionlog.log.dynamo;
 
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,7 @@
-package dev.sessionlog.log;
+package dev.sessionlog.log.dynamo;
+
+import dev.sessionlog.log.IoPool;
+import dev.sessionlog.log.StreamKey;
 
 import dev.sessionlog.event.EventRecord;
 import dev.sessionlog.event.EventRecordJson;

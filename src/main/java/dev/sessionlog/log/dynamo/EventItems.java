@@ -1,4 +1,9 @@
-package dev.sessionlog.log;
+package dev.sessionlog.log.dynamo;
+
+import dev.sessionlog.log.ArchivedBodies;
+import dev.sessionlog.log.Lineage;
+import dev.sessionlog.log.PayloadStore;
+import dev.sessionlog.log.StreamKey;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sessionlog.event.EventRecord;

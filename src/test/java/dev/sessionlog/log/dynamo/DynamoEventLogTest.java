@@ -1,4 +1,10 @@
-package dev.sessionlog.log;
+package dev.sessionlog.log.dynamo;
+
+import dev.sessionlog.log.AppendRetryPolicy;
+import dev.sessionlog.log.ArchivedBodies;
+import dev.sessionlog.log.EventLog;
+import dev.sessionlog.log.EventLogContract;
+import dev.sessionlog.log.s3.S3PayloadStore;
 
 import dev.sessionlog.testing.AwsTestResource;
 import dev.sessionlog.testing.TestAws;

@@ -1,4 +1,14 @@
-package dev.sessionlog.log;
+package dev.sessionlog.log.dynamo;
+
+import dev.sessionlog.log.EraseRequest;
+import dev.sessionlog.log.ForkResult;
+import dev.sessionlog.log.Head;
+import dev.sessionlog.log.Lineage;
+import dev.sessionlog.log.SessionErasedException;
+import dev.sessionlog.log.SessionExistsException;
+import dev.sessionlog.log.SessionMissingException;
+import dev.sessionlog.log.StoreBusyException;
+import dev.sessionlog.log.StreamKey;
 
 import dev.sessionlog.event.EventRecordJson;
 import java.nio.charset.StandardCharsets;

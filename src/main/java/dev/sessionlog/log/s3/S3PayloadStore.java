@@ -1,4 +1,7 @@
-package dev.sessionlog.log;
+package dev.sessionlog.log.s3;
+
+import dev.sessionlog.log.PayloadStore;
+import dev.sessionlog.log.StreamKey;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
