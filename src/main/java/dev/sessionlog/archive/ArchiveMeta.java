@@ -1,10 +1,10 @@
 package dev.sessionlog.archive;
 
 import dev.sessionlog.event.EventRecordJson;
-import dev.sessionlog.log.dynamo.EventItems;
-import dev.sessionlog.log.dynamo.ItemLease;
 import dev.sessionlog.log.Lineage;
 import dev.sessionlog.log.StreamKey;
+import dev.sessionlog.log.dynamo.EventItems;
+import dev.sessionlog.log.dynamo.ItemLease;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;

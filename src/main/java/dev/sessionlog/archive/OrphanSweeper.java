@@ -1,8 +1,8 @@
 package dev.sessionlog.archive;
 
-import dev.sessionlog.log.dynamo.EventItems;
 import dev.sessionlog.log.PayloadStore;
 import dev.sessionlog.log.StreamKey;
+import dev.sessionlog.log.dynamo.EventItems;
 import dev.sessionlog.sessions.SessionStore;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;

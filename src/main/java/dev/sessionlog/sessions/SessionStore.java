@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sessionlog.event.EventRecordJson;
 import dev.sessionlog.event.Json;
-import dev.sessionlog.log.dynamo.EventBodyCodec;
 import dev.sessionlog.log.StreamKey;
+import dev.sessionlog.log.dynamo.EventBodyCodec;
 import dev.sessionlog.recorder.RecorderOptions;
 import dev.sessionlog.recorder.SessionFold;
 import java.io.IOException;
@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -30,6 +29,7 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
  * Materialized sessions on DynamoDB: the fold's state (gzip; in S3 when a session outgrows an

@@ -1,13 +1,5 @@
 package dev.sessionlog.chain;
 
-import dev.sessionlog.function.Components;
-import dev.sessionlog.observe.Metrics;
-import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
-import software.amazon.awssdk.core.interceptor.Context;
-import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
-import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.services.s3.model.GetObjectRequest;
-import software.amazon.awssdk.services.s3.model.S3Exception;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,10 +10,12 @@ import dev.sessionlog.archive.ArchiveSettings;
 import dev.sessionlog.archive.SegmentStore;
 import dev.sessionlog.event.EventRecord;
 import dev.sessionlog.event.Json;
+import dev.sessionlog.function.Components;
 import dev.sessionlog.function.Settings;
-import dev.sessionlog.log.dynamo.EventBodyCodec;
 import dev.sessionlog.log.StreamKey;
+import dev.sessionlog.log.dynamo.EventBodyCodec;
 import dev.sessionlog.log.dynamo.Tombstones;
+import dev.sessionlog.observe.Metrics;
 import dev.sessionlog.sessions.RecorderTestSupport;
 import dev.sessionlog.testing.ApiClient;
 import dev.sessionlog.testing.AwsTestResource;
@@ -41,10 +35,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**

@@ -1,10 +1,10 @@
 package dev.sessionlog.sessions;
 
+import static dev.sessionlog.testing.JsonAssert.assertSameJson;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static dev.sessionlog.testing.JsonAssert.assertSameJson;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,5 +1,9 @@
 package dev.sessionlog.log.dynamo;
 
+import dev.sessionlog.chain.ChainHash;
+import dev.sessionlog.event.AppendRequest;
+import dev.sessionlog.event.EventRecord;
+import dev.sessionlog.event.NewEvent;
 import dev.sessionlog.log.AppendResult;
 import dev.sessionlog.log.AppendRetryPolicy;
 import dev.sessionlog.log.AppendedEvent;
@@ -15,11 +19,6 @@ import dev.sessionlog.log.SessionErasingException;
 import dev.sessionlog.log.StoreBusyException;
 import dev.sessionlog.log.StreamKey;
 import dev.sessionlog.log.TimeBudget;
-
-import dev.sessionlog.chain.ChainHash;
-import dev.sessionlog.event.AppendRequest;
-import dev.sessionlog.event.EventRecord;
-import dev.sessionlog.event.NewEvent;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;

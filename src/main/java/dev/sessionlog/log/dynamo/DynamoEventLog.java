@@ -1,5 +1,9 @@
 package dev.sessionlog.log.dynamo;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sessionlog.event.AppendRequest;
+import dev.sessionlog.event.EventRecord;
+import dev.sessionlog.event.Limits;
 import dev.sessionlog.log.AppendResult;
 import dev.sessionlog.log.AppendRetryPolicy;
 import dev.sessionlog.log.ArchivedBodies;
@@ -13,11 +17,6 @@ import dev.sessionlog.log.IoPool;
 import dev.sessionlog.log.PayloadStore;
 import dev.sessionlog.log.ReadSpec;
 import dev.sessionlog.log.StreamKey;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.sessionlog.event.AppendRequest;
-import dev.sessionlog.event.EventRecord;
-import dev.sessionlog.event.Limits;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,5 +1,6 @@
 package dev.sessionlog.log.dynamo;
 
+import dev.sessionlog.event.EventRecordJson;
 import dev.sessionlog.log.EraseRequest;
 import dev.sessionlog.log.ForkResult;
 import dev.sessionlog.log.Head;
@@ -9,8 +10,6 @@ import dev.sessionlog.log.SessionExistsException;
 import dev.sessionlog.log.SessionMissingException;
 import dev.sessionlog.log.StoreBusyException;
 import dev.sessionlog.log.StreamKey;
-
-import dev.sessionlog.event.EventRecordJson;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;

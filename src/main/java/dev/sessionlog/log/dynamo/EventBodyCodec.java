@@ -1,9 +1,8 @@
 package dev.sessionlog.log.dynamo;
 
-import dev.sessionlog.log.PayloadStore;
-
-import dev.sessionlog.event.Json;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sessionlog.event.Json;
+import dev.sessionlog.log.PayloadStore;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

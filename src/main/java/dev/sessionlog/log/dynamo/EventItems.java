@@ -1,12 +1,11 @@
 package dev.sessionlog.log.dynamo;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sessionlog.event.EventRecord;
 import dev.sessionlog.log.ArchivedBodies;
 import dev.sessionlog.log.Lineage;
 import dev.sessionlog.log.PayloadStore;
 import dev.sessionlog.log.StreamKey;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.sessionlog.event.EventRecord;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;

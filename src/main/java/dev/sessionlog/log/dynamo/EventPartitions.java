@@ -1,10 +1,9 @@
 package dev.sessionlog.log.dynamo;
 
-import dev.sessionlog.log.IoPool;
-import dev.sessionlog.log.StreamKey;
-
 import dev.sessionlog.event.EventRecord;
 import dev.sessionlog.event.EventRecordJson;
+import dev.sessionlog.log.IoPool;
+import dev.sessionlog.log.StreamKey;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,11 +1,10 @@
 package dev.sessionlog.log.dynamo;
 
+import dev.sessionlog.chain.ChainHash;
 import dev.sessionlog.log.Head;
 import dev.sessionlog.log.Lineage;
 import dev.sessionlog.log.SessionErasedException;
 import dev.sessionlog.log.StreamKey;
-
-import dev.sessionlog.chain.ChainHash;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;

@@ -1,11 +1,10 @@
 package dev.sessionlog.log.dynamo;
 
-import dev.sessionlog.log.StreamKey;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sessionlog.event.InvalidRequestException;
 import dev.sessionlog.event.Json;
+import dev.sessionlog.log.StreamKey;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;

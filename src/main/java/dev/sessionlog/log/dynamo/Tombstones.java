@@ -1,8 +1,7 @@
 package dev.sessionlog.log.dynamo;
 
-import dev.sessionlog.log.StreamKey;
-
 import dev.sessionlog.chain.ChainHash;
+import dev.sessionlog.log.StreamKey;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;

@@ -1,5 +1,11 @@
 package dev.sessionlog.log.memory;
 
+import dev.sessionlog.chain.ChainHash;
+import dev.sessionlog.event.AppendRequest;
+import dev.sessionlog.event.EventRecord;
+import dev.sessionlog.event.InvalidRequestException;
+import dev.sessionlog.event.Json;
+import dev.sessionlog.event.NewEvent;
 import dev.sessionlog.log.AppendResult;
 import dev.sessionlog.log.AppendedEvent;
 import dev.sessionlog.log.ChildPage;
@@ -18,13 +24,6 @@ import dev.sessionlog.log.SessionExistsException;
 import dev.sessionlog.log.SessionMissingException;
 import dev.sessionlog.log.StreamKey;
 import dev.sessionlog.log.dynamo.DynamoEventLog;
-
-import dev.sessionlog.chain.ChainHash;
-import dev.sessionlog.event.AppendRequest;
-import dev.sessionlog.event.EventRecord;
-import dev.sessionlog.event.InvalidRequestException;
-import dev.sessionlog.event.Json;
-import dev.sessionlog.event.NewEvent;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;

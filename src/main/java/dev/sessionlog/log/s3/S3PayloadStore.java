@@ -2,17 +2,16 @@ package dev.sessionlog.log.s3;
 
 import dev.sessionlog.log.PayloadStore;
 import dev.sessionlog.log.StreamKey;
-
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 
 /** Large event bodies as S3 objects under {prefix}payloads/tenant=../session=../{event_id}/{nonce}.json. */
 public final class S3PayloadStore implements PayloadStore {

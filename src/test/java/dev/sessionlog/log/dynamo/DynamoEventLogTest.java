@@ -5,7 +5,6 @@ import dev.sessionlog.log.ArchivedBodies;
 import dev.sessionlog.log.EventLog;
 import dev.sessionlog.log.EventLogContract;
 import dev.sessionlog.log.s3.S3PayloadStore;
-
 import dev.sessionlog.testing.AwsTestResource;
 import dev.sessionlog.testing.TestAws;
 import java.time.Clock;

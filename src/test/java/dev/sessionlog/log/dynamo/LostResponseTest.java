@@ -1,14 +1,5 @@
 package dev.sessionlog.log.dynamo;
 
-import dev.sessionlog.log.AppendResult;
-import dev.sessionlog.log.AppendRetryPolicy;
-import dev.sessionlog.log.AppendedEvent;
-import dev.sessionlog.log.ArchivedBodies;
-import dev.sessionlog.log.EventLog;
-import dev.sessionlog.log.EventLogContract;
-import dev.sessionlog.log.StreamKey;
-import dev.sessionlog.log.s3.S3PayloadStore;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,6 +9,14 @@ import dev.sessionlog.archive.ArchiveMeta;
 import dev.sessionlog.event.Json;
 import dev.sessionlog.function.Components;
 import dev.sessionlog.function.Settings;
+import dev.sessionlog.log.AppendResult;
+import dev.sessionlog.log.AppendRetryPolicy;
+import dev.sessionlog.log.AppendedEvent;
+import dev.sessionlog.log.ArchivedBodies;
+import dev.sessionlog.log.EventLog;
+import dev.sessionlog.log.EventLogContract;
+import dev.sessionlog.log.StreamKey;
+import dev.sessionlog.log.s3.S3PayloadStore;
 import dev.sessionlog.sessions.RecorderTestSupport;
 import dev.sessionlog.sessions.SessionStore;
 import dev.sessionlog.testing.AwsTestResource;

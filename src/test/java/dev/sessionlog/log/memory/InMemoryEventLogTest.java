@@ -2,7 +2,6 @@ package dev.sessionlog.log.memory;
 
 import dev.sessionlog.log.EventLog;
 import dev.sessionlog.log.EventLogContract;
-
 import java.time.Clock;
 
 /** The contract on the in-memory fake. */
