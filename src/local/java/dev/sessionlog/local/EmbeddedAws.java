@@ -40,7 +40,7 @@ public final class EmbeddedAws implements AutoCloseable {
      * @param dataDir     where both keep their data between runs; null: in memory
      * @param dynamoEndpoint an external DynamoDB to use instead of starting one (null: moto)
      * @param s3Endpoint  an external S3 to use instead of starting one (null: embedded)
-     * @param motoArgs    test-only flags for the moto launcher
+     * @param motoArgs    flags for the moto launcher (the runner: its TTL sweep; tests: races)
      */
     public record Options(int dynamoPort, int s3Port, Path dataDir, URI dynamoEndpoint, URI s3Endpoint, List<String> motoArgs) {
         public Options(int dynamoPort, int s3Port, Path dataDir, URI dynamoEndpoint, URI s3Endpoint) {

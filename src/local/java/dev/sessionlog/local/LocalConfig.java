@@ -50,7 +50,11 @@ public record LocalConfig(int apiPort, int dynamoPort, int s3Port, Path dataDir,
         return text.isEmpty() ? null : URI.create(text);
     }
 
+    /** How often the local DynamoDB deletes expired items, as DynamoDB's TTL does in the background. */
+    static final String TTL_SWEEP_SECONDS = "60";
+
     EmbeddedAws.Options awsOptions() {
-        return new EmbeddedAws.Options(dynamoPort, s3Port, inMemory ? null : dataDir, dynamoEndpoint, s3Endpoint);
+        return new EmbeddedAws.Options(dynamoPort, s3Port, inMemory ? null : dataDir, dynamoEndpoint, s3Endpoint,
+                java.util.List.of("--ttl-sweep-seconds", TTL_SWEEP_SECONDS));
     }
 }

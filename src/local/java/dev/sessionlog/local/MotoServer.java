@@ -137,6 +137,34 @@ public final class MotoServer implements AutoCloseable {
         return endpoint;
     }
 
+    /**
+     * Lets DynamoDB's Time to Live run as of {@code now}: every item whose TTL attribute is at or
+     * before it is deleted, with the stream record AWS writes for a TTL deletion (REMOVE, the old
+     * image, the DynamoDB service as userIdentity). moto has no TTL of its own; the launcher
+     * emulates it. Returns how many items were deleted.
+     */
+    public int expireItems(java.time.Instant now) {
+        try {
+            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(endpoint.resolve("/sessionlog/ttl-sweep?now=" + now.getEpochSecond()))
+                            .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("the TTL sweep answered " + r.statusCode() + ": " + r.body());
+            }
+            java.util.regex.Matcher m = Pattern.compile("\"deleted\":\\s*(\\d+)").matcher(r.body());
+            if (!m.find()) {
+                throw new IllegalStateException("the TTL sweep answered " + r.body());
+            }
+            return Integer.parseInt(m.group(1));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the TTL sweep ran", e);
+        }
+    }
+
     /** The launcher's ready line: its address, moto's version, how many journaled writes it replayed. */
     public String banner() {
         return banner;

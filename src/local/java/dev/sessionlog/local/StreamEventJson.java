@@ -33,10 +33,18 @@ public final class StreamEventJson {
             if (r.dynamodb().hasNewImage()) {
                 d.set("NewImage", image(r.dynamodb().newImage()));
             }
+            if (r.dynamodb().hasOldImage()) {
+                d.set("OldImage", image(r.dynamodb().oldImage()));
+            }
             d.put("SequenceNumber", r.dynamodb().sequenceNumber());
             d.put("SizeBytes", r.dynamodb().sizeBytes() == null ? 0 : r.dynamodb().sizeBytes());
             d.put("StreamViewType", r.dynamodb().streamViewTypeAsString());
             o.put("eventSourceARN", streamArn);
+            if (r.userIdentity() != null) { // TTL's deletions: the DynamoDB service is the principal
+                ObjectNode who = o.putObject("userIdentity");
+                who.put("type", r.userIdentity().type());
+                who.put("principalId", r.userIdentity().principalId());
+            }
         }
         return event;
     }

@@ -12,7 +12,12 @@ be run by hand, though `python3 moto_launcher.py --port 8000` works. What it add
 3. A journal (--journal FILE): every DynamoDB write that succeeded, and every S3 write (the sealed
    checkpoints live in moto's S3, which keeps versions and Object Lock), appended as one JSON line,
    and replayed at start, so the local runner keeps its tables and checkpoints between runs.
-4. No orphan: it exits when its standard input closes, which happens however its parent JVM ends.
+4. DynamoDB's Time to Live, which moto does not have: items whose TTL attribute (epoch seconds) has
+   passed are deleted, each with the stream record AWS makes for it (REMOVE, the old image, and
+   userIdentity naming the DynamoDB service as the principal). A sweep runs every
+   --ttl-sweep-seconds (0: never), and on `POST /sessionlog/ttl-sweep?now=EPOCH_SECONDS` (a test
+   moves time on). The deletions are not journaled: replayed, an expired item expires again.
+5. No orphan: it exits when its standard input closes, which happens however its parent JVM ends.
    SIGINT is ignored (a Ctrl-C reaches the whole process group): the parent decides when to stop.
 
 It prints "sessionlog-moto listening on HOST:PORT" once it accepts requests.
@@ -32,6 +37,7 @@ WRITES = {"CreateTable", "DeleteTable", "UpdateTable", "PutItem", "UpdateItem", 
           "TransactWriteItems", "UpdateTimeToLive", "TagResource", "UntagResource", "UpdateContinuousBackups"}
 JOURNALED_HEADERS = ("Host", "X-Amz-Target", "Authorization", "Content-Type", "Content-Encoding", "X-Amz-Date")
 ITERATORS_KEPT = 10_000
+TTL_SWEEP_PATH = "/sessionlog/ttl-sweep"
 
 
 def fail(message, code):
@@ -406,6 +412,36 @@ def bound_stream_iterators():
     DynamoDBStreamsBackend.get_records = get_records
 
 
+# As GetRecords answers it (the Lambda event spells the same names in lower camel case)
+TTL_PRINCIPAL = {"Type": "Service", "PrincipalId": "dynamodb.amazonaws.com"}
+
+
+def expire_items(now_epoch_seconds):
+    """Deletes what DynamoDB's TTL would have by now; returns how many items. Call with requests serialized."""
+    from moto.dynamodb.models import dynamodb_backends
+    deleted = 0
+    for regions in list(dynamodb_backends.values()):
+        for backend in list(regions.values()):
+            for table in list(backend.tables.values()):
+                attribute = table.ttl.get("AttributeName")
+                if table.ttl.get("TimeToLiveStatus") != "ENABLED" or not attribute:
+                    continue
+                expired = []
+                for partition in list(table.items.values()):
+                    for item in (partition.values() if table.range_key_attr else [partition]):
+                        value = item.attrs.get(attribute)
+                        # As DynamoDB: a Number of epoch seconds; anything else never expires
+                        if value is not None and value.type == "N" and float(value.value) <= now_epoch_seconds:
+                            expired.append(item)
+                for item in expired:
+                    table.delete_item(item.hash_key, item.range_key)
+                    if table.stream_shard is not None and len(table.stream_shard.items) > 0 \
+                            and table.stream_shard.items[-1].record["eventName"] == "REMOVE":
+                        table.stream_shard.items[-1].record["userIdentity"] = dict(TTL_PRINCIPAL)
+                    deleted += 1
+    return deleted
+
+
 def force_condition_race(parties, timeout_seconds):
     """Test only: a PutItem's condition, once evaluated, waits for a second writer's before it writes.
 
@@ -484,6 +520,8 @@ class Engine:
         return captured["status"], (captured["headers"], body)
 
     def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO") == TTL_SWEEP_PATH and environ["REQUEST_METHOD"] == "POST":
+            return self.ttl_sweep(environ, start_response)
         request = None
         if self.journal is not None and self.is_write(environ):
             length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -515,6 +553,39 @@ class Engine:
             self.journal.write(line.encode("ascii"))
             self.journal.flush()
         return status, response
+
+    def ttl_sweep(self, environ, start_response):
+        from urllib.parse import parse_qs
+        import time
+        now = parse_qs(environ.get("QUERY_STRING", "")).get("now", [None])[0]
+        try:
+            now = float(now) if now is not None else time.time()
+        except ValueError:
+            start_response("400 Bad Request", [("Content-Type", "application/json")])
+            return [b'{"message": "now must be epoch seconds"}']
+        if self.lock is not None:
+            with self.lock:
+                deleted = expire_items(now)
+        else:
+            deleted = expire_items(now)
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [json.dumps({"deleted": deleted}).encode("ascii")]
+
+    def sweep_every(self, seconds):
+        import time
+
+        def run():
+            while True:
+                time.sleep(seconds)
+                try:
+                    if self.lock is not None:
+                        with self.lock:
+                            expire_items(time.time())
+                    else:
+                        expire_items(time.time())
+                except Exception as e:  # a sweep that failed is tried again at the next one
+                    sys.stderr.write("sessionlog-moto: TTL sweep failed: %r\n" % (e,))
+        threading.Thread(target=run, name="ttl-sweep", daemon=True).start()
 
     @staticmethod
     def is_write(environ):
@@ -562,6 +633,8 @@ def main():
     parser.add_argument("--journal", help="keep DynamoDB's writes in this file and replay them at start")
     parser.add_argument("--stream-retention-seconds", type=int, default=86400,
                         help="how long stream records are kept (DynamoDB: 24 hours)")
+    parser.add_argument("--ttl-sweep-seconds", type=float, default=0,
+                        help="delete items whose TTL has passed this often (0: only on POST %s)" % TTL_SWEEP_PATH)
     parser.add_argument("--no-serialize", action="store_true", help="test only: moto's own concurrency")
     parser.add_argument("--original-queries", action="store_true", help="test only: moto's own Query, to compare with")
     parser.add_argument("--force-condition-race", action="store_true",
@@ -582,6 +655,8 @@ def main():
     engine = Engine(DomainDispatcherApplication(create_backend_app), not args.no_serialize, args.journal)
     replayed = engine.replay()
     engine.open_journal()
+    if args.ttl_sweep_seconds > 0:
+        engine.sweep_every(args.ttl_sweep_seconds)
     server = make_server(args.host, args.port, engine, threaded=True, request_handler=QuietHandler)
     threading.Thread(target=exit_when_stdin_closes, name="stdin-watch", daemon=True).start()
     print("sessionlog-moto listening on %s:%d (moto %s, %d journaled writes replayed)"

@@ -164,6 +164,42 @@ class MotoServerTest {
     }
 
     @Test
+    void timeToLiveDeletesWhatHasExpiredWithTheStreamRecordsAwsMakes() throws Exception {
+        try (MotoServer server = MotoServer.start(MotoServer.Options.inMemory())) {
+            DynamoDbClient dynamo = client(server);
+            String table = new TemplateTables(CloudFormationTemplate.load()).createAll(dynamo).get("EventsTable");
+            assertEquals("expires_at", dynamo.describeTimeToLive(b -> b.tableName(table)).timeToLiveDescription().attributeName());
+            dynamo.putItem(b -> b.tableName(table).item(Map.of("pk", s("t#a"), "seq", n(1), "event_id", s("due"), "expires_at", n(1_000))));
+            dynamo.putItem(b -> b.tableName(table).item(Map.of("pk", s("t#a"), "seq", n(2), "event_id", s("later"), "expires_at", n(3_000))));
+            dynamo.putItem(b -> b.tableName(table).item(Map.of("pk", s("t#a"), "seq", n(0), "archived_through", n(0))));
+            dynamo.putItem(b -> b.tableName(table).item(Map.of("pk", s("t#a"), "seq", n(3), "event_id", s("text-ttl"), "expires_at", s("1000"))));
+
+            assertEquals(1, server.expireItems(java.time.Instant.ofEpochSecond(2_000)));
+
+            List<Long> left = dynamo.query(b -> b.tableName(table).keyConditionExpression("pk = :pk")
+                    .expressionAttributeValues(Map.of(":pk", s("t#a")))).items().stream().map(i -> Long.parseLong(i.get("seq").n())).toList();
+            assertEquals(List.of(0L, 2L, 3L), left, "only the item whose epoch seconds had passed is gone; a string never expires");
+            List<com.fasterxml.jackson.databind.JsonNode> removed = new ArrayList<>();
+            try (DynamoDbStreamsClient streams = DynamoDbStreamsClient.builder().endpointOverride(server.endpoint()).region(REGION)
+                    .credentialsProvider(credentials()).httpClient(UrlConnectionHttpClient.create()).build()) {
+                new StreamPoller(dynamo, streams, table, REGION.id()).pollOnce(event -> {
+                    event.get("Records").forEach(r -> {
+                        if ("REMOVE".equals(r.get("eventName").asText())) {
+                            removed.add(r);
+                        }
+                    });
+                    return List.of();
+                });
+            }
+            assertEquals(1, removed.size(), removed.toString());
+            assertEquals("Service", removed.get(0).get("userIdentity").get("type").asText());
+            assertEquals("dynamodb.amazonaws.com", removed.get(0).get("userIdentity").get("principalId").asText());
+            assertEquals("due", removed.get(0).get("dynamodb").get("OldImage").get("event_id").get("S").asText());
+            assertEquals(0, server.expireItems(java.time.Instant.ofEpochSecond(2_000)), "a second sweep finds nothing");
+        }
+    }
+
+    @Test
     void theLauncherEndsWhenItsParentJvmIsKilled() throws Exception {
         Process parent = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), MotoParentMain.class.getName())
