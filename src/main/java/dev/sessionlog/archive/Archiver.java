@@ -2,40 +2,30 @@ package dev.sessionlog.archive;
 
 import dev.sessionlog.chain.CheckpointStore;
 import dev.sessionlog.event.EventRecord;
-import dev.sessionlog.event.Json;
 import dev.sessionlog.log.EventLog;
 import dev.sessionlog.log.Head;
 import dev.sessionlog.log.PayloadStore;
 import dev.sessionlog.log.StreamKey;
-import dev.sessionlog.log.dynamo.BatchWrites;
-import dev.sessionlog.log.dynamo.EventBodyCodec;
-import dev.sessionlog.log.dynamo.EventItems;
 import dev.sessionlog.observe.Metrics.Metric;
 import dev.sessionlog.observe.Metrics;
 import dev.sessionlog.observe.RequestLog;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.dynamodb.model.PutRequest;
-import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
-import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
-import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
  * Moves events older than the hot window to S3. For each due session (read from the due index,
- * never by scanning): objects first, then the watermark (conditionally, per object), then the
- * DynamoDB items become stubs. A run that dies at any step leaves every event readable exactly
- * once (readers take seqs up to the watermark from S3 only), and the next run finishes the job:
- * it adopts the objects written above the watermark, then stubs what is left.
+ * never by scanning): objects first, then the watermark (conditionally, per object). The items
+ * are not touched: TTL deletes them later, without a write unit. A run that dies at any step leaves
+ * every event readable exactly once (readers take seqs up to the watermark from S3 only), and the
+ * next run finishes the job: it adopts the objects written above the watermark. (Versions before
+ * this one left a stub in place of each archived event; their stubs are still read.)
  */
 public final class Archiver {
 
@@ -144,9 +134,9 @@ public final class Archiver {
             Adopted adopted = adoptObjectsAbove(key, watermark, maxEvents, owner);
             watermark = adopted.watermark();
             maxEvents = adopted.maxEvents();
-            long head = head0.seq(); // read under this run's lease, like the events below it
-            // What earlier runs archived but did not stub (they died, or objects were adopted).
-            Set<String> largeIds = new HashSet<>(stubLeftovers(key, m.stubbedThrough(), watermark, head));
+            // No stub is left in place of an archived event: its item stays as it is until its TTL
+            // (expires_at) deletes it for free, hot window plus grace after it was written, so
+            // retries of its id and its chain value are answered from it until then.
             Window window = new Window(List.of());
             while (events < settings.maxEventsPerRun() && clock.instant().isBefore(stopBy)) {
                 if (!window.hasNext(watermark)) {
@@ -166,23 +156,7 @@ public final class Archiver {
                 watermark = last;
                 events += cut.records().size();
                 crashPoints.reached("after-watermark");
-                // Stubs from the records just archived: no second read of their items.
-                List<WriteRequest> stubs = new ArrayList<>();
-                for (int i = 0; i < cut.records().size(); i++) {
-                    EventRecord r = cut.records().get(i);
-                    if (r.seq() != head) {
-                        int bodySize = Json.bytes(r.event()).length;
-                        stubs.add(stubWrite(EventItems.stub(key, r, bodySize)));
-                        if (bodySize >= EventBodyCodec.MIN_REFERENCED_BYTES) {
-                            largeIds.add(r.eventId()); // only a body this large can have gone to S3
-                        }
-                    }
-                }
-                writeStubs(stubs);
             }
-            removePayloadsOf(key, largeIds);
-            // A head at or below the watermark stays whole; a later run stubs it once it is not the head.
-            meta.markStubbed(key, head <= watermark ? Math.min(watermark, head - 1) : watermark, owner);
             Instant nextDue = hot.read(key, watermark, 1).stream().findFirst().map(EventRecord::recordedAt).orElse(null);
             meta.finish(key, watermark, nextDue, owner);
         } catch (ConditionalCheckFailedException | ArchiveMeta.LeaseLostException movedByAnother) {
@@ -264,70 +238,6 @@ public final class Archiver {
                 }
             }
             return List.of();
-        }
-    }
-
-    private static WriteRequest stubWrite(Map<String, AttributeValue> stub) {
-        return WriteRequest.builder().putRequest(PutRequest.builder().item(stub).build()).build();
-    }
-
-    /**
-     * Stubs the items of (stubbedThrough, watermark] that are still whole: what a run that died, or
-     * whose objects were adopted, left. The newest event stays whole: appends find the head by it.
-     */
-    private List<String> stubLeftovers(StreamKey key, long stubbedThrough, long watermark, long head) {
-        List<String> referencedIds = new ArrayList<>();
-        if (watermark <= stubbedThrough) {
-            return referencedIds;
-        }
-        List<WriteRequest> pending = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            Map<String, AttributeValue> from = start;
-            QueryResponse page = dynamo.query(b -> b.tableName(table)
-                    .keyConditionExpression("pk = :pk AND seq BETWEEN :lo AND :hi")
-                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(key.pk()),
-                            ":lo", AttributeValue.fromN(Long.toString(stubbedThrough + 1)),
-                            ":hi", AttributeValue.fromN(Long.toString(watermark))))
-                    .exclusiveStartKey(from).returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
-            for (Map<String, AttributeValue> item : page.items()) {
-                if (!EventItems.isStub(item) && EventItems.seq(item) != head) {
-                    pending.add(stubWrite(EventItems.stub(item)));
-                    if (item.containsKey(EventBodyCodec.BODY_REF)) {
-                        referencedIds.add(item.get(EventItems.EVENT_ID).s());
-                    }
-                }
-            }
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null);
-        writeStubs(pending);
-        return referencedIds;
-    }
-
-    /**
-     * The large bodies of the events just stubbed: their archive lines hold them now, and no item
-     * refers to them any more. One listing of the session's payloads (large bodies are few).
-     */
-    private void removePayloadsOf(StreamKey key, Set<String> eventIds) {
-        if (eventIds.isEmpty()) {
-            return;
-        }
-        for (String objectKey : payloads.keys(key)) {
-            PayloadStore.Owner owner = payloads.owner(objectKey);
-            if (owner != null && eventIds.contains(owner.eventId())) {
-                payloads.delete(objectKey);
-            }
-        }
-    }
-
-    /** BatchWriteItem, a batch at a time (the crash point lets tests stop a run part way). */
-    private void writeStubs(List<WriteRequest> stubs) {
-        int batch = BatchWrites.MAX_REQUESTS;
-        for (int from = 0; from < stubs.size(); from += batch) {
-            BatchWrites.write(dynamo, table, new ArrayList<>(stubs.subList(from, Math.min(stubs.size(), from + batch))));
-            if (from + batch >= 2 * batch) {
-                crashPoints.reached("during-stubbing");
-            }
         }
     }
 }

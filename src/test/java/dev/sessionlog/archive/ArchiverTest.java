@@ -133,11 +133,12 @@ class ArchiverTest {
         rebuilt.put("archived_through_seq", 0);
         assertSameJson(sessionBefore, rebuilt);
 
-        // DynamoDB keeps stubs (ids, for retries and children) of the archived events, whole items of the hot tail.
-        Map<String, AttributeValue> stub = t.aws.embedded().dynamo().getItem(b -> b.tableName(AwsTestResource.aws().table("EventsTable"))
+        // Archival writes nothing in place of the archived events: their items stay as written (ids for
+        // retries, children) until their TTL deletes them.
+        Map<String, AttributeValue> kept = t.aws.embedded().dynamo().getItem(b -> b.tableName(AwsTestResource.aws().table("EventsTable"))
                 .key(Map.of("pk", AttributeValue.fromS(new StreamKey(tenant, "s-10k").pk()), "seq", AttributeValue.fromN("17")))).item();
-        assertTrue(stub.containsKey("archived"));
-        assertFalse(stub.containsKey("body") || stub.containsKey("body_gz"));
+        assertFalse(kept.containsKey("archived"));
+        assertTrue(kept.containsKey("body") || kept.containsKey("body_gz"));
         // A retry of an archived event is still recognised.
         ObjectNode retry = Json.MAPPER.createObjectNode();
         retry.putArray("events").addObject().put("event_id", "e-17").set("event", sent.get(16));
@@ -178,7 +179,7 @@ class ArchiverTest {
 
     @Test
     void aRunThatDiesAtAnyStepLeavesEveryEventReadableOnceAndTheNextRunConverges() {
-        for (String point : List.of("after-object-write", "after-watermark", "during-stubbing")) {
+        for (String point : List.of("after-object-write", "after-watermark")) {
             RecorderTestSupport t = support(250, Duration.ofMinutes(5));
             String tenant = RecorderTestSupport.newTenant();
             List<JsonNode> sent = session(t, clock, tenant, "s-crash", 1_200, 30);
@@ -198,7 +199,6 @@ class ArchiverTest {
             t.components.archiver().archive(key, NOW.minus(Duration.ofHours(24)));
             clock.set(NOW);
             assertEquals(1_200, t.components.archiveMeta().load(key).archivedThrough(), point);
-            assertEquals(1_200, t.components.archiveMeta().load(key).stubbedThrough(), point);
             List<S3Object> objects = objects(t, tenant, "s-crash");
             assertEquals(5, objects.size(), () -> point + ": " + objects.stream().map(S3Object::key).toList());
             assertReadsExactlyOnce(t, tenant, "s-crash", sent);
@@ -283,13 +283,11 @@ class ArchiverTest {
         t.components.archiver().archive(new StreamKey(tenant, "s-kids"), NOW.minus(Duration.ofHours(24)));
         assertEquals(151, t.components.archiveMeta().load(new StreamKey(tenant, "s-kids")).archivedThrough());
 
-        // A page of archived children: one read of the archive state and one listing, not one per child.
+        // A page of archived children: their items are whole until TTL deletes them, so no S3 read.
         AwsCalls.reset();
         JsonNode firstPage = t.api.get(tenant, "/v1/sessions/s-kids/events/root/children?limit=40").body();
         assertEquals(40, firstPage.get("children").size());
-        assertEquals(1L, AwsCalls.countByOperation("S3").get("ListObjectsV2"));
-        assertEquals(1, AwsCalls.calls("DynamoDb").stream()
-                .filter(c -> c.operation().equals("GetItem") && c.request().toString().contains("seq=AttributeValue(N=0)")).count());
+        assertEquals(Map.of(), AwsCalls.countByOperation("S3"));
         List<Long> ns = new ArrayList<>();
         String cursor = null;
         do {
