@@ -11,7 +11,7 @@ import java.util.Map;
 public record LocalConfig(int apiPort, int dynamoPort, int s3Port, Path dataDir, boolean inMemory,
                           URI dynamoEndpoint, URI s3Endpoint, String bucket, long streamPollMillis,
                           long scheduleSeconds, String idleTimeout, String archiveHotWindow, int archiveSegmentMaxEvents,
-                          long archiveSegmentMaxBytes, long eraseSeconds, String sessionRetention) {
+                          long archiveSegmentMaxBytes, long eraseSeconds, String sessionRetention, String archiveGrace) {
 
     public static LocalConfig fromEnvironment() {
         return from(System.getenv());
@@ -34,7 +34,8 @@ public record LocalConfig(int apiPort, int dynamoPort, int s3Port, Path dataDir,
                 Integer.parseInt(value(env, "ARCHIVE_SEGMENT_MAX_EVENTS", "1000")),
                 Long.parseLong(value(env, "ARCHIVE_SEGMENT_MAX_BYTES", "8388608")),
                 Long.parseLong(value(env, "SESSIONLOG_ERASE_SECONDS", "30")),
-                value(env, "SESSION_RETENTION", ""));
+                value(env, "SESSION_RETENTION", ""),
+                value(env, "ARCHIVE_GRACE", "P7D"));
     }
 
     private static String value(Map<String, String> env, String name, String defaultValue) {

@@ -47,13 +47,14 @@ public final class LocalRunner implements AutoCloseable {
             Settings settings = Settings.local(tables.get("EventsTable"), tables.get("SessionsTable"), config.bucket())
                     .withIdleTimeout(Duration.parse(config.idleTimeout()))
                     .withArchive(new ArchiveSettings(Duration.parse(config.archiveHotWindow()), config.archiveSegmentMaxEvents(),
-                            config.archiveSegmentMaxBytes(), defaults.maxEventsPerRun(), defaults.lease()))
+                            config.archiveSegmentMaxBytes(), defaults.maxEventsPerRun(), defaults.lease(),
+                            Duration.parse(config.archiveGrace())))
                     .withSessionRetention(config.sessionRetention().isEmpty() ? null : Duration.parse(config.sessionRetention()))
                     .withCheckpointKey(LocalCheckpointKey.of(config.inMemory() ? null : config.dataDir()));
             Components components = new Components(settings, dynamo, s3, checkpointS3, java.time.Clock.systemUTC(),
                     dev.sessionlog.observe.Metrics.NONE);
             LocalGateway gateway = new LocalGateway(config.apiPort(), components.appendHandler(), components.queryHandler(),
-                    new StreamEventHandler(components.streamRecorder()), settings.tenantClaim());
+                    components.streamEventHandler(), settings.tenantClaim());
             LocalSchedules schedules = LocalSchedules.start(components, dynamo, aws.streams(), config);
             return new LocalRunner(config, aws, tables, gateway, schedules);
         } catch (Exception | Error e) {

@@ -27,7 +27,7 @@ final class LocalSchedules implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        StreamEventHandler recorder = new StreamEventHandler(components.streamRecorder());
+        StreamEventHandler recorder = components.streamEventHandler();
         StreamPoller poller = new StreamPoller(dynamo, streams, components.settings().eventsTable(), EmbeddedAws.REGION.id());
         executor.scheduleWithFixedDelay(() -> {
             try {

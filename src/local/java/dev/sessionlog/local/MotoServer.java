@@ -144,6 +144,11 @@ public final class MotoServer implements AutoCloseable {
      * emulates it. Returns how many items were deleted.
      */
     public int expireItems(java.time.Instant now) {
+        return expireItems(endpoint, now);
+    }
+
+    /** {@link #expireItems(java.time.Instant)} of the launcher at {@code endpoint} (a test that attached to it). */
+    public static int expireItems(URI endpoint, java.time.Instant now) {
         try {
             java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
                     java.net.http.HttpRequest.newBuilder(endpoint.resolve("/sessionlog/ttl-sweep?now=" + now.getEpochSecond()))

@@ -28,7 +28,7 @@ public final class ArchiveMeta {
     public static final int DUE_SHARDS = 8;
     static final String ARCHIVED_THROUGH = EventItems.ARCHIVED_THROUGH;
     static final String STUBBED_THROUGH = EventItems.STUBBED_THROUGH;
-    static final String INDEXED_THROUGH = "indexed_through";
+    static final String INDEXED_THROUGH = EventItems.INDEXED_THROUGH;
     static final String ARCHIVE_AFTER = "archive_after";
     static final String ARCHIVE_SHARD = "archive_shard";
     static final String SEGMENT_MAX_EVENTS = "segment_max_events";
@@ -160,9 +160,11 @@ public final class ArchiveMeta {
      *
      * @throws ConditionalCheckFailedException when another run moved it
      */
-    public void moveWatermark(StreamKey key, long from, long to, int segmentMaxEvents, String owner) {
+    public void moveWatermark(StreamKey key, long from, long to, String chainAtTo, int segmentMaxEvents, String owner) {
         Map<String, AttributeValue> values = new HashMap<>();
         values.put(":to", AttributeValue.fromN(Long.toString(to)));
+        // The chain value at the watermark: what the next event links to once TTL has deleted the items.
+        values.put(":chain", chainAtTo == null ? AttributeValue.fromNul(true) : AttributeValue.fromS(chainAtTo));
         values.put(":max", AttributeValue.fromN(Integer.toString(segmentMaxEvents)));
         values.put(":o", AttributeValue.fromS(owner));
         String condition;
@@ -176,7 +178,7 @@ public final class ArchiveMeta {
         // The condition names the lease's owner: a run whose lease was taken over moves nothing.
         try {
             dynamo.updateItem(b -> b.tableName(table).key(key(key))
-                    .updateExpression("SET archived_through = :to, segment_max_events = :max")
+                    .updateExpression("SET archived_through = :to, archived_chain = :chain, segment_max_events = :max")
                     .conditionExpression(condition + " AND lease_owner = :o"
                             + " AND (attribute_not_exists(segment_max_events) OR segment_max_events <= :max)")
                     .expressionAttributeValues(values)

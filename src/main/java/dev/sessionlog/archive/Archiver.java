@@ -152,7 +152,7 @@ public final class Archiver {
                 objects++;
                 crashPoints.reached("after-object-write");
                 seal(key, last, lastRecord.chain());
-                meta.moveWatermark(key, watermark, last, maxEvents, owner);
+                meta.moveWatermark(key, watermark, last, lastRecord.chain(), maxEvents, owner);
                 watermark = last;
                 events += cut.records().size();
                 crashPoints.reached("after-watermark");
@@ -163,6 +163,29 @@ public final class Archiver {
             LOG.warnf("the watermark or the lease of session %s moved under this run; leaving it to the other", key.sessionId());
         }
         return new Report(0, events > 0 ? 1 : 0, events, objects, bytes);
+    }
+
+    /**
+     * Takes into the archive the objects written above the session's watermark (by a run that died,
+     * or by {@link ArchiveRescue} from TTL's deletions), under the session's lease. Returns the
+     * watermark; when another run holds the lease, that run (or the next) adopts them.
+     */
+    public long adopt(StreamKey key) {
+        Instant now = clock.instant();
+        String owner = UUID.randomUUID().toString();
+        if (!meta.acquireLease(key, now, now.plus(settings.lease()), owner)) {
+            return meta.load(key).archivedThrough();
+        }
+        ArchiveMeta.Meta m = meta.load(key);
+        long watermark = m.archivedThrough();
+        try {
+            watermark = adoptObjectsAbove(key, watermark, Math.max(m.segmentMaxEvents(), settings.segmentMaxEvents()), owner).watermark();
+            Instant nextDue = hot.read(key, watermark, 1).stream().findFirst().map(EventRecord::recordedAt).orElse(null);
+            meta.finish(key, watermark, nextDue, owner);
+        } catch (ConditionalCheckFailedException | ArchiveMeta.LeaseLostException movedByAnother) {
+            LOG.warnf("the watermark or the lease of session %s moved while rescued objects were adopted", key.sessionId());
+        }
+        return watermark;
     }
 
     private record Adopted(long watermark, int maxEvents) {
@@ -191,8 +214,9 @@ public final class Archiver {
             // An object written under a larger limit than today's: readers list from seq - its size.
             maxEvents = (int) Math.max(maxEvents, longest.last() - longest.first() + 1);
             // the run that wrote it may have died before its checkpoint: the object's own metadata has the value
-            seal(key, longest.last(), segments.chainOf(longest));
-            meta.moveWatermark(key, watermark, longest.last(), maxEvents, owner);
+            String chain = segments.chainOf(longest);
+            seal(key, longest.last(), chain);
+            meta.moveWatermark(key, watermark, longest.last(), chain, maxEvents, owner);
             watermark = longest.last();
         }
     }

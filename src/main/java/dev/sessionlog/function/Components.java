@@ -7,6 +7,7 @@ import dev.sessionlog.api.VerifyHandler;
 import dev.sessionlog.archive.ArchiveMeta;
 import dev.sessionlog.archive.ArchiveSettings;
 import dev.sessionlog.archive.ArchivedEvents;
+import dev.sessionlog.archive.ArchiveRescue;
 import dev.sessionlog.archive.Archiver;
 import dev.sessionlog.archive.OrphanSweeper;
 import dev.sessionlog.archive.SeamlessEventLog;
@@ -84,7 +85,7 @@ public final class Components {
         this.segmentStore = new SegmentStore(s3, settings.bucket(), settings.archivePrefix());
         this.archivedEvents = new ArchivedEvents(segmentStore, archiveMeta);
         this.hotLog = new DynamoEventLog(dynamo, settings.eventsTable(), payloads, clock, AppendRetryPolicy.defaults(),
-                archivedEvents);
+                archivedEvents, settings.archive().itemLifetime());
         this.eventLog = new SeamlessEventLog(hotLog, archivedEvents, archiveMeta);
         this.sessionStore = new SessionStore(dynamo, s3, settings.sessionsTable(), settings.bucket(), settings.archivePrefix(),
                 RecorderOptions.defaults().withKeepStreamingUpdates(settings.keepStreamingUpdates()));
@@ -150,6 +151,16 @@ public final class Components {
 
     public Archiver archiver() {
         return archiver(Archiver.CrashPoints.NONE);
+    }
+
+    /** What writes to the archive the events TTL deleted before they were archived. */
+    public ArchiveRescue archiveRescue() {
+        return new ArchiveRescue(archiveMeta, segmentStore, payloads, archiver(), settings.archive());
+    }
+
+    /** The recorder function's handler: new events to the recorder, TTL's deletions to the rescue. */
+    public StreamEventHandler streamEventHandler() {
+        return new StreamEventHandler(streamRecorder(), archiveRescue());
     }
 
     public OrphanSweeper orphanSweeper() {

@@ -22,7 +22,7 @@ public class ComponentsProducer {
     @Singleton
     Components components(DynamoDbClient dynamo, S3Client s3, SessionlogConfig config) {
         ArchiveSettings archive = ArchiveSettings.forFunctionTimeout(config.archive().hotWindow(), config.archive().segmentMaxEvents(),
-                config.archive().segmentMaxBytes(), config.functionTimeout());
+                config.archive().segmentMaxBytes(), config.functionTimeout(), config.archive().grace());
         return new Components(new Settings(config.eventsTable(), config.sessionsTable(), config.bucket(),
                 "", config.tenantClaim(), config.idleTimeout(),
                 config.keepStreamingUpdates(), archive, config.functionTimeout(), config.checkpointBucket(), config.checkpointKey(), config.failureBucket().orElse(""),
@@ -47,7 +47,7 @@ public class ComponentsProducer {
     @Produces
     @Singleton
     StreamEventHandler streamEventHandler(Components components) {
-        return new StreamEventHandler(components.streamRecorder());
+        return components.streamEventHandler();
     }
 
     @Produces

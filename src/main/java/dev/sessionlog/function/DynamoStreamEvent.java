@@ -20,6 +20,20 @@ public class DynamoStreamEvent {
         @JsonProperty("eventID") public String eventId;
         @JsonProperty("eventName") public String eventName;
         @JsonProperty("dynamodb") public StreamData dynamodb;
+        /** Set on TTL's deletions: {"type": "Service", "principalId": "dynamodb.amazonaws.com"}. */
+        @JsonProperty("userIdentity") public UserIdentity userIdentity;
+
+        /** A deletion by DynamoDB's Time to Live, not by a client. */
+        public boolean isExpiry() {
+            return "REMOVE".equals(eventName) && userIdentity != null && "Service".equals(userIdentity.type)
+                    && "dynamodb.amazonaws.com".equals(userIdentity.principalId);
+        }
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public static class UserIdentity {
+        @JsonProperty("type") public String type;
+        @JsonProperty("principalId") public String principalId;
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -27,6 +41,7 @@ public class DynamoStreamEvent {
         @JsonProperty("SequenceNumber") public String sequenceNumber;
         @JsonProperty("Keys") public JsonNode keys;
         @JsonProperty("NewImage") public JsonNode newImage;
+        @JsonProperty("OldImage") public JsonNode oldImage;
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)

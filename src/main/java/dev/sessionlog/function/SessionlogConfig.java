@@ -56,6 +56,8 @@ public interface SessionlogConfig {
         int segmentMaxEvents();
 
         long segmentMaxBytes();
+
+        Duration grace();
     }
 
     /** The OAuth scope each kind of route needs; none: any token ({@link dev.sessionlog.api.RouteScopes}). */

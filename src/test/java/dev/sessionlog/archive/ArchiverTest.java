@@ -48,7 +48,7 @@ class ArchiverTest {
 
     RecorderTestSupport support(int segmentMaxEvents, Duration lease) {
         Settings settings = AwsTestResource.settings().withArchive(new ArchiveSettings(Duration.ofHours(24), segmentMaxEvents, 8L * 1024 * 1024,
-                100_000, lease));
+                100_000, lease, ArchiveSettings.DEFAULT_GRACE));
         return new RecorderTestSupport(clock, settings);
     }
 

@@ -259,7 +259,7 @@ final class CostBench {
         Driver(BenchStack stack) {
             this.stack = stack;
             this.append = stack.components.appendHandler();
-            this.recorder = new StreamEventHandler(stack.components.streamRecorder());
+            this.recorder = stack.components.streamEventHandler();
             this.poller = new StreamPoller(stack.plainDynamo, stack.aws.streams(), stack.eventsTable, EmbeddedAws.REGION.id());
         }
 

@@ -232,7 +232,7 @@ class IamPolicyTest {
         setup.api.post(tenant, "/v1/sessions/" + s + "/events", batch("r-", 0, 30, 20, null));
         setup.api.post(tenant, "/v1/sessions/" + s + "/events", batch("big-", 0, 1, 600_000, null));
         List<StreamRecord> records = setup.records(tenant, s);
-        StreamEventHandler handler = new StreamEventHandler(subject.components.streamRecorder());
+        StreamEventHandler handler = subject.components.streamEventHandler();
 
         AwsCalls.reset();
         // a gap first (catch-up from the log), then the rest, twice (large state: S3, then replaced)

@@ -27,7 +27,7 @@ class LocalGatewayTest {
     private static LocalGateway gateway() throws java.io.IOException {
         RecorderTestSupport t = new RecorderTestSupport();
         return new LocalGateway(0, t.components.appendHandler(), t.components.queryHandler(),
-                new StreamEventHandler(t.components.streamRecorder()), "tenant_id");
+                t.components.streamEventHandler(), "tenant_id");
     }
 
     @Test

@@ -29,7 +29,7 @@ class OpenApiLocalRouteTest {
         t.append(tenant, "s-tool", RecorderTestSupport.fixture("tool_loop.json").subList(0, 3));
         HttpClient http = HttpClient.newHttpClient();
         try (LocalGateway gateway = new LocalGateway(0, t.components.appendHandler(), t.components.queryHandler(),
-                new StreamEventHandler(t.components.streamRecorder()), "tenant_id")) {
+                t.components.streamEventHandler(), "tenant_id")) {
             for (String session : List.of("s-tool", "s-nothing")) {
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port()
                         + "/_local/rebuild/" + session)).header("X-Tenant-Id", tenant).POST(HttpRequest.BodyPublishers.noBody()).build(),

@@ -25,7 +25,7 @@ class SessionApiTest {
 
     /** Polls the events table's stream, as Lambda's event source mapping would, until the session is folded. */
     private void recordFromStream(String tenant, String session, long seq) throws InterruptedException {
-        StreamEventHandler handler = new StreamEventHandler(t.components.streamRecorder());
+        StreamEventHandler handler = t.components.streamEventHandler();
         long deadline = System.currentTimeMillis() + 60_000;
         while (System.currentTimeMillis() < deadline) {
             poller.pollOnce(event -> StreamEvents.deliver(handler, event));

@@ -53,15 +53,27 @@ public final class DynamoEventLog implements EventLog {
     private final Heads heads;
     private final DynamoAppender appender;
     private final DynamoLifecycle lifecycle;
+    private final Clock clock;
 
+    /** A log whose event items never expire (tests of the log alone). */
     public DynamoEventLog(DynamoDbClient ddb, String table, PayloadStore payloads, Clock clock, AppendRetryPolicy retry,
                           ArchivedBodies archived) {
+        this(ddb, table, payloads, clock, retry, archived, null);
+    }
+
+    /**
+     * @param itemLifetime how long after it is recorded an event's item expires (its TTL attribute):
+     *                     the archive's hot window plus its grace; null: never
+     */
+    public DynamoEventLog(DynamoDbClient ddb, String table, PayloadStore payloads, Clock clock, AppendRetryPolicy retry,
+                          ArchivedBodies archived, java.time.Duration itemLifetime) {
         this.ddb = ddb;
         this.table = table;
         this.payloads = payloads;
         this.archived = archived;
-        this.heads = new Heads(ddb, table);
-        this.appender = new DynamoAppender(ddb, table, payloads, clock, retry, heads);
+        this.clock = clock;
+        this.heads = new Heads(ddb, table, clock);
+        this.appender = new DynamoAppender(ddb, table, payloads, clock, retry, heads, itemLifetime);
         this.lifecycle = new DynamoLifecycle(ddb, table, clock, heads);
     }
 
@@ -203,7 +215,9 @@ public final class DynamoEventLog implements EventLog {
                 .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(key.pk()), ":zero", EventItems.seqValue(0)))
                 .scanIndexForward(false).limit(1).consistentRead(true)
                 .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
-        return r.items().stream().findFirst().filter(item -> item.containsKey(EventItems.EVENT_ID))
+        // An expired item may not be the newest any more (TTL may have taken newer ones): not answered here.
+        return r.items().stream().findFirst()
+                .filter(item -> item.containsKey(EventItems.EVENT_ID) && !EventItems.hasExpired(item, clock.instant()))
                 .map(item -> EventItems.toRecord(item, payloads, archived));
     }
 

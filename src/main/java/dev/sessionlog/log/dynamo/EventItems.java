@@ -48,6 +48,15 @@ public final class EventItems {
     /** On a session's state item (seq 0): how far its archive and the stubs left in its place go. */
     public static final String ARCHIVED_THROUGH = "archived_through";
     public static final String STUBBED_THROUGH = "stubbed_through";
+    /** On a session's state item: the chain value at archived_through (the head once TTL took the items). */
+    public static final String ARCHIVED_CHAIN = "archived_chain";
+    /** On the state item: the highest seq the recorder has seen (events up to it exist, hot or archived). */
+    public static final String INDEXED_THROUGH = "indexed_through";
+    /**
+     * On an event's item: when DynamoDB's TTL deletes it (epoch seconds): recorded_at plus the hot
+     * window plus the archive's grace. Archive items, links, marks and tombstones never carry it.
+     */
+    public static final String EXPIRES_AT = "expires_at";
     public static final String PARENT_KEY = "parent_key";
     public static final String CHILD_KEY = "child_key";
     public static final String RECORDED_AT = "recorded_at";
@@ -139,6 +148,12 @@ public final class EventItems {
     public static long bodySize(Map<String, AttributeValue> item) {
         AttributeValue v = item.get(BODY_SIZE);
         return v == null ? -1 : Long.parseLong(v.n());
+    }
+
+    /** An event's item that TTL may already have deleted the newer items of: its expiry has passed. */
+    public static boolean hasExpired(Map<String, AttributeValue> item, java.time.Instant now) {
+        AttributeValue at = item.get(EXPIRES_AT);
+        return at != null && Long.parseLong(at.n()) <= now.getEpochSecond();
     }
 
     public static boolean isStub(Map<String, AttributeValue> item) {

@@ -4,7 +4,9 @@ import dev.sessionlog.chain.ChainHash;
 import dev.sessionlog.log.Head;
 import dev.sessionlog.log.Lineage;
 import dev.sessionlog.log.SessionErasedException;
+import dev.sessionlog.log.StoreBusyException;
 import dev.sessionlog.log.StreamKey;
+import java.time.Clock;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -12,19 +14,27 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
 
 /**
- * A session's newest item, read without its body: what appends link to and reads check first (is the
- * session there, is it being erased, is it a fork). One Query (or, at a known seq, one GetItem).
+ * A session's head, read without bodies: what appends link to and reads check first (is the session
+ * there, is it being erased, is it a fork). Usually one Query: the newest item, when it is an event
+ * whose TTL has not passed. Otherwise (no event item left, or the newest has expired, so newer ones
+ * may be gone) the state item's archive watermark says where the log really ends: events up to it
+ * are in S3, with the chain value at it. Events the recorder saw above both ({@code indexed_through})
+ * that no item holds any more are being rescued into the archive from their REMOVE records: an
+ * append waits for that (429) rather than reuse their seqs.
  */
 final class Heads {
 
-    private static final String PROJECTION = "seq, chain, erasing, lineage";
+    private static final String PROJECTION = "seq, chain, erasing, lineage, event_id, expires_at";
+    private static final String STATE_PROJECTION = "archived_through, archived_chain, indexed_through, lineage";
 
     private final DynamoDbClient ddb;
     private final String table;
+    private final Clock clock;
 
-    Heads(DynamoDbClient ddb, String table) {
+    Heads(DynamoDbClient ddb, String table, Clock clock) {
         this.ddb = ddb;
         this.table = table;
+        this.clock = clock;
     }
 
     Head head(StreamKey key) {
@@ -32,12 +42,56 @@ final class Heads {
                 .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(key.pk()), ":zero", EventItems.seqValue(0)))
                 .scanIndexForward(false).limit(1).consistentRead(true).projectionExpression(PROJECTION)
                 .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
-        return r.items().isEmpty() ? Head.NONE : of(r.items().get(0));
+        Map<String, AttributeValue> newest = r.items().isEmpty() ? null : r.items().get(0);
+        if (newest != null && (isErasing(newest) || isLiveEvent(newest))) {
+            return of(newest);
+        }
+        return orArchived(key, newest);
+    }
+
+    private boolean isLiveEvent(Map<String, AttributeValue> item) {
+        return item.containsKey(EventItems.EVENT_ID) && !EventItems.hasExpired(item, clock.instant());
+    }
+
+    private static boolean isErasing(Map<String, AttributeValue> item) {
+        AttributeValue erasing = item.get(EventItems.ERASING);
+        return erasing != null && Boolean.TRUE.equals(erasing.bool());
+    }
+
+    /** The newest item (a fork's link, an expired event, or none) against the archive's watermark. */
+    private Head orArchived(StreamKey key, Map<String, AttributeValue> newest) {
+        Map<String, AttributeValue> state = ddb.getItem(b -> b.tableName(table).key(EventItems.key(key, 0)).consistentRead(true)
+                .projectionExpression(STATE_PROJECTION).returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)).item();
+        long archived = number(state, EventItems.ARCHIVED_THROUGH);
+        long indexed = number(state, EventItems.INDEXED_THROUGH);
+        Head head;
+        if (newest != null && EventItems.seq(newest) >= archived) {
+            head = of(newest);
+        } else if (archived > 0) {
+            AttributeValue chain = state.get(EventItems.ARCHIVED_CHAIN);
+            AttributeValue lineage = newest != null && newest.get(EventItems.LINEAGE) != null ? newest.get(EventItems.LINEAGE)
+                    : state.get(EventItems.LINEAGE);
+            head = new Head(archived, chain == null || chain.nul() != null ? null : chain.s(),
+                    lineage == null ? Lineage.NONE : Lineage.fromJson(lineage.s()), false, false);
+        } else {
+            head = Head.NONE;
+        }
+        if (indexed > head.seq()) {
+            throw new StoreBusyException("events " + (head.seq() + 1) + ".." + indexed + " of session " + key.sessionId()
+                    + " expired before they were archived and are being written to the archive; retry shortly", 5, null);
+        }
+        return head;
+    }
+
+    private static long number(Map<String, AttributeValue> item, String name) {
+        AttributeValue v = item == null ? null : item.get(name);
+        return v == null || v.n() == null ? 0 : Long.parseLong(v.n());
     }
 
     /**
      * The head as a writer with expected_seq expects it: the item at that seq (what the next event
-     * links to), or a head of seq -1 when there is no such item. Seq 0 is a new session's.
+     * links to), or a head of seq -1 when there is no such item. Seq 0 is a new session's. An item
+     * TTL has deleted is looked for as the head itself (from the archive).
      */
     Head at(StreamKey key, long seq) {
         if (seq == 0) {
@@ -45,15 +99,18 @@ final class Heads {
         }
         Map<String, AttributeValue> item = ddb.getItem(b -> b.tableName(table).key(EventItems.key(key, seq)).consistentRead(true)
                 .projectionExpression(PROJECTION).returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)).item();
-        return item == null || item.isEmpty() ? new Head(-1, null, Lineage.NONE, false) : of(item);
+        if (item == null || item.isEmpty()) {
+            Head head = head(key);
+            return head.seq() == seq && !head.itemHeld() ? head : new Head(-1, null, Lineage.NONE, false);
+        }
+        return of(item);
     }
 
     private static Head of(Map<String, AttributeValue> item) {
         AttributeValue chain = item.get(EventItems.CHAIN);
         AttributeValue lineage = item.get(EventItems.LINEAGE);
-        AttributeValue erasing = item.get(EventItems.ERASING);
         return new Head(EventItems.seq(item), chain == null ? null : chain.s(),
-                lineage == null ? Lineage.NONE : Lineage.fromJson(lineage.s()), erasing != null && Boolean.TRUE.equals(erasing.bool()));
+                lineage == null ? Lineage.NONE : Lineage.fromJson(lineage.s()), isErasing(item));
     }
 
     /** @throws SessionErasedException when the session had been erased (its id has a tombstone) */

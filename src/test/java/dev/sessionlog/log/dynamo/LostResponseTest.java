@@ -158,7 +158,7 @@ class LostResponseTest {
 
         LoseFirstAnswer loseMark = new LoseFirstAnswer("UpdateItem", r -> r.toString().contains("archived_through = :to"));
         ArchiveMeta markMeta = new ArchiveMeta(aws.embedded().dynamo(loseMark), aws.table("EventsTable"));
-        markMeta.moveWatermark(key, 0, 10, 10, "run-1"); // throws if the retry is taken as another run's move
+        markMeta.moveWatermark(key, 0, 10, "chain-10", 10, "run-1"); // throws if the retry is taken as another run's move
         assertTrue(loseMark.lost.get());
         assertEquals(10, markMeta.load(key).archivedThrough());
     }

@@ -1,0 +1,106 @@
+package dev.sessionlog.archive;
+
+import dev.sessionlog.event.EventRecord;
+import dev.sessionlog.log.PayloadStore;
+import dev.sessionlog.log.StreamKey;
+import dev.sessionlog.log.dynamo.EventItems;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.jboss.logging.Logger;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * No event is lost when TTL outruns the archiver: an event's item that DynamoDB's TTL deleted above
+ * the session's watermark is written to the archive from its stream record's old image, as objects
+ * of consecutive seqs above the watermark, which are then adopted as a run that died would have
+ * left them. Items at or below the watermark are in S3 already and are let go. Each session is
+ * rescued on its own: one that fails is retried (its records are reported as failures) without
+ * holding up the others.
+ */
+public final class ArchiveRescue {
+
+    private static final Logger LOG = Logger.getLogger(ArchiveRescue.class);
+
+    /** An item TTL deleted: its stream record's sequence number and old image. */
+    public record Expired(String sequenceNumber, Map<String, AttributeValue> oldImage) {
+    }
+
+    private final ArchiveMeta meta;
+    private final SegmentStore segments;
+    private final PayloadStore payloads;
+    private final Archiver archiver;
+    private final ArchiveSettings settings;
+
+    public ArchiveRescue(ArchiveMeta meta, SegmentStore segments, PayloadStore payloads, Archiver archiver, ArchiveSettings settings) {
+        this.settings = settings;
+        this.meta = meta;
+        this.segments = segments;
+        this.payloads = payloads;
+        this.archiver = archiver;
+    }
+
+    /** Rescues what needs it; returns the sequence numbers of the records of sessions that failed. */
+    public List<String> rescue(List<Expired> expired) {
+        Map<String, List<Expired>> bySession = new LinkedHashMap<>();
+        for (Expired e : expired) {
+            if (e.oldImage() != null && e.oldImage().containsKey(EventItems.EVENT_ID) && !EventItems.isStub(e.oldImage())) {
+                bySession.computeIfAbsent(e.oldImage().get(EventItems.PK).s(), pk -> new ArrayList<>()).add(e);
+            }
+        }
+        List<String> failed = new ArrayList<>();
+        bySession.forEach((pk, items) -> {
+            StreamKey key = StreamKey.fromPk(pk);
+            try {
+                int rescued = rescue(key, items);
+                if (rescued > 0) {
+                    LOG.warnf("TTL deleted %d events of session %s before they were archived; they were written to the archive"
+                            + " from their stream records (is the archiver keeping up? see the ArchiveLag alarm)", rescued, key.sessionId());
+                }
+            } catch (RuntimeException ex) {
+                LOG.errorf(ex, "rescuing the expired events of session %s failed; the batch is retried", key.sessionId());
+                items.forEach(i -> failed.add(i.sequenceNumber()));
+            }
+        });
+        return failed;
+    }
+
+    private int rescue(StreamKey key, List<Expired> items) {
+        long watermark = meta.load(key).archivedThrough();
+        TreeMap<Long, EventRecord> above = new TreeMap<>();
+        for (Expired e : items) {
+            long seq = EventItems.seq(e.oldImage());
+            if (seq > watermark) {
+                above.putIfAbsent(seq, EventItems.toRecord(e.oldImage(), payloads));
+            }
+        }
+        if (above.isEmpty()) {
+            return 0;
+        }
+        // Consecutive seqs make objects within the archive's limits; they are adopted in order from the watermark.
+        List<EventRecord> run = new ArrayList<>();
+        long bytes = 0;
+        for (EventRecord r : above.values()) {
+            int size = SegmentStore.line(r).length;
+            if (!run.isEmpty() && (r.seq() != run.get(run.size() - 1).seq() + 1 || run.size() >= settings.segmentMaxEvents()
+                    || bytes + size > settings.segmentMaxBytes())) {
+                write(key, run);
+                run = new ArrayList<>();
+                bytes = 0;
+            }
+            run.add(r);
+            bytes += size;
+        }
+        write(key, run);
+        archiver.adopt(key);
+        return above.size();
+    }
+
+    private void write(StreamKey key, List<EventRecord> run) {
+        List<byte[]> lines = run.stream().map(SegmentStore::line).toList();
+        EventRecord last = run.get(run.size() - 1);
+        segments.write(key, run.get(0).seq(), last.seq(), lines, last.chain());
+    }
+}

@@ -1,0 +1,100 @@
+package dev.sessionlog.archive;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sessionlog.event.Json;
+import dev.sessionlog.local.MotoServer;
+import dev.sessionlog.local.StreamEvents;
+import dev.sessionlog.local.StreamPoller;
+import dev.sessionlog.log.StreamKey;
+import dev.sessionlog.sessions.RecorderTestSupport;
+import dev.sessionlog.testing.ApiClient;
+import dev.sessionlog.testing.AwsTestResource;
+import dev.sessionlog.testing.Events;
+import dev.sessionlog.testing.MutableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * Event items expire (TTL, hot window + grace after they were written) whether or not the archiver
+ * has moved them. When it has not (it was stopped), nothing is lost: TTL's REMOVE records bring the
+ * old images to the recorder function, which writes them to the archive; the session reads back
+ * whole, and appends go on after it with the chain intact.
+ */
+class ArchiveRescueTest {
+
+    /** Long before every other test's clock: the TTL sweep below deletes this test's items only. */
+    private static final Instant T0 = Instant.parse("2001-02-03T04:05:06Z");
+
+    @Test
+    void noEventIsLostWhenTtlOutrunsAStoppedArchiver() throws Exception {
+        MutableClock clock = new MutableClock(T0);
+        RecorderTestSupport t = new RecorderTestSupport(clock, AwsTestResource.settings());
+        String tenant = RecorderTestSupport.newTenant();
+        StreamKey key = new StreamKey(tenant, "s-rescued");
+        String table = t.aws.table("EventsTable");
+        StreamPoller poller = StreamPoller.fromNow(t.aws.embedded().dynamo(), t.aws.embedded().streams(), table, "us-east-1");
+
+        List<JsonNode> sent = new ArrayList<>();
+        for (int i = 0; i < 130; i++) {
+            clock.advance(Duration.ofSeconds(30));
+            ObjectNode event = Json.MAPPER.createObjectNode().put("type", "Note").put("n", i);
+            if (i == 77) {
+                event.put("blob", Events.randomText(77, 40_000)); // a body kept in S3, not in the item
+            }
+            sent.add(event);
+            t.append(tenant, "s-rescued", List.of(event), i); // one a request, 30 s apart: e-1 at T0 + 30 s
+        }
+        poller.pollOnce(event -> StreamEvents.deliver(t.components.streamEventHandler(), event)); // the recorder folds them
+        Map<String, AttributeValue> first = t.aws.embedded().dynamo().getItem(b -> b.tableName(table).consistentRead(true)
+                .key(Map.of("pk", AttributeValue.fromS(key.pk()), "seq", AttributeValue.fromN("1")))).item();
+        long expiresAt = Long.parseLong(first.get("expires_at").n());
+        assertEquals(Long.parseLong(first.get("recorded_at").n()) / 1000 + Duration.ofDays(8).toSeconds(), expiresAt,
+                "an event's item expires the hot window (24 h) plus the grace (7 days) after it was recorded");
+
+        // The archiver archives the first 40 (say it ran once, then stopped).
+        clock.set(T0.plus(Duration.ofHours(24)).plus(Duration.ofMinutes(20)));
+        t.components.archiver().archive(key, T0.plus(Duration.ofMinutes(20)).plusSeconds(1));
+        assertEquals(40, t.components.archiveMeta().load(key).archivedThrough());
+
+        // Nine days later TTL has deleted every item, archived or not.
+        clock.set(T0.plus(Duration.ofDays(9)));
+        assertEquals(130, MotoServer.expireItems(t.aws.embedded().dynamoEndpoint(), clock.instant()));
+
+        // Before the REMOVE records are handled, the log's end is not known: an append waits (429), it does not reuse seqs.
+        ApiClient.Response early = t.api.post(tenant, "/v1/sessions/s-rescued/events", request("late", 0));
+        assertEquals(429, early.status(), early.body().toString());
+
+        poller.pollOnce(event -> StreamEvents.deliver(t.components.streamEventHandler(), event));
+        assertEquals(130, t.components.archiveMeta().load(key).archivedThrough(), "the 90 rescued events were adopted");
+        List<JsonNode> read = t.readAll(tenant, "s-rescued", 50);
+        assertEquals(130, read.size());
+        for (int i = 0; i < 130; i++) {
+            assertEquals(i + 1, read.get(i).get("seq").asLong());
+            assertEquals(sent.get(i), read.get(i).get("event"), "event " + (i + 1));
+        }
+
+        // The log goes on after the archive: seq 131 links to the chain at 130, and verify finds it whole.
+        ApiClient.Response appended = t.api.post(tenant, "/v1/sessions/s-rescued/events", request("late", 0));
+        assertEquals(201, appended.status(), appended.body().toString());
+        assertEquals(131, appended.body().get("events").get(0).get("seq").asLong());
+        ApiClient.Response verified = t.api.get(tenant, "/v1/sessions/s-rescued/verify");
+        assertEquals(200, verified.status(), verified.body().toString());
+        assertTrue(verified.body().get("ok").asBoolean(), verified.body().toString());
+        assertEquals(131, verified.body().get("through_seq").asLong(), verified.body().toString());
+    }
+
+    private static ObjectNode request(String id, int n) {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.putArray("events").addObject().put("event_id", id).set("event", Json.MAPPER.createObjectNode().put("type", "Note").put("n", n));
+        return body;
+    }
+}
