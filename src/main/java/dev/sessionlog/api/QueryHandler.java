@@ -242,11 +242,14 @@ public final class QueryHandler {
         int limit = QueryParams.limit(event, DEFAULT_LIMIT, MAX_LIMIT);
         String cursor = event.query("cursor");
         existing(key);
-        if (log.eventSeq(key, eventId).isEmpty()) {
-            throw new ApiException(404, "event_not_found", "no event \"" + eventId + "\" in session \"" + key.sessionId() + "\"");
-        }
+        boolean known = log.eventSeq(key, eventId).isPresent();
         ChildPage page = log.children(key, eventId, limit, cursor == null || cursor.isEmpty() ? null : cursor,
                 ResponseSize.MAX_PAGE_READ_BYTES);
+        // Ids are looked up in the items, which TTL deletes (hot window + grace): a parent past that
+        // is known by its children's links; one with neither is not known.
+        if (!known && page.children().isEmpty() && (cursor == null || cursor.isEmpty())) {
+            throw new ApiException(404, "event_not_found", "no event \"" + eventId + "\" in session \"" + key.sessionId() + "\"");
+        }
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("session_id", key.sessionId());
         body.put("event_id", eventId);

@@ -2,7 +2,10 @@ package dev.sessionlog.archive;
 
 import dev.sessionlog.event.EventRecord;
 import dev.sessionlog.log.PayloadStore;
+import dev.sessionlog.log.StoreBusyException;
 import dev.sessionlog.log.StreamKey;
+import dev.sessionlog.log.EventLog;
+import dev.sessionlog.log.dynamo.BatchWrites;
 import dev.sessionlog.log.dynamo.EventItems;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,13 +13,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.jboss.logging.Logger;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.PutRequest;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
  * No event is lost when TTL outruns the archiver: an event's item that DynamoDB's TTL deleted above
  * the session's watermark is written to the archive from its stream record's old image, as objects
  * of consecutive seqs above the watermark, which are then adopted as a run that died would have
- * left them. Items at or below the watermark are in S3 already and are let go. Each session is
+ * left them. Items at or below the watermark are in S3 already and are let go; those of children
+ * leave a link behind (an item that does not expire) so that their parent still finds them. Each session is
  * rescued on its own: one that fails is retried (its records are reported as failures) without
  * holding up the others.
  */
@@ -33,9 +40,16 @@ public final class ArchiveRescue {
     private final PayloadStore payloads;
     private final Archiver archiver;
     private final ArchiveSettings settings;
+    private final EventLog log;
+    private final DynamoDbClient dynamo;
+    private final String table;
 
-    public ArchiveRescue(ArchiveMeta meta, SegmentStore segments, PayloadStore payloads, Archiver archiver, ArchiveSettings settings) {
+    public ArchiveRescue(ArchiveMeta meta, SegmentStore segments, PayloadStore payloads, Archiver archiver, ArchiveSettings settings,
+                         EventLog log, DynamoDbClient dynamo, String table) {
         this.settings = settings;
+        this.log = log;
+        this.dynamo = dynamo;
+        this.table = table;
         this.meta = meta;
         this.segments = segments;
         this.payloads = payloads;
@@ -68,6 +82,9 @@ public final class ArchiveRescue {
     }
 
     private int rescue(StreamKey key, List<Expired> items) {
+        if (erasedOrErasing(key)) {
+            return 0; // an erased session's events are let go, not written anywhere again
+        }
         long watermark = meta.load(key).archivedThrough();
         TreeMap<Long, EventRecord> above = new TreeMap<>();
         for (Expired e : items) {
@@ -76,9 +93,48 @@ public final class ArchiveRescue {
                 above.putIfAbsent(seq, EventItems.toRecord(e.oldImage(), payloads));
             }
         }
-        if (above.isEmpty()) {
-            return 0;
+        if (!above.isEmpty()) {
+            writeObjects(key, above);
+            watermark = archiver.adopt(key);
         }
+        link(key, items, watermark);
+        return above.size();
+    }
+
+    /**
+     * Links for the children among the deleted items, so that their parents still find them: only
+     * for events the archive holds (their bodies are read from it). A child not adopted yet fails
+     * the batch, which is retried.
+     */
+    private void link(StreamKey key, List<Expired> items, long watermark) {
+        List<WriteRequest> links = new ArrayList<>();
+        for (Expired e : items) {
+            if (EventItems.hasParent(e.oldImage())) {
+                if (EventItems.seq(e.oldImage()) > watermark) {
+                    throw new IllegalStateException("event " + EventItems.seq(e.oldImage()) + " is not archived yet (watermark "
+                            + watermark + "): its link waits for the archive");
+                }
+                links.add(WriteRequest.builder().putRequest(PutRequest.builder().item(EventItems.link(e.oldImage())).build()).build());
+            }
+        }
+        if (links.isEmpty()) {
+            return;
+        }
+        for (int from = 0; from < links.size(); from += BatchWrites.MAX_REQUESTS) {
+            BatchWrites.write(dynamo, table, new ArrayList<>(links.subList(from, Math.min(links.size(), from + BatchWrites.MAX_REQUESTS))));
+        }
+    }
+
+    private boolean erasedOrErasing(StreamKey key) {
+        try {
+            return log.erasedOrErasing(key, log.headInfo(key));
+        } catch (StoreBusyException rescuePending) {
+            // the head is unknown until this rescue is done; an erasure's mark would have been the newest item
+            return log.isErased(key);
+        }
+    }
+
+    private void writeObjects(StreamKey key, TreeMap<Long, EventRecord> above) {
         // Consecutive seqs make objects within the archive's limits; they are adopted in order from the watermark.
         List<EventRecord> run = new ArrayList<>();
         long bytes = 0;
@@ -94,8 +150,6 @@ public final class ArchiveRescue {
             bytes += size;
         }
         write(key, run);
-        archiver.adopt(key);
-        return above.size();
     }
 
     private void write(StreamKey key, List<EventRecord> run) {

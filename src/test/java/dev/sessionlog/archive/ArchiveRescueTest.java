@@ -51,7 +51,13 @@ class ArchiveRescueTest {
                 event.put("blob", Events.randomText(77, 40_000)); // a body kept in S3, not in the item
             }
             sent.add(event);
-            t.append(tenant, "s-rescued", List.of(event), i); // one a request, 30 s apart: e-1 at T0 + 30 s
+            if (i == 99) { // e-100 is a child of e-5
+                ObjectNode child = Json.MAPPER.createObjectNode();
+                child.putArray("events").addObject().put("event_id", "e-100").put("parent_event_id", "e-5").set("event", event);
+                assertEquals(201, t.api.post(tenant, "/v1/sessions/s-rescued/events", child).status());
+            } else {
+                t.append(tenant, "s-rescued", List.of(event), i); // one a request, 30 s apart: e-1 at T0 + 30 s
+            }
         }
         poller.pollOnce(event -> StreamEvents.deliver(t.components.streamEventHandler(), event)); // the recorder folds them
         Map<String, AttributeValue> first = t.aws.embedded().dynamo().getItem(b -> b.tableName(table).consistentRead(true)
@@ -81,6 +87,16 @@ class ArchiveRescueTest {
             assertEquals(i + 1, read.get(i).get("seq").asLong());
             assertEquals(sent.get(i), read.get(i).get("event"), "event " + (i + 1));
         }
+
+        // The child's item is gone, but its parent still finds it: the rescue left a link that does not expire.
+        ApiClient.Response childPage = t.api.get(tenant, "/v1/sessions/s-rescued/events/e-5/children");
+        assertEquals(200, childPage.status(), childPage.body().toString());
+        JsonNode children = childPage.body();
+        assertEquals(1, children.get("children").size(), children.toString());
+        assertEquals(100, children.get("children").get(0).get("seq").asLong());
+        assertEquals(sent.get(99), children.get("children").get(0).get("event"));
+        assertEquals(0, MotoServer.expireItems(t.aws.embedded().dynamoEndpoint(), T0.plus(Duration.ofDays(3650))),
+                "links, the archive's state item and the erasure's items never expire");
 
         // The log goes on after the archive: seq 131 links to the chain at 130, and verify finds it whole.
         ApiClient.Response appended = t.api.post(tenant, "/v1/sessions/s-rescued/events", request("late", 0));

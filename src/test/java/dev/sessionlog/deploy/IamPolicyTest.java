@@ -252,6 +252,15 @@ class IamPolicyTest {
         setup.components.archiver().archive(new StreamKey(tenant, s), CLOCK.instant().minus(Duration.ofHours(24)));
         subject.components.streamRecorder().rebuild(new StreamKey(tenant, s));
         CLOCK.set(NOW);
+        // TTL's deletions: events not archived yet go to the archive (and are adopted), children leave links
+        String expiring = "iam-record-ttl";
+        setup.api.post(tenant, "/v1/sessions/" + expiring + "/events", batch("x-", 0, 3, 20, null));
+        setup.api.post(tenant, "/v1/sessions/" + expiring + "/events", batch("xc-", 0, 2, 20, "x-0"));
+        List<StreamRecord> expiringRecords = setup.records(tenant, expiring);
+        assertEquals(List.of(), setup.components.streamRecorder().record(expiringRecords));
+        assertEquals(List.of(), subject.components.archiveRescue().rescue(expiringRecords.stream()
+                .map(r -> new dev.sessionlog.archive.ArchiveRescue.Expired(r.sequenceNumber(), r.newImage())).toList()));
+        assertEquals(5, setup.components.archiveMeta().load(new StreamKey(tenant, expiring)).archivedThrough());
         assertTrue(handler != null);
         assertLeastPrivilege("RecorderFunction", recorded());
     }

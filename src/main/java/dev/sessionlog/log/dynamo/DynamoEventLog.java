@@ -279,7 +279,7 @@ public final class DynamoEventLog implements EventLog {
         // Archived children's bodies are fetched per session in one pass, not one archive lookup each.
         Map<String, List<Long>> stubSeqs = new HashMap<>();
         chosen.stream().filter(EventItems::isStub).forEach(item ->
-                stubSeqs.computeIfAbsent(item.get(EventItems.PK).s(), pk -> new ArrayList<>()).add(EventItems.seq(item)));
+                stubSeqs.computeIfAbsent(item.get(EventItems.PK).s(), pk -> new ArrayList<>()).add(EventItems.eventSeq(item)));
         Map<String, Map<Long, JsonNode>> stubBodies = new HashMap<>();
         stubSeqs.forEach((pk, seqs) -> stubBodies.put(pk, archived.bodies(StreamKey.fromPk(pk), seqs)));
         List<EventRecord> hot = records(chosen.stream().filter(i -> !EventItems.isStub(i)).toList());
@@ -288,7 +288,7 @@ public final class DynamoEventLog implements EventLog {
         for (Map<String, AttributeValue> item : chosen) {
             String pk = item.get(EventItems.PK).s();
             EventRecord record = EventItems.isStub(item)
-                    ? EventItems.toRecord(item, stubBodies.get(pk).get(EventItems.seq(item)))
+                    ? EventItems.toRecord(item, stubBodies.get(pk).get(EventItems.eventSeq(item)))
                     : hot.get(nextHot++);
             children.add(new ChildPage.Child(StreamKey.fromPk(pk).sessionId(), record, PageCursor.encode(childrenKey(item), "")));
         }

@@ -61,8 +61,16 @@ public final class EventItems {
     public static final String CHILD_KEY = "child_key";
     public static final String RECORDED_AT = "recorded_at";
     public static final String TYPE = "type";
-    /** On a stub that archival left in place of an event moved to S3. */
+    /** On a stub that archival left in place of an event moved to S3 (earlier versions), and on a link. */
     public static final String ARCHIVED = "archived";
+    /**
+     * On a child's link: the seq of the event it stands for. A link is written when TTL deletes an
+     * archived event that has a parent, so that the parent's children stay findable; it never expires.
+     * Its own seq is {@link #linkSeq}, below every registry item's (no read of events reaches it).
+     */
+    public static final String LINK_OF = "link_of";
+    /** Links' seqs start below this: fork registry items are in [-2^52, -1]. */
+    static final long LINK_BASE = -(1L << 53);
 
     public static final String BY_EVENT_ID = "by_event_id";
     public static final String CHILDREN = "children";
@@ -117,12 +125,35 @@ public final class EventItems {
         return Long.parseLong(item.get(SEQ).n());
     }
 
+    /** The seq of the event an item holds: its own, or for a link the linked event's. */
+    public static long eventSeq(Map<String, AttributeValue> item) {
+        AttributeValue of = item.get(LINK_OF);
+        return of != null ? Long.parseLong(of.n()) : seq(item);
+    }
+
+    /** A link's seq: below every registry item's and every event's. */
+    public static long linkSeq(long eventSeq) {
+        return LINK_BASE - eventSeq;
+    }
+
+    /** The link that keeps a child findable once TTL deleted its item: the stub of the item, at {@link #linkSeq}. */
+    public static Map<String, AttributeValue> link(Map<String, AttributeValue> item) {
+        Map<String, AttributeValue> link = stub(item);
+        link.put(SEQ, seqValue(linkSeq(seq(item))));
+        link.put(LINK_OF, item.get(SEQ));
+        return link;
+    }
+
+    public static boolean hasParent(Map<String, AttributeValue> item) {
+        return item.containsKey(PARENT_KEY);
+    }
+
     public static EventRecord toRecord(Map<String, AttributeValue> item, PayloadStore payloads) {
         return toRecord(item, payloads, ArchivedBodies.NONE);
     }
 
     public static EventRecord toRecord(Map<String, AttributeValue> item, PayloadStore payloads, ArchivedBodies archived) {
-        JsonNode body = isStub(item) ? archived.body(StreamKey.fromPk(item.get(PK).s()), seq(item))
+        JsonNode body = isStub(item) ? archived.body(StreamKey.fromPk(item.get(PK).s()), eventSeq(item))
                 : EventBodyCodec.decode(item, payloads);
         return toRecord(item, body);
     }
@@ -130,7 +161,7 @@ public final class EventItems {
     /** The record of an item whose body is already at hand. */
     public static EventRecord toRecord(Map<String, AttributeValue> item, JsonNode body) {
         return new EventRecord(
-                seq(item),
+                eventSeq(item),
                 item.get(EVENT_ID).s(),
                 text(item, PARENT_EVENT_ID),
                 text(item, PARENT_SESSION_ID),

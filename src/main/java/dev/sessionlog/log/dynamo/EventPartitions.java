@@ -81,8 +81,10 @@ public final class EventPartitions {
         Map<String, AttributeValue> start = null;
         do {
             Map<String, AttributeValue> from = start;
-            QueryResponse r = ddb.query(b -> b.tableName(table).keyConditionExpression("pk = :pk AND seq < :zero")
-                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(source.pk()), ":zero", EventItems.seqValue(0)))
+            // Registry items only: children's links lie below them.
+            QueryResponse r = ddb.query(b -> b.tableName(table).keyConditionExpression("pk = :pk AND seq BETWEEN :lo AND :hi")
+                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(source.pk()),
+                            ":lo", EventItems.seqValue(EventItems.LINK_BASE + 1), ":hi", EventItems.seqValue(-1)))
                     .consistentRead(true).exclusiveStartKey(from).returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
             for (Map<String, AttributeValue> item : r.items()) {
                 if (item.containsKey(EventItems.FORKED_TO)) {
