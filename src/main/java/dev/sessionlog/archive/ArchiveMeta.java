@@ -130,7 +130,16 @@ public final class ArchiveMeta {
 
     /** Sessions whose oldest unarchived event is older than {@code cutoff}, from every shard. */
     public List<StreamKey> due(Instant cutoff, int limitPerShard) {
-        List<StreamKey> keys = new java.util.ArrayList<>();
+        return dueSessions(cutoff, limitPerShard).stream().map(DueSession::key).toList();
+    }
+
+    /** A session with events to archive, and the time of its oldest one not archived. */
+    public record DueSession(StreamKey key, Instant oldestEventAt) {
+    }
+
+    /** The due sessions, oldest first within each shard (the index is ordered by archive_after). */
+    public List<DueSession> dueSessions(Instant cutoff, int limitPerShard) {
+        List<DueSession> keys = new java.util.ArrayList<>();
         String before = EventRecordJson.RECORDED_AT.format(cutoff);
         for (int shard = 0; shard < DUE_SHARDS; shard++) {
             String value = "due#" + shard;
@@ -138,7 +147,8 @@ public final class ArchiveMeta {
                     .keyConditionExpression("archive_shard = :s AND archive_after < :before")
                     .expressionAttributeValues(Map.of(":s", AttributeValue.fromS(value), ":before", AttributeValue.fromS(before)))
                     .limit(limitPerShard).returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
-            r.items().forEach(i -> keys.add(StreamKey.fromPk(i.get("pk").s())));
+            r.items().forEach(i -> keys.add(new DueSession(StreamKey.fromPk(i.get("pk").s()),
+                    Instant.from(EventRecordJson.RECORDED_AT.parse(i.get(ARCHIVE_AFTER).s())))));
         }
         return keys;
     }

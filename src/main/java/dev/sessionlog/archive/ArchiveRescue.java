@@ -7,6 +7,8 @@ import dev.sessionlog.log.StreamKey;
 import dev.sessionlog.log.EventLog;
 import dev.sessionlog.log.dynamo.BatchWrites;
 import dev.sessionlog.log.dynamo.EventItems;
+import dev.sessionlog.observe.Metrics;
+import dev.sessionlog.observe.Metrics.Metric;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,9 +45,11 @@ public final class ArchiveRescue {
     private final EventLog log;
     private final DynamoDbClient dynamo;
     private final String table;
+    private final Metrics metrics;
 
     public ArchiveRescue(ArchiveMeta meta, SegmentStore segments, PayloadStore payloads, Archiver archiver, ArchiveSettings settings,
-                         EventLog log, DynamoDbClient dynamo, String table) {
+                         EventLog log, DynamoDbClient dynamo, String table, Metrics metrics) {
+        this.metrics = metrics;
         this.settings = settings;
         this.log = log;
         this.dynamo = dynamo;
@@ -65,10 +69,12 @@ public final class ArchiveRescue {
             }
         }
         List<String> failed = new ArrayList<>();
+        int[] rescuedInAll = {0};
         bySession.forEach((pk, items) -> {
             StreamKey key = StreamKey.fromPk(pk);
             try {
                 int rescued = rescue(key, items);
+                rescuedInAll[0] += rescued;
                 if (rescued > 0) {
                     LOG.warnf("TTL deleted %d events of session %s before they were archived; they were written to the archive"
                             + " from their stream records (is the archiver keeping up? see the ArchiveLag alarm)", rescued, key.sessionId());
@@ -78,6 +84,9 @@ public final class ArchiveRescue {
                 items.forEach(i -> failed.add(i.sequenceNumber()));
             }
         });
+        if (rescuedInAll[0] > 0) {
+            metrics.emit("record", Map.of(Metric.EventsRescued, rescuedInAll[0]));
+        }
         return failed;
     }
 

@@ -78,7 +78,11 @@ public final class Archiver {
         Instant started = clock.instant();
         Instant cutoff = started.minus(settings.hotWindow());
         Instant stopBy = started.plus(settings.runBudget());
-        List<StreamKey> due = meta.due(cutoff, 100);
+        List<ArchiveMeta.DueSession> dueSessions = meta.dueSessions(cutoff, 100);
+        List<StreamKey> due = dueSessions.stream().map(ArchiveMeta.DueSession::key).toList();
+        // The lag the ArchiveLag alarm watches: how long the oldest due event has waited past the hot window.
+        long lagSeconds = dueSessions.stream().map(ArchiveMeta.DueSession::oldestEventAt).min(Instant::compareTo)
+                .map(oldest -> Math.max(0, cutoff.getEpochSecond() - oldest.getEpochSecond())).orElse(0L);
         Report total = new Report(due.size(), 0, 0, 0, 0);
         for (StreamKey key : due) {
             if (!clock.instant().isBefore(stopBy)) {
@@ -99,7 +103,8 @@ public final class Archiver {
                 RequestLog.end();
             }
         }
-        metrics.emit("archive", Map.of(Metric.EventsArchived, total.eventsArchived(), Metric.BytesArchived, total.bytesWritten()));
+        metrics.emit("archive", Map.of(Metric.EventsArchived, total.eventsArchived(), Metric.BytesArchived, total.bytesWritten(),
+                Metric.ArchiveLag, lagSeconds));
         return total;
     }
 

@@ -156,7 +156,7 @@ public final class Components {
     /** What writes to the archive the events TTL deleted before they were archived. */
     public ArchiveRescue archiveRescue() {
         return new ArchiveRescue(archiveMeta, segmentStore, payloads, archiver(), settings.archive(), eventLog, dynamo,
-                settings.eventsTable());
+                settings.eventsTable(), metrics);
     }
 
     /** The recorder function's handler: new events to the recorder, TTL's deletions to the rescue. */

@@ -8,7 +8,11 @@ public interface Metrics {
     /** Metric names and units; the values of one emission go out together. */
     enum Metric {
         EventsAppended("Count"), AppendLatency("Milliseconds"), RecorderLag("Milliseconds"), FoldErrors("Count"),
-        EventsArchived("Count"), BytesArchived("Bytes");
+        EventsArchived("Count"), BytesArchived("Bytes"),
+        /** How far the oldest due event is past the hot window: 0 when the archiver keeps up. */
+        ArchiveLag("Seconds"),
+        /** Events TTL deleted before the archiver moved them, written to the archive from their stream records. */
+        EventsRescued("Count");
 
         public final String unit;
 
