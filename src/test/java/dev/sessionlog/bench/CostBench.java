@@ -98,8 +98,13 @@ final class CostBench {
     }
 
     enum Part {
-        APPEND, RECORDER, SCHEDULED
+        APPEND, RECORDER, SCHEDULED,
+        /** The recorder function on TTL's REMOVE records (archived items let go, children's links written). */
+        EXPIRY
     }
+
+    /** Days an event's item stays in DynamoDB after the hot window: the template's ArchiveGrace. */
+    static final int GRACE_DAYS = (int) dev.sessionlog.archive.ArchiveSettings.DEFAULT_GRACE.toDays();
 
     /** One Lambda invocation: its calls, its measured wall time (peeks taken out), and for appends the request. */
     record Invocation(Part part, BenchStack.Measured measured, int events, long requestBytes) {
@@ -222,6 +227,18 @@ final class CostBench {
                         + " events; failed parts " + summary[0].failedParts());
             }
             int afterArchival = d.drainStream();
+
+            // DynamoDB's TTL, hot window + grace after each event: the items go for free, and their
+            // REMOVE records reach the recorder function (the warm-up's expire first, unmeasured).
+            stack.clock.set(START.plus(Duration.ofHours(24)).plus(Duration.ofDays(GRACE_DAYS)).minus(Duration.ofHours(1)));
+            dev.sessionlog.local.MotoServer.expireItems(stack.aws.dynamoEndpoint(), stack.clock.instant());
+            d.drainStream();
+            stack.clock.set(START.plusMillis(lastAt).plus(Duration.ofHours(24)).plus(Duration.ofDays(GRACE_DAYS)).plus(Duration.ofMinutes(5)));
+            int expired = dev.sessionlog.local.MotoServer.expireItems(stack.aws.dynamoEndpoint(), stack.clock.instant());
+            d.expire();
+            if (expired < events) {
+                throw new IllegalStateException("TTL deleted " + expired + " items of " + events + " events");
+            }
             long after = 0;
             long itemsAfter = 0;
             for (int i = 0; i < runs.size(); i++) {
@@ -255,6 +272,7 @@ final class CostBench {
         long bodyBytes;
         long gzipBodyBytes;
         private boolean measuring;
+        private Part part = Part.RECORDER;
 
         Driver(BenchStack stack) {
             this.stack = stack;
@@ -363,6 +381,15 @@ final class CostBench {
             }
         }
 
+        /** TTL's REMOVE records, in the batches the event source mapping makes, measured as {@link Part#EXPIRY}. */
+        void expire() {
+            measuring = true;
+            part = Part.EXPIRY;
+            deliver();
+            part = Part.RECORDER;
+            measuring = false;
+        }
+
         /** The records left out by the event source mapping's FilterCriteria are dropped; returns how many passed. */
         int drainStream() {
             int[] passed = {0};
@@ -404,8 +431,10 @@ final class CostBench {
                         throw new IllegalStateException("the recorder failed " + f.size() + " records");
                     }
                 });
-                invocations.add(new Invocation(Part.RECORDER, m, n, bytes));
-                batches++;
+                invocations.add(new Invocation(part, m, n, bytes));
+                if (part == Part.RECORDER) {
+                    batches++;
+                }
             }
             if (!failed.isEmpty()) {
                 throw new IllegalStateException("the recorder failed " + failed.size() + " records");
@@ -413,13 +442,21 @@ final class CostBench {
             return List.of();
         }
 
-        /** template.yaml's FilterCriteria: INSERTs of an event (NewImage.event_id) or of a fork's link. */
+        /**
+         * template.yaml's FilterCriteria: INSERTs of an event (NewImage.event_id) or of a fork's link, and
+         * TTL's REMOVEs of an event (the DynamoDB service as userIdentity, OldImage.event_id).
+         */
         private static List<JsonNode> filter(ObjectNode event) {
             List<JsonNode> passed = new ArrayList<>();
             for (JsonNode r : event.path("Records")) {
                 JsonNode image = r.path("dynamodb").path("NewImage");
-                if ("INSERT".equals(r.path("eventName").asText())
-                        && (image.path("event_id").has("S") || image.path("fork_link").path("BOOL").asBoolean(false))) {
+                boolean inserted = "INSERT".equals(r.path("eventName").asText())
+                        && (image.path("event_id").has("S") || image.path("fork_link").path("BOOL").asBoolean(false));
+                boolean expired = "REMOVE".equals(r.path("eventName").asText())
+                        && "Service".equals(r.path("userIdentity").path("type").asText())
+                        && "dynamodb.amazonaws.com".equals(r.path("userIdentity").path("principalId").asText())
+                        && r.path("dynamodb").path("OldImage").path("event_id").has("S");
+                if (inserted || expired) {
                     passed.add(r);
                 }
             }

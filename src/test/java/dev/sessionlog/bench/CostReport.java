@@ -62,8 +62,12 @@ final class CostReport {
             case APPEND -> CostBench.APPEND_MB;
             case RECORDER -> CostBench.RECORDER_MB;
             case SCHEDULED -> CostBench.SCHEDULED_MB;
+            case EXPIRY -> CostBench.RECORDER_MB;
         };
     }
+
+    /** Days an event's item is kept in DynamoDB: the 24 h hot window, then the grace until TTL deletes it. */
+    static final double HOT_DAYS = 1 + CostBench.GRACE_DAYS;
 
     static Sums sums(ModeRun run, Part p) {
         int mb = memory(p);
@@ -169,24 +173,29 @@ final class CostReport {
         Sums a = sums(run, Part.APPEND);
         Sums r = sums(run, Part.RECORDER);
         Sums s = sums(run, Part.SCHEDULED);
+        Sums x = sums(run, Part.EXPIRY);
         lines.put("append: DynamoDB", a.dynamoDollars());
         lines.put("append: S3 requests", a.s3Dollars());
         lines.put("recorder: DynamoDB", r.dynamoDollars());
         lines.put("recorder: S3 requests", r.s3Dollars());
         lines.put("archival (scheduled run): DynamoDB", s.dynamoDollars());
         lines.put("archival (scheduled run): S3 requests", s.s3Dollars());
+        lines.put("TTL's deletions (recorder function): DynamoDB", x.dynamoDollars());
+        lines.put("TTL's deletions (recorder function): S3 requests", x.s3Dollars());
         lines.put("reads (GET by clients)", 0.0);
         double api = 0;
         for (Invocation inv : run.of(Part.APPEND)) {
             api += Math.max(1, (inv.requestBytes() + CostBench.API_METER_BYTES - 1) / CostBench.API_METER_BYTES);
         }
         lines.put("API Gateway (HTTP API)", api * CostBench.API_PER_MILLION / 1e6);
-        double invocations = a.invocations() + r.invocations() + s.invocations();
+        double invocations = a.invocations() + r.invocations() + s.invocations() + x.invocations();
         lines.put("Lambda requests", invocations * CostBench.LAMBDA_REQUESTS_PER_MILLION / 1e6);
         lines.put("Lambda GB-s: append", a.lambdaDollars());
         lines.put("Lambda GB-s: recorder", r.lambdaDollars());
         lines.put("Lambda GB-s: scheduled", s.lambdaDollars());
-        double ddbGbMonth = (run.hotDynamoBytes() * 1.0 + run.afterDynamoBytes() * 29.0 + run.sessionsTableBytes() * 30.0) / 30 / CostBench.GB;
+        lines.put("Lambda GB-s: TTL's deletions", x.lambdaDollars());
+        double ddbGbMonth = (run.hotDynamoBytes() * HOT_DAYS + run.afterDynamoBytes() * (30.0 - HOT_DAYS)
+                + run.sessionsTableBytes() * 30.0) / 30 / CostBench.GB;
         double s3GbMonth = (run.s3Bytes() + run.checkpointBytes()) / CostBench.GB;
         lines.put("storage 30 days: DynamoDB", ddbGbMonth * CostBench.DDB_GB_MONTH);
         lines.put("storage 30 days: S3", s3GbMonth * CostBench.S3_GB_MONTH);
@@ -318,11 +327,12 @@ final class CostReport {
             Sums a = sums(run, Part.APPEND);
             Sums r = sums(run, Part.RECORDER);
             Sums s = sums(run, Part.SCHEDULED);
+            Sums x = sums(run, Part.EXPIRY);
             double e = run.events();
-            t.row(run.mode().label, "**all**", n(a.invocations() + r.invocations() + s.invocations(), 0),
-                    n((a.dynamoCalls() + r.dynamoCalls() + s.dynamoCalls()) / e, 2), "",
-                    "**" + n((a.rcu() + r.rcu() + s.rcu()) / e, 2) + "**",
-                    "**" + n((a.wcu() + r.wcu() + s.wcu()) / e, 2) + "**", "");
+            t.row(run.mode().label, "**all**", n(a.invocations() + r.invocations() + s.invocations() + x.invocations(), 0),
+                    n((a.dynamoCalls() + r.dynamoCalls() + s.dynamoCalls() + x.dynamoCalls()) / e, 2), "",
+                    "**" + n((a.rcu() + r.rcu() + s.rcu() + x.rcu()) / e, 2) + "**",
+                    "**" + n((a.wcu() + r.wcu() + s.wcu() + x.wcu()) / e, 2) + "**", "");
         }
         return """
                 ### Calls and capacity units per event
@@ -332,7 +342,8 @@ final class CostReport {
                 per started KB when it appears, changes or goes; a replaced item billed on the larger of old and new; \
                 a failed condition on the existing item; reads 1 RCU per started 4 KB per call, consistent, half \
                 eventually consistent). "part": the append function (every request), the recorder (every batch), \
-                archival (the scheduled function's one run). S3 class 1 = PUT, COPY, LIST; class 2 = GET, HEAD; \
+                archival (the scheduled function's one run), TTL's deletions (the recorder function on the REMOVE \
+                records TTL makes hot window + grace after each event; the deletions themselves are free). S3 class 1 = PUT, COPY, LIST; class 2 = GET, HEAD; \
                 deletes are free.
 
                 """ + t.render() + "\n";
@@ -343,6 +354,7 @@ final class CostReport {
             case APPEND -> "append";
             case RECORDER -> "recorder";
             case SCHEDULED -> "archival (scheduled run)";
+            case EXPIRY -> "TTL's deletions (recorder function)";
         };
     }
 
@@ -430,7 +442,8 @@ final class CostReport {
                 API $1.00 per million requests (metered per 512 KB); Lambda $0.20 per million requests and \
                 $0.0000133334 per GB-second (arm64); no free tier. Lambda's GB-seconds are the estimate above. \
                 Storage: what the run leaves, kept 30 days: the events' hot items and their index entries (item + \
-                100 bytes each) for the 24 h hot window, what archival leaves in the events table for the other 29 \
+                100 bytes each) for the 24 h hot window and the 7-day grace after it (TTL deletes them then), what \
+                stays in the events table after that (the archive's state item, children's links) for the other 22 \
                 days, the session's state items (sessions table, with its index entries) for 30 days, and every \
                 object written to S3 (archive, large bodies, states, checkpoints) for 30 days. Not counted: \
                 CloudWatch Logs and metrics, DynamoDB Streams reads by Lambda (free), data transfer, and the \
@@ -464,8 +477,9 @@ final class CostReport {
             Sums s = sums(run, Part.SCHEDULED);
             b.append(String.format(Locale.ROOT, "- API Gateway: %s metered requests / %s events × $1.00 = $%s%n",
                     n(d.apiRequests(), 0), n(e, 0), money(d.lines().get("API Gateway (HTTP API)"))));
-            b.append(String.format(Locale.ROOT, "- Lambda requests: (%d + %d + %d) invocations / %s events × $0.20 = $%s%n",
-                    a.invocations(), r.invocations(), s.invocations(), n(e, 0), money(d.lines().get("Lambda requests"))));
+            Sums ttl = sums(run, Part.EXPIRY);
+            b.append(String.format(Locale.ROOT, "- Lambda requests: (%d + %d + %d + %d) invocations / %s events × $0.20 = $%s%n",
+                    a.invocations(), r.invocations(), s.invocations(), ttl.invocations(), n(e, 0), money(d.lines().get("Lambda requests"))));
             for (Part p : Part.values()) {
                 Sums x = sums(run, p);
                 b.append(String.format(Locale.ROOT,
@@ -475,9 +489,10 @@ final class CostReport {
                         String.format(Locale.ROOT, "%.5f", x.gbSeconds() / e), money(x.lambdaDollars() * 1e6 / e)));
             }
             b.append(String.format(Locale.ROOT,
-                    "- storage, DynamoDB: (%s bytes hot × 1 day + %s bytes left after archival × 29 days + %s bytes of session "
+                    "- storage, DynamoDB: (%s bytes of items × %s days + %s bytes left after TTL × %s days + %s bytes of session "
                             + "state × 30 days) / 30 days / 2^30 = %s GB-month for %s events × $0.25 = $%s%n",
-                    n(run.hotDynamoBytes(), 0), n(run.afterDynamoBytes(), 0), n(run.sessionsTableBytes(), 0),
+                    n(run.hotDynamoBytes(), 0), n(HOT_DAYS, 0), n(run.afterDynamoBytes(), 0), n(30 - HOT_DAYS, 0),
+                    n(run.sessionsTableBytes(), 0),
                     String.format(Locale.ROOT, "%.6f", d.ddbGbMonth()), n(e, 0), money(d.lines().get("storage 30 days: DynamoDB"))));
             b.append(String.format(Locale.ROOT,
                     "- storage, S3: (%s bytes in %s objects of the archive bucket + %s bytes of checkpoints) × 1 month / 2^30 "
@@ -512,15 +527,17 @@ final class CostReport {
         }
         for (ModeRun run : results) {
             Sums s = sums(run, Part.SCHEDULED);
+            Sums x = sums(run, Part.EXPIRY);
             Dollars d = dollars(run);
             double scale = 1e6 / run.events();
-            double stubs = run.afterDynamoBytes() * 29.0 / 30 / CostBench.GB * CostBench.DDB_GB_MONTH * scale;
-            double whole = (s.dynamoDollars() + s.s3Dollars() + s.lambdaDollars()) * scale + CostBench.LAMBDA_REQUESTS_PER_MILLION / 1e6 * scale
-                    + stubs;
+            double left = run.afterDynamoBytes() * (30.0 - HOT_DAYS) / 30 / CostBench.GB * CostBench.DDB_GB_MONTH * scale;
+            double whole = (s.dynamoDollars() + s.s3Dollars() + s.lambdaDollars() + x.dynamoDollars() + x.s3Dollars() + x.lambdaDollars()) * scale
+                    + (s.invocations() + x.invocations()) * CostBench.LAMBDA_REQUESTS_PER_MILLION / 1e6 * scale + left;
             t.row("archival, " + run.mode().label + ": no DynamoDB write per archived event; all of it at most $0.05 per million "
-                            + "events (its calls, its Lambda time, what it leaves in DynamoDB for 29 days)",
-                    n(s.wcu() / run.events(), 2) + " WCU per archived event; $" + money(whole) + " (stubs' storage $" + money(stubs) + ")",
-                    s.wcu() / run.events() < 0.01 && whole <= 0.05 ? "yes" : "**no**");
+                            + "events (its calls and Lambda time, TTL's deletions handled, what it leaves in DynamoDB after them)",
+                    n((s.wcu() + x.wcu()) / run.events(), 3) + " WCU per archived event; $" + money(whole) + " (what stays: $"
+                            + money(left) + ")",
+                    (s.wcu() + x.wcu()) / run.events() < 0.01 && whole <= 0.05 ? "yes" : "**no**");
         }
         for (ModeRun run : results) {
             Sums r = sums(run, Part.RECORDER);
