@@ -110,8 +110,24 @@ public final class ArchivedEvents implements ArchivedBodies {
     /** One read of the archive state and one listing for as many seqs as its objects cover. */
     @Override
     public Map<Long, JsonNode> bodies(StreamKey key, List<Long> seqs) {
-        int segmentMaxEvents = meta.load(key).segmentMaxEvents();
         Map<Long, JsonNode> bodies = new HashMap<>();
+        records(key, seqs).forEach((seq, r) -> bodies.put(seq, r.event()));
+        return bodies;
+    }
+
+    @Override
+    public String chain(StreamKey key, long seq) {
+        ArchiveMeta.Meta m = meta.load(key);
+        if (seq > m.archivedThrough() || seq <= (m.readsFromSource() ? m.forkSeq() : 0)) {
+            return null; // not in this session's own archive
+        }
+        EventRecord r = records(key, List.of(seq)).get(seq);
+        return r == null ? null : r.chain();
+    }
+
+    private Map<Long, EventRecord> records(StreamKey key, List<Long> seqs) {
+        int segmentMaxEvents = meta.load(key).segmentMaxEvents();
+        Map<Long, EventRecord> bodies = new HashMap<>();
         List<Segment> listed = List.of();
         for (long seq : new TreeSet<>(seqs)) {
             Segment holder = holder(listed, seq);
@@ -124,7 +140,7 @@ public final class ArchivedEvents implements ArchivedBodies {
             }
             for (EventRecord r : records(holder)) {
                 if (r.seq() == seq) {
-                    bodies.put(seq, r.event());
+                    bodies.put(seq, r);
                 }
             }
         }

@@ -145,7 +145,8 @@ public final class Archiver {
             Window window = new Window(List.of());
             while (events < settings.maxEventsPerRun() && clock.instant().isBefore(stopBy)) {
                 if (!window.hasNext(watermark)) {
-                    window = new Window(hot.read(key, watermark, settings.segmentMaxEvents()));
+                    // Only events older than the hot window are archived, and those never change.
+                    window = new Window(hot.readSettled(key, watermark, settings.segmentMaxEvents()));
                 }
                 Cut cut = nextSegment(window, watermark, cutoff);
                 if (cut.records().isEmpty()) {

@@ -6,12 +6,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The body of an event that archival moved to S3 and left only a stub of in DynamoDB (the stub
- * keeps its ids, so idempotency, children and lookups by id keep working after archival).
+ * What the archive holds of an event whose item no longer has it: the body of a stub or a child's
+ * link, the chain value of an event whose item TTL deleted.
  */
 public interface ArchivedBodies {
 
     JsonNode body(StreamKey key, long seq);
+
+    /** The chain value of an archived event; null when the archive holds no such seq. */
+    default String chain(StreamKey key, long seq) {
+        return null;
+    }
 
     /** The bodies of several archived events of one session, by seq. */
     default Map<Long, JsonNode> bodies(StreamKey key, List<Long> seqs) {

@@ -98,6 +98,16 @@ class ArchiveRescueTest {
         assertEquals(0, MotoServer.expireItems(t.aws.embedded().dynamoEndpoint(), T0.plus(Duration.ofDays(3650))),
                 "links, the archive's state item and the erasure's items never expire");
 
+        // A fork inside what TTL deleted links to the chain there (read from the archive), and verifies.
+        ApiClient.Response fork = t.api.post(tenant, "/v1/sessions/s-rescued/fork",
+                Json.MAPPER.createObjectNode().put("new_session_id", "s-rescued-fork").put("at_seq", 60));
+        assertEquals(201, fork.status(), fork.body().toString());
+        assertEquals(201, t.api.post(tenant, "/v1/sessions/s-rescued-fork/events", request("f-61", 61)).status());
+        ApiClient.Response forkVerified = t.api.get(tenant, "/v1/sessions/s-rescued-fork/verify");
+        assertEquals(200, forkVerified.status(), forkVerified.body().toString());
+        assertTrue(forkVerified.body().get("ok").asBoolean(), forkVerified.body().toString());
+        assertEquals(61, forkVerified.body().get("through_seq").asLong());
+
         // The log goes on after the archive: seq 131 links to the chain at 130, and verify finds it whole.
         ApiClient.Response appended = t.api.post(tenant, "/v1/sessions/s-rescued/events", request("late", 0));
         assertEquals(201, appended.status(), appended.body().toString());

@@ -72,7 +72,7 @@ public final class DynamoEventLog implements EventLog {
         this.payloads = payloads;
         this.archived = archived;
         this.clock = clock;
-        this.heads = new Heads(ddb, table, clock);
+        this.heads = new Heads(ddb, table, clock, archived);
         this.appender = new DynamoAppender(ddb, table, payloads, clock, retry, heads, itemLifetime);
         this.lifecycle = new DynamoLifecycle(ddb, table, clock, heads);
     }
@@ -112,8 +112,18 @@ public final class DynamoEventLog implements EventLog {
      * applied by DynamoDB, so no body of a dropped event is read from S3), more while DynamoDB's 1 MB
      * pages end before the page's limit.
      */
+    /** An eventually consistent read: what is older than the hot window was written a day ago and never changes. */
+    @Override
+    public List<EventRecord> readSettled(StreamKey key, long afterSeq, int limit) {
+        return readPage(key, ReadSpec.after(afterSeq, limit, DEFAULT_READ_BYTES), false).events();
+    }
+
     @Override
     public EventPage readPage(StreamKey key, ReadSpec spec) {
+        return readPage(key, spec, true);
+    }
+
+    private EventPage readPage(StreamKey key, ReadSpec spec, boolean consistent) {
         if (spec.isEmptyRange() || spec.limit() <= 0) {
             return new EventPage(List.of(), 0, spec.from(), true, 0);
         }
@@ -135,7 +145,7 @@ public final class DynamoEventLog implements EventLog {
             QueryResponse page = ddb.query(b -> b.tableName(table).keyConditionExpression("pk = :pk AND seq BETWEEN :lo AND :hi")
                     .filterExpression(filter).expressionAttributeNames(filter == null ? null : Map.of("#type", EventItems.TYPE))
                     .expressionAttributeValues(values).scanIndexForward(!spec.descending())
-                    .consistentRead(true).limit(remaining).exclusiveStartKey(exclusiveStart)
+                    .consistentRead(consistent).limit(remaining).exclusiveStartKey(exclusiveStart)
                     .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
             for (Map<String, AttributeValue> item : page.items()) {
                 if (!item.containsKey(EventItems.EVENT_ID)) {

@@ -1,6 +1,7 @@
 package dev.sessionlog.log.dynamo;
 
 import dev.sessionlog.chain.ChainHash;
+import dev.sessionlog.log.ArchivedBodies;
 import dev.sessionlog.log.Head;
 import dev.sessionlog.log.Lineage;
 import dev.sessionlog.log.SessionErasedException;
@@ -30,8 +31,10 @@ final class Heads {
     private final DynamoDbClient ddb;
     private final String table;
     private final Clock clock;
+    private final ArchivedBodies archived;
 
-    Heads(DynamoDbClient ddb, String table, Clock clock) {
+    Heads(DynamoDbClient ddb, String table, Clock clock, ArchivedBodies archived) {
+        this.archived = archived;
         this.ddb = ddb;
         this.table = table;
         this.clock = clock;
@@ -141,6 +144,19 @@ final class Heads {
         for (Lineage.Ancestor a : lineage.ancestors()) {
             if (seq <= a.throughSeq()) {
                 String inherited = chainOf(new StreamKey(key.tenant(), a.sessionId()), seq);
+                if (inherited != null) {
+                    return inherited;
+                }
+            }
+        }
+        // The item is gone (TTL): the archive has the event, in this session's objects or an ancestor's.
+        String fromArchive = archived.chain(key, seq);
+        if (fromArchive != null) {
+            return fromArchive;
+        }
+        for (Lineage.Ancestor a : lineage.ancestors()) {
+            if (seq <= a.throughSeq()) {
+                String inherited = archived.chain(new StreamKey(key.tenant(), a.sessionId()), seq);
                 if (inherited != null) {
                     return inherited;
                 }
