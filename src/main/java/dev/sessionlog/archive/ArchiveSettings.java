@@ -19,6 +19,8 @@ public record ArchiveSettings(Duration hotWindow, int segmentMaxEvents, long seg
                               Duration lease, Duration grace) {
 
     public static final Duration DEFAULT_GRACE = Duration.ofDays(7);
+    /** What the contract promises: a retry is recognised for at least this long after its events were appended. */
+    public static final Duration MIN_IDEMPOTENCY_WINDOW = Duration.ofHours(24);
 
     /**
      * A run stops working this long before its function's timeout, and a lease lasts this long past
@@ -62,6 +64,10 @@ public record ArchiveSettings(Duration hotWindow, int segmentMaxEvents, long seg
         }
         if (grace == null || grace.compareTo(Duration.ofHours(1)) < 0) {
             throw new IllegalArgumentException("ARCHIVE_GRACE must be at least PT1H (the archiver needs time to run), was " + grace);
+        }
+        if (hotWindow.plus(grace).compareTo(MIN_IDEMPOTENCY_WINDOW) < 0) {
+            throw new IllegalArgumentException("ARCHIVE_HOT_WINDOW + ARCHIVE_GRACE must be at least " + MIN_IDEMPOTENCY_WINDOW
+                    + " (retries are recognised that long), was " + hotWindow + " + " + grace);
         }
     }
 

@@ -30,7 +30,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * states orphaned between their object and their item. Each run looks at a bounded number of
  * objects, from where the last run stopped (the position is kept in the events table), and only at
  * objects older than {@link #GRACE}: no request or save lasts that long, so an object that young
- * may still be about to be referred to.
+ * may still be about to be referred to. Bodies wait longer ({@link #payloadGrace}): one whose item
+ * TTL deleted before it was archived is still needed until the rescue has written it to the archive.
  */
 public final class OrphanSweeper {
 
@@ -52,9 +53,16 @@ public final class OrphanSweeper {
     private final PayloadStore payloads;
     private final SessionStore sessions;
     private final Clock clock;
+    private final Duration payloadGrace;
 
+    /**
+     * @param itemLifetime how long an event's item lives (hot window + grace): a body is kept a day
+     *                     longer than that, because an item TTL deleted before it was archived is
+     *                     rescued from its stream record, which names the body (ArchiveRescue)
+     */
     public OrphanSweeper(S3Client s3, String bucket, String prefix, DynamoDbClient dynamo, String eventsTable,
-                         PayloadStore payloads, SessionStore sessions, Clock clock) {
+                         PayloadStore payloads, SessionStore sessions, Clock clock, Duration itemLifetime) {
+        this.payloadGrace = payloadGrace(itemLifetime);
         this.s3 = s3;
         this.bucket = bucket;
         this.prefix = prefix;
@@ -67,14 +75,21 @@ public final class OrphanSweeper {
 
     /** Looks at up to {@code maxObjects} objects of each kind. */
     public Report sweep(int maxObjects) {
-        Report payloadReport = sweep("payloads/", "payloads_after", maxObjects, this::isReferencedPayload);
-        Report stateReport = sweep("sessions/", "sessions_after", maxObjects, this::isReferencedState);
+        Report payloadReport = sweep("payloads/", "payloads_after", maxObjects, payloadGrace, this::isReferencedPayload);
+        Report stateReport = sweep("sessions/", "sessions_after", maxObjects, GRACE, this::isReferencedState);
         return new Report(payloadReport.examined() + stateReport.examined(), payloadReport.removed() + stateReport.removed());
     }
 
-    private Report sweep(String kind, String positionAttribute, int maxObjects, java.util.function.Predicate<String> referenced) {
+    /** How old an unreferenced body must be to go: a day past the life of the item that referred to it. */
+    public static Duration payloadGrace(Duration itemLifetime) {
+        Duration kept = itemLifetime.plus(Duration.ofDays(1));
+        return kept.compareTo(GRACE) > 0 ? kept : GRACE;
+    }
+
+    private Report sweep(String kind, String positionAttribute, int maxObjects, Duration grace,
+                         java.util.function.Predicate<String> referenced) {
         String after = position(positionAttribute);
-        Instant youngest = clock.instant().minus(GRACE);
+        Instant youngest = clock.instant().minus(grace);
         int examined = 0;
         int removed = 0;
         String last = after;

@@ -166,7 +166,7 @@ public final class Components {
 
     public OrphanSweeper orphanSweeper() {
         return new OrphanSweeper(s3, settings.bucket(), settings.archivePrefix(), dynamo, settings.eventsTable(), payloads,
-                sessionStore, clock);
+                sessionStore, clock, settings.archive().itemLifetime());
     }
 
     public ScheduledWork scheduledWork() {

@@ -304,7 +304,8 @@ class IamPolicyTest {
         AwsCalls.reset();
         assertTrue(subject.components.idleSweeper().sweep() >= 2);
         assertTrue(subject.components.archiver().run().eventsArchived() >= 62);
-        CLOCK.set(Instant.now().plus(OrphanSweeper.GRACE).plusSeconds(600)); // the objects' own times are today's
+        // the objects' own times are today's; bodies wait a day past their items' lifetime
+        CLOCK.set(Instant.now().plus(OrphanSweeper.payloadGrace(subject.components.settings().archive().itemLifetime())).plusSeconds(600));
         assertTrue(subject.components.orphanSweeper().sweep(100_000).removed() >= 2);
         CLOCK.set(NOW);
         assertLeastPrivilege("ScheduledFunction", recorded());
