@@ -205,18 +205,6 @@ public final class ArchiveMeta {
         }
     }
 
-    /** Records how far the items are stubbed; only the lease's owner may. */
-    public void markStubbed(StreamKey key, long through, String owner) {
-        try {
-            dynamo.updateItem(b -> b.tableName(table).key(key(key)).updateExpression("SET stubbed_through = :t")
-                    .conditionExpression("lease_owner = :o")
-                    .expressionAttributeValues(Map.of(":t", AttributeValue.fromN(Long.toString(through)), ":o", AttributeValue.fromS(owner)))
-                    .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
-        } catch (ConditionalCheckFailedException notOurs) {
-            throw new LeaseLostException(key);
-        }
-    }
-
     /**
      * Takes a session for its erasure: the archive lease, made even when the session was never archived
      * (the item goes with the rest of the partition). False when an archival run holds it.

@@ -4,7 +4,6 @@ import dev.sessionlog.chain.CheckpointStore;
 import dev.sessionlog.event.EventRecord;
 import dev.sessionlog.log.EventLog;
 import dev.sessionlog.log.Head;
-import dev.sessionlog.log.PayloadStore;
 import dev.sessionlog.log.StreamKey;
 import dev.sessionlog.observe.Metrics.Metric;
 import dev.sessionlog.observe.Metrics;
@@ -16,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.jboss.logging.Logger;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
 /**
@@ -45,8 +43,6 @@ public final class Archiver {
         }
     }
 
-    private final DynamoDbClient dynamo;
-    private final String table;
     private final EventLog hot;
     private final ArchiveMeta meta;
     private final SegmentStore segments;
@@ -54,17 +50,13 @@ public final class Archiver {
     private final ArchiveSettings settings;
     private final CrashPoints crashPoints;
     private final Metrics metrics;
-    private final PayloadStore payloads;
     private final CheckpointStore sealed;
 
-    public Archiver(DynamoDbClient dynamo, String table, EventLog hot, ArchiveMeta meta, SegmentStore segments,
-                    PayloadStore payloads, CheckpointStore sealed, Clock clock, ArchiveSettings settings, CrashPoints crashPoints,
+    public Archiver(EventLog hot, ArchiveMeta meta, SegmentStore segments, CheckpointStore sealed, Clock clock,
+                    ArchiveSettings settings, CrashPoints crashPoints,
                     Metrics metrics) {
         this.sealed = sealed;
         this.metrics = metrics;
-        this.payloads = payloads;
-        this.dynamo = dynamo;
-        this.table = table;
         this.hot = hot;
         this.meta = meta;
         this.segments = segments;

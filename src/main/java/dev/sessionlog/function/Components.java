@@ -145,7 +145,7 @@ public final class Components {
     }
 
     public Archiver archiver(Archiver.CrashPoints crashPoints) {
-        return new Archiver(dynamo, settings.eventsTable(), hotLog, archiveMeta, segmentStore, payloads, checkpoints, clock,
+        return new Archiver(hotLog, archiveMeta, segmentStore, checkpoints, clock,
                 settings.archive(), crashPoints, metrics);
     }
 

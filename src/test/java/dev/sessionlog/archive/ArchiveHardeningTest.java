@@ -102,9 +102,8 @@ class ArchiveHardeningTest {
         clock.set(NOW.plusSeconds(400));
         Archiver.Report b = t.components.archiver().archive(key, NOW.minus(Duration.ofHours(24)));
         assertEquals(40, b.eventsArchived());
-        // run-a wakes up: it cannot move the watermark, mark stubs, or release anything.
+        // run-a wakes up: it cannot move the watermark or release anything.
         assertThrows(ConditionalCheckFailedException.class, () -> meta.moveWatermark(key, 0, 10, "chain-10", 10, "run-a"));
-        assertThrows(ArchiveMeta.LeaseLostException.class, () -> meta.markStubbed(key, 10, "run-a"));
         assertTrue(meta.acquireLease(key, NOW.plusSeconds(400), NOW.plusSeconds(800), "run-c"));
         meta.finish(key, 40, null, "run-a");
         assertEquals("run-c", leaseOwner(t, key), "run-a removed nothing of run-c's");

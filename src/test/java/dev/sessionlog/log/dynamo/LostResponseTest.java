@@ -165,7 +165,7 @@ class LostResponseTest {
 
     /**
      * The archive state's other conditional writes, each with its first answer lost: the recorder's
-     * due mark, the stub mark, the erasure's lease, the end of a run (both ways) and a release. Each
+     * due mark, the erasure's lease, the end of a run (both ways) and a release. Each
      * retry either passes its condition again or fails on what the first try wrote, and is taken as done.
      */
     @Test
@@ -184,10 +184,6 @@ class LostResponseTest {
         assertEquals(List.of(key), dueOf(aws, key, now.plusSeconds(1)), "on the due index");
 
         assertTrue(new ArchiveMeta(aws.embedded().dynamo(), table).acquireLease(key, now, now.plus(Duration.ofMinutes(6)), "run-2"));
-        LoseFirstAnswer loseStubbed = new LoseFirstAnswer("UpdateItem", r -> r.toString().contains("stubbed_through = :t"));
-        new ArchiveMeta(aws.embedded().dynamo(loseStubbed), table).markStubbed(key, 10, "run-2"); // throws LeaseLost if not its own
-        assertTrue(loseStubbed.lost.get());
-        assertEquals(10, new ArchiveMeta(aws.embedded().dynamo(), table).load(key).stubbedThrough());
 
         // the end of a run that leaves the session due again later
         LoseFirstAnswer loseFinishDue = new LoseFirstAnswer("UpdateItem", r -> r.toString().contains("SET archive_after = :at"));
@@ -216,7 +212,6 @@ class LostResponseTest {
         assertTrue(loseRelease.lost.get());
         assertFalse(item(aws, key).containsKey("lease_owner"));
         assertEquals(12, meta.load(key).indexedThrough(), "nothing else changed");
-        assertEquals(10, meta.load(key).stubbedThrough());
     }
 
     private static Map<String, AttributeValue> item(TestAws aws, StreamKey key) {
