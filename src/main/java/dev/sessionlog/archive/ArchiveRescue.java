@@ -91,22 +91,24 @@ public final class ArchiveRescue {
     }
 
     private int rescue(StreamKey key, List<Expired> items) {
+        long watermark = meta.load(key).archivedThrough();
+        List<Expired> unarchived = items.stream().filter(e -> EventItems.seq(e.oldImage()) > watermark).toList();
+        if (unarchived.isEmpty() && items.stream().noneMatch(e -> EventItems.hasParent(e.oldImage()))) {
+            return 0; // the usual case: archived long ago, nothing to write
+        }
         if (erasedOrErasing(key)) {
             return 0; // an erased session's events are let go, not written anywhere again
         }
-        long watermark = meta.load(key).archivedThrough();
         TreeMap<Long, EventRecord> above = new TreeMap<>();
-        for (Expired e : items) {
-            long seq = EventItems.seq(e.oldImage());
-            if (seq > watermark) {
-                above.putIfAbsent(seq, EventItems.toRecord(e.oldImage(), payloads));
-            }
+        for (Expired e : unarchived) {
+            above.putIfAbsent(EventItems.seq(e.oldImage()), EventItems.toRecord(e.oldImage(), payloads));
         }
+        long adopted = watermark;
         if (!above.isEmpty()) {
             writeObjects(key, above);
-            watermark = archiver.adopt(key);
+            adopted = archiver.adopt(key);
         }
-        link(key, items, watermark);
+        link(key, items, adopted);
         return above.size();
     }
 
