@@ -30,6 +30,8 @@ import java.util.Set;
  *   <li>{@code bench.eraseEvents}: session lengths the lifecycle section erases (default 10000,100000; quick 1000)</li>
  *   <li>{@code bench.costSessions}: sessions the cost section replays at once (default 8, quick 2)</li>
  *   <li>{@code bench.costLoops}: agent loops per session of the cost section (default 4, quick 1)</li>
+ *   <li>{@code bench.batchingWindow}: the recorder mapping's batching window in seconds the cost section
+ *       assumes (default: template.yaml's RecorderBatchingWindowSeconds default)</li>
  *   <li>{@code bench.jar}: the application jar the coldstart section starts (default
  *       target/quarkus-app/quarkus-run.jar, else the runner jar that target/quarkus-artifact.properties names)</li>
  * </ul>
@@ -41,7 +43,7 @@ public final class Benchmarks {
     /** What to run and how long. */
     record Options(Set<String> sections, boolean quick, Path out, double secondsPerConfig, List<Integer> lengths,
                    int foldLoops, int foldWarmup, int foldIterations, int coldstartRuns, Path jar, List<Integer> eraseEvents,
-                   int costSessions, int costLoops) {
+                   int costSessions, int costLoops, Integer costBatchingWindow) {
 
         static final List<String> SECTIONS = List.of("append", "fold", "record", "archive", "coldstart", "lifecycle", "hostile", "cost");
 
@@ -57,6 +59,7 @@ public final class Benchmarks {
             String eraseEvents = System.getProperty("bench.eraseEvents");
             String costSessions = System.getProperty("bench.costSessions");
             String costLoops = System.getProperty("bench.costLoops");
+            String costBatchingWindow = System.getProperty("bench.batchingWindow");
             for (String a : args) {
                 String arg = a.startsWith("--") ? a.substring(2) : a;
                 String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
@@ -73,11 +76,12 @@ public final class Benchmarks {
                     case "eraseEvents" -> eraseEvents = value;
                     case "costSessions" -> costSessions = value;
                     case "costLoops" -> costLoops = value;
+                    case "batchingWindow" -> costBatchingWindow = value;
                     case "append", "fold", "record", "archive", "coldstart", "lifecycle", "hostile", "cost" -> sections = name;
                     default -> throw new IllegalArgumentException("unknown option " + a
                             + " (known: --sections=" + String.join(",", SECTIONS) + " --quick --out=FILE --seconds=S"
                             + " --lengths=N,M --foldLoops=N --coldstartRuns=N --jar=PATH --eraseEvents=N,M"
-                            + " --costSessions=N --costLoops=N)");
+                            + " --costSessions=N --costLoops=N --batchingWindow=S)");
                 }
             }
             Set<String> chosen = new LinkedHashSet<>();
@@ -99,7 +103,8 @@ public final class Benchmarks {
                     coldstartRuns != null ? Integer.parseInt(coldstartRuns) : quick ? 1 : 5,
                     jar == null ? null : Path.of(jar), ints(eraseEvents != null ? eraseEvents : quick ? "1000" : "10000,100000"),
                     costSessions != null ? Integer.parseInt(costSessions) : quick ? 2 : 8,
-                    costLoops != null ? Integer.parseInt(costLoops) : quick ? 1 : 4);
+                    costLoops != null ? Integer.parseInt(costLoops) : quick ? 1 : 4,
+                    costBatchingWindow != null ? Integer.valueOf(costBatchingWindow) : null);
         }
 
         private static List<Integer> ints(String list) {

@@ -55,8 +55,7 @@ final class CostBench {
 
     private static final Instant START = Instant.parse("2026-11-21T10:00:00Z");
     private static final Instant WARMUP = START.minus(Duration.ofDays(3));
-    /** The event source mapping's MaximumBatchingWindowInSeconds and BatchSize (template.yaml). */
-    static final long BATCH_WINDOW_MS = 1000;
+    /** The event source mapping's BatchSize (template.yaml); its batching window is {@link #batchingWindowSeconds}. */
     static final int BATCH_SIZE = 500;
     /** Lambda's invocation payload limit: a batch's records are cut to fit it. */
     static final int LAMBDA_PAYLOAD = 6 * 1000 * 1000;
@@ -131,6 +130,15 @@ final class CostBench {
         this.options = options;
     }
 
+    /** The batching window the run assumes: the option's, else the template parameter's default. */
+    static int batchingWindowSeconds(Benchmarks.Options options) {
+        if (options.costBatchingWindow() != null) {
+            return options.costBatchingWindow();
+        }
+        Map<?, ?> parameters = (Map<?, ?>) dev.sessionlog.local.CloudFormationTemplate.load().root().get("Parameters");
+        return ((Number) ((Map<?, ?>) parameters.get("RecorderBatchingWindowSeconds")).get("Default")).intValue();
+    }
+
     String run() throws Exception {
         int sessions = options.costSessions();
         int loops = options.costLoops();
@@ -151,7 +159,7 @@ final class CostBench {
         long t0 = System.nanoTime();
         Benchmarks.progress("cost: %s: starting moto (the project's launcher, a Python child process) and S3Proxy", mode.label);
         try (BenchStack stack = BenchStack.start(WARMUP, s -> s.withTenantLimits(TenantLimits.DEFAULTS))) {
-            Driver d = new Driver(stack);
+            Driver d = new Driver(stack, batchingWindowSeconds(options) * 1000L);
             // Warm-up on its own sessions, three days before: both ways of sending, recorded and archived,
             // so that the measured invocations run on warm code (Lambda restores a primed SnapStart snapshot).
             int warmLoops = Math.max(1, Math.min(3, options.costLoops()));
@@ -274,7 +282,10 @@ final class CostBench {
         private boolean measuring;
         private Part part = Part.RECORDER;
 
-        Driver(BenchStack stack) {
+        final long batchWindowMs;
+
+        Driver(BenchStack stack, long batchWindowMs) {
+            this.batchWindowMs = batchWindowMs;
             this.stack = stack;
             this.append = stack.components.appendHandler();
             this.recorder = stack.components.streamEventHandler();
@@ -309,8 +320,8 @@ final class CostBench {
             int pending = 0;
             long last = 0;
             for (Request r : requests) {
-                if (windowOpen >= 0 && r.at() >= windowOpen + BATCH_WINDOW_MS) {
-                    stack.clock.set(base.plusMillis(windowOpen + BATCH_WINDOW_MS));
+                if (windowOpen >= 0 && r.at() >= windowOpen + batchWindowMs) {
+                    stack.clock.set(base.plusMillis(windowOpen + batchWindowMs));
                     deliver();
                     windowOpen = -1;
                     pending = 0;
@@ -329,7 +340,7 @@ final class CostBench {
                 }
             }
             if (windowOpen >= 0) {
-                stack.clock.set(base.plusMillis(windowOpen + BATCH_WINDOW_MS));
+                stack.clock.set(base.plusMillis(windowOpen + batchWindowMs));
                 deliver();
             }
             measuring = false;

@@ -277,9 +277,9 @@ final class CostReport {
 
                 The recorder gets what Lambda's event source mapping would give it: the events table's stream, read \
                 from moto with the local runner's StreamPoller, records left out by the template's FilterCriteria \
-                dropped, in batches cut by its MaximumBatchingWindowInSeconds (1) and BatchSize (500): a batch opens \
-                at the first record after the last invocation and closes 1 s of agent time later (or at 500 records, \
-                or 6 MB). That is how pacing shows in the cost: the number of batches a session's events fall into \
+                dropped, in batches cut by its MaximumBatchingWindowInSeconds (%d, the template's \
+                RecorderBatchingWindowSeconds) and BatchSize (500): a batch opens at the first record after the last \
+                invocation and closes %d s of agent time later (or at 500 records, or 6 MB). That is how pacing shows in the cost: the number of batches a session's events fall into \
                 is the number of times its state is read and saved. One shard is assumed (a small table); with more \
                 shards each session's records still go to one shard, so the saves stay the same and only the \
                 invocations could grow. Lambda's own time (invocation, retries) is not on the clock. Then the \
@@ -291,6 +291,7 @@ final class CostReport {
                 """, runs.size(), options.costLoops(), turns, events, mb(first.bodyBytes()), mb(first.gzipBodyBytes()),
                 CostBench.percent(first.gzipBodyBytes() / (double) first.bodyBytes()),
                 runs.stream().mapToLong(s -> s.turns().get(s.turns().size() - 1).end()).max().orElse(0) / 1000.0,
+                CostBench.batchingWindowSeconds(options), CostBench.batchingWindowSeconds(options),
                 first.eventsArchived(), first.events(), first.filteredAfterArchival()));
         b.append("The events (bytes of their JSON as sent, compact):\n\n").append(t.render()).append('\n');
         Table r = new Table("sent as", ">append requests", ">events per request", ">mean request bytes",
