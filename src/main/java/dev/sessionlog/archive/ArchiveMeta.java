@@ -43,11 +43,12 @@ public final class ArchiveMeta {
      * @param forkSeq         the seq it was forked at (its events up to there are the source's)
      * @param inheritedCopied the fork holds its own copy of what it inherited (its source was erased)
      * @param copy            how far a copy of what it inherited has come, across erasure runs
+     * @param oldestUnarchivedAt when the oldest event above the watermark was recorded (archive_after), or null
      */
     public record Meta(long archivedThrough, long stubbedThrough, long indexedThrough, int segmentMaxEvents,
                        String forkedFrom, long forkSeq, String forkedAt, boolean inheritedCopied, Lineage lineage,
-                       InheritedCopy copy) {
-        static final Meta NONE = new Meta(0, 0, 0, 0, null, 0, null, false, Lineage.NONE, InheritedCopy.NONE);
+                       InheritedCopy copy, Instant oldestUnarchivedAt) {
+        static final Meta NONE = new Meta(0, 0, 0, 0, null, 0, null, false, Lineage.NONE, InheritedCopy.NONE, null);
 
         public boolean isFork() {
             return forkedFrom != null;
@@ -98,7 +99,8 @@ public final class ArchiveMeta {
                 (int) number(item, SEGMENT_MAX_EVENTS), from == null ? null : from.s(), number(item, EventItems.FORK_SEQ),
                 at == null ? null : at.s(), copied != null && Boolean.TRUE.equals(copied.bool()),
                 item.get(EventItems.LINEAGE) == null ? Lineage.NONE : Lineage.fromJson(item.get(EventItems.LINEAGE).s()),
-                new InheritedCopy(number(item, COPIED_THROUGH), (int) number(item, COPY_SEGMENT_EVENTS)));
+                new InheritedCopy(number(item, COPIED_THROUGH), (int) number(item, COPY_SEGMENT_EVENTS)),
+                item.get(ARCHIVE_AFTER) == null ? null : Instant.from(EventRecordJson.RECORDED_AT.parse(item.get(ARCHIVE_AFTER).s())));
     }
 
     private static long number(Map<String, AttributeValue> item, String name) {

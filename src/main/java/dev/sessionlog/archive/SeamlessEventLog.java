@@ -33,8 +33,17 @@ public final class SeamlessEventLog implements EventLog {
     private final EventLog hot;
     private final ArchivedEvents archived;
     private final ArchiveMeta meta;
+    private final java.time.Duration itemLifetime;
+    private final java.time.Clock clock;
 
-    public SeamlessEventLog(EventLog hot, ArchivedEvents archived, ArchiveMeta meta) {
+    /**
+     * @param itemLifetime how long an event's item lives (hot window + grace): a hole above the
+     *                     watermark is TTL's only once the oldest unarchived event has lived that long
+     */
+    public SeamlessEventLog(EventLog hot, ArchivedEvents archived, ArchiveMeta meta, java.time.Duration itemLifetime,
+                            java.time.Clock clock) {
+        this.itemLifetime = itemLifetime;
+        this.clock = clock;
         this.hot = hot;
         this.archived = archived;
         this.meta = meta;
@@ -74,18 +83,20 @@ public final class SeamlessEventLog implements EventLog {
         long base = ownBase;
         parts.add(new Part(base + 1, m.archivedThrough(),
                 spec -> archived.readPage(key, spec, base, m.archivedThrough(), m.segmentMaxEvents())));
-        parts.add(new Part(Math.max(base, m.archivedThrough()) + 1, Long.MAX_VALUE, spec -> gapless(key, spec, hot.readPage(key, spec))));
+        parts.add(new Part(Math.max(base, m.archivedThrough()) + 1, Long.MAX_VALUE, spec -> gapless(key, m, spec, hot.readPage(key, spec))));
         return parts;
     }
 
     /**
      * Every seq above the watermark has its item, except events TTL deleted before they were
      * archived, until the rescue has archived them (seconds): a page would skip them, so it answers
-     * 429 instead. Seen in pages without a type filter (a filter skips seqs by itself); appends are
-     * held by the head the same way.
+     * 429 instead. Only when TTL can have taken any (the oldest unarchived event has outlived its
+     * item): any other hole is not TTL's, and is served as it is (verify reports it). Seen in pages
+     * without a type filter (a filter skips seqs by itself); appends are held by the head the same way.
      */
-    private static EventPage gapless(StreamKey key, ReadSpec spec, EventPage page) {
-        if (!spec.types().isEmpty()) {
+    private EventPage gapless(StreamKey key, ArchiveMeta.Meta m, ReadSpec spec, EventPage page) {
+        if (!spec.types().isEmpty() || itemLifetime == null || m.oldestUnarchivedAt() == null
+                || m.oldestUnarchivedAt().plus(itemLifetime).isAfter(clock.instant())) {
             return page;
         }
         long expected = spec.descending() ? -1 : spec.from() + 1;

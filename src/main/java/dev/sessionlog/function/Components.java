@@ -86,7 +86,7 @@ public final class Components {
         this.archivedEvents = new ArchivedEvents(segmentStore, archiveMeta);
         this.hotLog = new DynamoEventLog(dynamo, settings.eventsTable(), payloads, clock, AppendRetryPolicy.defaults(),
                 archivedEvents, settings.archive().itemLifetime());
-        this.eventLog = new SeamlessEventLog(hotLog, archivedEvents, archiveMeta);
+        this.eventLog = new SeamlessEventLog(hotLog, archivedEvents, archiveMeta, settings.archive().itemLifetime(), clock);
         this.sessionStore = new SessionStore(dynamo, s3, settings.sessionsTable(), settings.bucket(), settings.archivePrefix(),
                 RecorderOptions.defaults().withKeepStreamingUpdates(settings.keepStreamingUpdates()));
         this.tenants = new TenantResolver(settings.tenantClaim(), settings.scopes(),
