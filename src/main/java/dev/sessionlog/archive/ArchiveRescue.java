@@ -92,7 +92,7 @@ public final class ArchiveRescue {
 
     private int rescue(StreamKey key, List<Expired> items) {
         long watermark = meta.load(key).archivedThrough();
-        List<Expired> unarchived = items.stream().filter(e -> EventItems.seq(e.oldImage()) > watermark).toList();
+        List<Expired> unarchived = items.stream().filter(e -> EventItems.lastSeq(e.oldImage()) > watermark).toList();
         if (unarchived.isEmpty() && items.stream().noneMatch(e -> EventItems.hasParent(e.oldImage()))) {
             return 0; // the usual case: archived long ago, nothing to write
         }
@@ -101,7 +101,11 @@ public final class ArchiveRescue {
         }
         TreeMap<Long, EventRecord> above = new TreeMap<>();
         for (Expired e : unarchived) {
-            above.putIfAbsent(EventItems.seq(e.oldImage()), EventItems.toRecord(e.oldImage(), payloads));
+            for (Map<String, AttributeValue> event : EventItems.expand(e.oldImage())) { // a pack holds several
+                if (EventItems.seq(event) > watermark) {
+                    above.putIfAbsent(EventItems.seq(event), EventItems.toRecord(event, payloads));
+                }
+            }
         }
         long adopted = watermark;
         if (!above.isEmpty()) {

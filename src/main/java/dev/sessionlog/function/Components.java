@@ -85,7 +85,7 @@ public final class Components {
         this.segmentStore = new SegmentStore(s3, settings.bucket(), settings.archivePrefix());
         this.archivedEvents = new ArchivedEvents(segmentStore, archiveMeta);
         this.hotLog = new DynamoEventLog(dynamo, settings.eventsTable(), payloads, clock, AppendRetryPolicy.defaults(),
-                archivedEvents, settings.archive().itemLifetime());
+                archivedEvents, settings.archive().itemLifetime(), settings.appendPacks());
         this.eventLog = new SeamlessEventLog(hotLog, archivedEvents, archiveMeta, settings.archive().itemLifetime(), clock);
         this.sessionStore = new SessionStore(dynamo, s3, settings.sessionsTable(), settings.bucket(), settings.archivePrefix(),
                 RecorderOptions.defaults().withKeepStreamingUpdates(settings.keepStreamingUpdates()));

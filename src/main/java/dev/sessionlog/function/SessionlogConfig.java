@@ -25,6 +25,9 @@ public interface SessionlogConfig {
 
     boolean keepStreamingUpdates();
 
+    /** APPEND_PACKS: a request's events in one item (see {@link Settings#appendPacks()}). */
+    boolean appendPacks();
+
     Duration functionTimeout();
 
     String checkpointBucket();

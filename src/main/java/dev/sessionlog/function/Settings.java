@@ -27,11 +27,15 @@ import java.time.Duration;
  * @param scopes               READ_SCOPE, APPEND_SCOPE, ERASE_SCOPE: the OAuth scope a token needs to read, to append
  *                             or fork, to erase (empty: any token; see {@link RouteScopes})
  * @param tenantLimits         MAX_WAITS_PER_TENANT, MAX_VERIFIES_PER_TENANT, TENANT_REQUESTS_PER_SECOND: see {@link TenantLimits}
+ * @param appendPacks          APPEND_PACKS: write a request's events as one item (default true); false writes an item per
+ *                             event, as versions before packs did (the first deployment over such a stack, so that none
+ *                             of its functions still running meets a pack)
  */
 public record Settings(String eventsTable, String sessionsTable, String bucket, String archivePrefix, String tenantClaim,
                        Duration idleTimeout, boolean keepStreamingUpdates,
                        ArchiveSettings archive, Duration functionTimeout, String checkpointBucket,
-                       String checkpointKey, String failureBucket, Duration sessionRetention, RouteScopes scopes, TenantLimits tenantLimits) {
+                       String checkpointKey, String failureBucket, Duration sessionRetention, RouteScopes scopes, TenantLimits tenantLimits,
+                       boolean appendPacks) {
 
     /** API Gateway's own limit on an integration: no answer can take longer than this. */
     static final Duration API_GATEWAY_TIMEOUT = Duration.ofSeconds(30);
@@ -42,7 +46,7 @@ public record Settings(String eventsTable, String sessionsTable, String bucket, 
      */
     public static Settings local(String eventsTable, String sessionsTable, String bucket) {
         return new Settings(eventsTable, sessionsTable, bucket, "", "tenant_id", Duration.ofHours(1), false,
-                ArchiveSettings.defaults(), Duration.ofSeconds(25), bucket + "-checkpoints", LOCAL_CHECKPOINT_KEY, bucket + "-failures", null, RouteScopes.ANY_TOKEN, TenantLimits.LOCAL);
+                ArchiveSettings.defaults(), Duration.ofSeconds(25), bucket + "-checkpoints", LOCAL_CHECKPOINT_KEY, bucket + "-failures", null, RouteScopes.ANY_TOKEN, TenantLimits.LOCAL, true);
     }
 
     /** The tests' checkpoint key; the local runner keeps one of its own in its data directory. */
@@ -50,32 +54,38 @@ public record Settings(String eventsTable, String sessionsTable, String bucket, 
 
     public Settings withCheckpointKey(String key) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, key, failureBucket, sessionRetention, scopes, tenantLimits);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, key, failureBucket, sessionRetention, scopes, tenantLimits, appendPacks);
     }
 
     public Settings withArchive(ArchiveSettings archive) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, tenantLimits);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, tenantLimits, appendPacks);
     }
 
     public Settings withIdleTimeout(Duration idleTimeout) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, tenantLimits);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, tenantLimits, appendPacks);
     }
 
     public Settings withFunctionTimeout(Duration functionTimeout) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, tenantLimits);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, tenantLimits, appendPacks);
     }
 
     public Settings withSessionRetention(Duration retention) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, retention, scopes, tenantLimits);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, retention, scopes, tenantLimits, appendPacks);
     }
 
     public Settings withScopes(RouteScopes scopes) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, tenantLimits);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, tenantLimits, appendPacks);
+    }
+
+    public Settings withAppendPacks(boolean packs) {
+        return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes,
+                tenantLimits, packs);
     }
 
     public int maxWaitsPerTenant() {
@@ -85,12 +95,12 @@ public record Settings(String eventsTable, String sessionsTable, String bucket, 
     public Settings withTenantLimits(TenantLimits limits) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
                 keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes,
-                limits);
+                limits, appendPacks);
     }
 
     public Settings withMaxWaitsPerTenant(int max) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, tenantLimits.withMaxWaits(max));
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, tenantLimits.withMaxWaits(max), appendPacks);
     }
 
     /**

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -106,15 +107,15 @@ public final class StreamRecorder {
     }
 
     private void foldSession(StreamKey key, List<StreamRecord> records) {
-        TreeMap<Long, StreamRecord> bySeq = new TreeMap<>();
+        // The events' own items: a pack's record holds several events.
+        TreeMap<Long, Map<String, AttributeValue>> bySeq = new TreeMap<>();
         long lastSeq = 0;
         for (StreamRecord r : records) {
-            long seq = EventItems.seq(r.newImage());
-            lastSeq = Math.max(lastSeq, seq);
+            lastSeq = Math.max(lastSeq, EventItems.lastSeq(r.newImage()));
             // A fork's link only says how far its inherited events go; a stub (a fork's copy of what it
             // inherited) has no body: both are read from the log if they are not folded yet.
             if (r.newImage().containsKey(EventItems.EVENT_ID) && !EventItems.isStub(r.newImage())) {
-                bySeq.put(seq, r);
+                EventItems.expand(r.newImage()).forEach(event -> bySeq.put(EventItems.seq(event), event));
             }
         }
         for (int attempt = 1; ; attempt++) {
@@ -135,8 +136,8 @@ public final class StreamRecorder {
                 // A redelivery of what is folded already. The run that folded it may have died before
                 // marking the session for archival: marking again is conditional and idempotent.
                 if (!bySeq.isEmpty()) {
-                    StreamRecord first = bySeq.firstEntry().getValue();
-                    archive.markIndexed(key, through, Instant.ofEpochMilli(Long.parseLong(first.newImage().get(EventItems.RECORDED_AT).n())));
+                    Map<String, AttributeValue> first = bySeq.firstEntry().getValue();
+                    archive.markIndexed(key, through, Instant.ofEpochMilli(Long.parseLong(first.get(EventItems.RECORDED_AT).n())));
                 }
                 return;
             }
@@ -150,7 +151,7 @@ public final class StreamRecorder {
                 RequestLog.put("seq", (through + 1) + ".." + fold.recordedThroughSeq());
                 LOG.infof("recorded seqs %d..%d", through + 1, fold.recordedThroughSeq());
                 Instant newest = bySeq.isEmpty() ? clock.instant() : Instant.ofEpochMilli(Long.parseLong(
-                        bySeq.lastEntry().getValue().newImage().get(EventItems.RECORDED_AT).n()));
+                        bySeq.lastEntry().getValue().get(EventItems.RECORDED_AT).n()));
                 metrics.emit("record", Map.of(Metric.RecorderLag, Math.max(0, clock.millis() - newest.toEpochMilli()),
                         Metric.FoldErrors, fold.foldErrorCount() - errorsBefore));
                 return;
@@ -173,14 +174,14 @@ public final class StreamRecorder {
      *
      * @return when the first of them that is the session's own was recorded; null if none is
      */
-    private Instant foldFrom(StreamKey key, SessionFold fold, TreeMap<Long, StreamRecord> batch, long lastSeq) {
+    private Instant foldFrom(StreamKey key, SessionFold fold, TreeMap<Long, Map<String, AttributeValue>> batch, long lastSeq) {
         Instant first = null;
         long ownFrom = fold.forkSeq() + 1;
         while (fold.recordedThroughSeq() < lastSeq) {
             long next = fold.recordedThroughSeq() + 1;
-            StreamRecord inBatch = batch.get(next);
+            Map<String, AttributeValue> inBatch = batch.get(next);
             if (inBatch != null) {
-                EventRecord e = EventItems.toRecord(inBatch.newImage(), payloads);
+                EventRecord e = EventItems.toRecord(inBatch, payloads);
                 first = first == null && e.seq() >= ownFrom ? e.recordedAt() : first;
                 fold.apply(e);
                 continue;

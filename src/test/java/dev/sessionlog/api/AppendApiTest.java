@@ -276,10 +276,15 @@ class AppendApiTest extends ApiTestBase {
         assertEquals(LongStream.rangeClosed(1, 200).boxed().toList(), storedSeqs(T, s));
     }
 
+    /**
+     * Random ids: a request is one item, indexed under its first id. A retry of a stored request is
+     * recognised, also re-batched from its ids, and so are ids from several requests looked up at once.
+     */
     @Test
     void retriesWithRandomIdsOnALongSessionAreRecognisedThroughTheConcurrentLookups() {
         String s = newSession();
         List<String> ids = new ArrayList<>();
+        List<ObjectNode> sentBatches = new ArrayList<>();
         for (int b = 0; b < 3; b++) {
             List<ObjectNode> envs = new ArrayList<>();
             for (int i = 0; i < 100; i++) {
@@ -287,13 +292,22 @@ class AppendApiTest extends ApiTestBase {
                 ids.add(id);
                 envs.add(envelope(id, null, userMessage(s + ".m.0", "m" + i)));
             }
-            assertEquals(201, api.post(T, events(s), batch(envs.toArray(ObjectNode[]::new))).status());
+            ObjectNode sentBatch = batch(envs.toArray(ObjectNode[]::new));
+            sentBatches.add(sentBatch);
+            assertEquals(201, api.post(T, events(s), sentBatch).status());
         }
-        // 20 random ids spread over the session: their range holds more than the bound, so each is looked up.
+        for (int b = 0; b < 3; b++) {
+            Response again = api.post(T, events(s), sentBatches.get(b));
+            assertEquals(200, again.status());
+            assertEquals(b * 100 + 100, again.body().get("events").get(99).get("seq").asLong());
+        }
+        // Ids of the three requests spread over the session, each request's first among them.
         List<ObjectNode> retry = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             retry.add(envelope(ids.get(i * 15), null, userMessage(s + ".m.0", "again")));
         }
+        retry.add(envelope(ids.get(100), null, userMessage(s + ".m.0", "again")));
+        retry.add(envelope(ids.get(200), null, userMessage(s + ".m.0", "again")));
         Response again = api.post(T, events(s), batch(retry.toArray(ObjectNode[]::new)));
         assertEquals(200, again.status());
         for (int i = 0; i < 20; i++) {

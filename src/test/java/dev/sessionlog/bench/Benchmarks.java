@@ -32,6 +32,8 @@ import java.util.Set;
  *   <li>{@code bench.costLoops}: agent loops per session of the cost section (default 4, quick 1)</li>
  *   <li>{@code bench.batchingWindow}: the recorder mapping's batching window in seconds the cost section
  *       assumes (default: template.yaml's RecorderBatchingWindowSeconds default)</li>
+ *   <li>{@code bench.costIds}: the cost section sends an event_id with every event, ordered as the clients
+ *       make them (UUIDv7), so that the append checks them (default false: server-made ids)</li>
  *   <li>{@code bench.jar}: the application jar the coldstart section starts (default
  *       target/quarkus-app/quarkus-run.jar, else the runner jar that target/quarkus-artifact.properties names)</li>
  * </ul>
@@ -43,7 +45,7 @@ public final class Benchmarks {
     /** What to run and how long. */
     record Options(Set<String> sections, boolean quick, Path out, double secondsPerConfig, List<Integer> lengths,
                    int foldLoops, int foldWarmup, int foldIterations, int coldstartRuns, Path jar, List<Integer> eraseEvents,
-                   int costSessions, int costLoops, Integer costBatchingWindow) {
+                   int costSessions, int costLoops, Integer costBatchingWindow, boolean costIds) {
 
         static final List<String> SECTIONS = List.of("append", "fold", "record", "archive", "coldstart", "lifecycle", "hostile", "cost");
 
@@ -60,6 +62,7 @@ public final class Benchmarks {
             String costSessions = System.getProperty("bench.costSessions");
             String costLoops = System.getProperty("bench.costLoops");
             String costBatchingWindow = System.getProperty("bench.batchingWindow");
+            String costIds = System.getProperty("bench.costIds", "false");
             for (String a : args) {
                 String arg = a.startsWith("--") ? a.substring(2) : a;
                 String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
@@ -77,11 +80,12 @@ public final class Benchmarks {
                     case "costSessions" -> costSessions = value;
                     case "costLoops" -> costLoops = value;
                     case "batchingWindow" -> costBatchingWindow = value;
+                    case "costIds" -> costIds = value;
                     case "append", "fold", "record", "archive", "coldstart", "lifecycle", "hostile", "cost" -> sections = name;
                     default -> throw new IllegalArgumentException("unknown option " + a
                             + " (known: --sections=" + String.join(",", SECTIONS) + " --quick --out=FILE --seconds=S"
                             + " --lengths=N,M --foldLoops=N --coldstartRuns=N --jar=PATH --eraseEvents=N,M"
-                            + " --costSessions=N --costLoops=N --batchingWindow=S)");
+                            + " --costSessions=N --costLoops=N --batchingWindow=S --costIds)");
                 }
             }
             Set<String> chosen = new LinkedHashSet<>();
@@ -104,7 +108,7 @@ public final class Benchmarks {
                     jar == null ? null : Path.of(jar), ints(eraseEvents != null ? eraseEvents : quick ? "1000" : "10000,100000"),
                     costSessions != null ? Integer.parseInt(costSessions) : quick ? 2 : 8,
                     costLoops != null ? Integer.parseInt(costLoops) : quick ? 1 : 4,
-                    costBatchingWindow != null ? Integer.valueOf(costBatchingWindow) : null);
+                    costBatchingWindow != null ? Integer.valueOf(costBatchingWindow) : null, Boolean.parseBoolean(costIds));
         }
 
         private static List<Integer> ints(String list) {

@@ -159,7 +159,7 @@ final class CostBench {
         long t0 = System.nanoTime();
         Benchmarks.progress("cost: %s: starting moto (the project's launcher, a Python child process) and S3Proxy", mode.label);
         try (BenchStack stack = BenchStack.start(WARMUP, s -> s.withTenantLimits(TenantLimits.DEFAULTS))) {
-            Driver d = new Driver(stack, batchingWindowSeconds(options) * 1000L);
+            Driver d = new Driver(stack, batchingWindowSeconds(options) * 1000L, options.costIds());
             // Warm-up on its own sessions, three days before: both ways of sending, recorded and archived,
             // so that the measured invocations run on warm code (Lambda restores a primed SnapStart snapshot).
             int warmLoops = Math.max(1, Math.min(3, options.costLoops()));
@@ -283,9 +283,15 @@ final class CostBench {
         private Part part = Part.RECORDER;
 
         final long batchWindowMs;
+        /** Send an event_id with every event, as the clients make them (UUIDv7: ordered by time). */
+        final boolean clientIds;
+        private final java.util.Random idBits = new java.util.Random(7);
+        private long lastIdMillis = -1;
+        private int idCounter;
 
-        Driver(BenchStack stack, long batchWindowMs) {
+        Driver(BenchStack stack, long batchWindowMs, boolean clientIds) {
             this.batchWindowMs = batchWindowMs;
+            this.clientIds = clientIds;
             this.stack = stack;
             this.append = stack.components.appendHandler();
             this.recorder = stack.components.streamEventHandler();
@@ -347,11 +353,24 @@ final class CostBench {
             return last;
         }
 
+        /** RFC 9562 UUIDv7: 48 bits of milliseconds, a 12-bit counter within one, random bits; sorts by time. */
+        private String uuidv7(long millis) {
+            idCounter = millis == lastIdMillis ? idCounter + 1 : 0;
+            lastIdMillis = millis;
+            long msb = (millis << 16) | 0x7000L | (idCounter & 0x0FFF);
+            long lsb = (idBits.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+            return new java.util.UUID(msb, lsb).toString();
+        }
+
         private void send(String sessionId, int session, List<ObjectNode> events) {
             ObjectNode body = Json.MAPPER.createObjectNode();
             ArrayNode list = body.putArray("events");
             for (ObjectNode e : events) {
-                list.addObject().set("event", e);
+                ObjectNode envelope = list.addObject();
+                if (clientIds) {
+                    envelope.put("event_id", uuidv7(stack.clock.millis()));
+                }
+                envelope.set("event", e);
             }
             String text = Json.write(body);
             HttpApiEvent event;

@@ -273,7 +273,7 @@ final class CostReport {
                 137 ms apart; %.0f s of agent time. All requests are sent in time order, one at a time (each session \
                 has one writer; moto serves one request at a time anyway). **One event per request** sends each \
                 event when it is emitted; **one turn per request** sends a turn's events when the turn ends (a loop's \
-                AgentStart with its first turn, AgentEnd with its last).
+                AgentStart with its first turn, AgentEnd with its last). %s
 
                 The recorder gets what Lambda's event source mapping would give it: the events table's stream, read \
                 from moto with the local runner's StreamPoller, records left out by the template's FilterCriteria \
@@ -291,6 +291,10 @@ final class CostReport {
                 """, runs.size(), options.costLoops(), turns, events, mb(first.bodyBytes()), mb(first.gzipBodyBytes()),
                 CostBench.percent(first.gzipBodyBytes() / (double) first.bodyBytes()),
                 runs.stream().mapToLong(s -> s.turns().get(s.turns().size() - 1).end()).max().orElse(0) / 1000.0,
+                options.costIds() ? "Every event carries an `event_id` as the clients make them (UUIDv7, ordered by "
+                        + "time; `-Dbench.costIds=true`), so every append checks its ids."
+                        : "The events carry no `event_id` (the server makes them, no id is checked; `-Dbench.costIds=true` "
+                        + "sends UUIDv7 ids as the clients do).",
                 CostBench.batchingWindowSeconds(options), CostBench.batchingWindowSeconds(options),
                 first.eventsArchived(), first.events(), first.filteredAfterArchival()));
         b.append("The events (bytes of their JSON as sent, compact):\n\n").append(t.render()).append('\n');

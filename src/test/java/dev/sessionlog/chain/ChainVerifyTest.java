@@ -14,6 +14,7 @@ import dev.sessionlog.function.Components;
 import dev.sessionlog.function.Settings;
 import dev.sessionlog.log.StreamKey;
 import dev.sessionlog.log.dynamo.EventBodyCodec;
+import dev.sessionlog.log.dynamo.EventItems;
 import dev.sessionlog.log.dynamo.Tombstones;
 import dev.sessionlog.observe.Metrics;
 import dev.sessionlog.sessions.RecorderTestSupport;
@@ -71,6 +72,30 @@ class ChainVerifyTest {
      * archived in objects of 10 (sealed checkpoints at 10, 20 and 30).
      */
     String session(String id) {
+        packedSession(id);
+        unpack(id);
+        return id;
+    }
+
+    /**
+     * Rewrites the session's items one per event, as earlier versions wrote them (a layout this one
+     * reads on): the tampering below then changes, removes or swaps one event's own item.
+     */
+    void unpack(String id) {
+        for (Map<String, AttributeValue> item : dynamo.query(b -> b.tableName(t.aws.table("EventsTable")).consistentRead(true)
+                .keyConditionExpression("pk = :pk AND seq > :zero")
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(key(id).pk()), ":zero", AttributeValue.fromN("0")))).items()) {
+            if (item.containsKey(EventItems.PACK)) {
+                EventItems.expand(item).forEach(this::put);
+            }
+        }
+        JsonNode ok = verify(id, "");
+        assertTrue(ok.get("ok").asBoolean(), ok::toString);
+        assertEquals(receipts.get(60L), ok.get("chain").asText());
+    }
+
+    /** The session as this version writes it: an item per request. */
+    String packedSession(String id) {
         for (int request = 0; request < 6; request++) {
             clock.set(request < 3 ? OLD : NOW);
             ObjectNode body = Json.MAPPER.createObjectNode();
@@ -183,6 +208,18 @@ class ChainVerifyTest {
         String untouched = session("untouched");
         assertTrue(outside(untouched, dir, "60:" + receipts.get(60L)).get("ok").asBoolean(), "the script agrees when nothing changed");
         assertEquals(receipts.get(60L), outside(untouched, dir, null).get("chain").asText());
+
+        // seq 45 inside the item of its request (41..50)
+        String inPack = packedSession("in-pack");
+        Map<String, AttributeValue> pack = new HashMap<>(item(inPack, 41));
+        List<AttributeValue> packed = new ArrayList<>(pack.get(EventItems.PACK).l());
+        Map<String, AttributeValue> fifth = new HashMap<>(packed.get(3).m());
+        fifth.put("body", AttributeValue.fromS(fifth.get("body").s().replace("note 45", "note 46")));
+        packed.set(3, AttributeValue.fromM(fifth));
+        pack.put(EventItems.PACK, AttributeValue.fromL(packed));
+        put(pack);
+        assertBadAt(inPack, "", 45);
+        assertEquals(45, outside(inPack, dir, null).get("first_bad_seq").asLong());
 
         // the DynamoDB item of seq 45
         String inTable = session("in-table");
@@ -431,9 +468,9 @@ class ChainVerifyTest {
             body.withArray("events").addObject().put("event_id", "old-" + i).putObject("event").put("type", "Note").put("n", i);
         }
         assertEquals(201, t.api.post(tenant, "/v1/sessions/" + id + "/events", body).status());
-        // what a session written before the chain existed looks like: no chain values
-        for (long seq = 1; seq <= 20; seq++) {
-            Map<String, AttributeValue> item = new HashMap<>(item(id, seq));
+        // what a session written before the chain existed looks like: an item per event, no chain values
+        for (Map<String, AttributeValue> event : EventItems.expand(item(id, 1))) {
+            Map<String, AttributeValue> item = new HashMap<>(event);
             item.remove("chain");
             put(item);
         }

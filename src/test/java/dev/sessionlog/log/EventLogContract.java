@@ -72,6 +72,76 @@ public interface EventLogContract {
         assertEquals(3, log().head(key).orElseThrow().seq());
     }
 
+    static NewEvent typed(String id, String type, int n) {
+        ObjectNode e = Json.MAPPER.createObjectNode().put("type", type).put("n", n);
+        return new NewEvent(id, null, null, e, Json.bytes(e));
+    }
+
+    /** A request's events are read from any of their seqs, in either direction, filtered by type, chained one by one. */
+    @Test
+    default void aRequestsEventsAreReadFromAnyOfTheirSeqsInEitherDirection() {
+        StreamKey key = newSession();
+        log().append(key, request(null, typed(null, "Note", 1), typed(null, "Tool", 2), typed(null, "Note", 3),
+                typed(null, "Tool", 4), typed(null, "Note", 5)));
+        log().append(key, request(null, typed(null, "Tool", 6)));
+        log().append(key, request(6L, typed(null, "Note", 7), typed(null, "Tool", 8), typed(null, "Note", 9)));
+        assertEquals(9, assertThrows(SeqConflictException.class, () -> log().append(key, request(8L, typed(null, "Note", 10)))).actual(),
+                "a seq inside a request is no head");
+        List<EventRecord> all = log().read(key, 0, 20);
+        assertEquals(LongStream.rangeClosed(1, 9).boxed().toList(), all.stream().map(EventRecord::seq).toList());
+        String chain = dev.sessionlog.chain.ChainHash.GENESIS;
+        for (EventRecord r : all) {
+            assertEquals(r.seq(), r.event().get("n").asLong());
+            chain = dev.sessionlog.chain.ChainHash.next(chain, r);
+            assertEquals(chain, r.chain(), "the chain at " + r.seq());
+        }
+        assertEquals(List.of(3L, 4L), log().readPage(key, ReadSpec.after(2, 2, 1 << 20)).events().stream().map(EventRecord::seq).toList());
+        assertEquals(List.of(8L, 7L, 6L, 5L, 4L),
+                log().readPage(key, ReadSpec.before(9, 5, 1 << 20)).events().stream().map(EventRecord::seq).toList());
+        EventPage tools = log().readPage(key, ReadSpec.after(1, 20, 1 << 20).withTypes(Set.of("Tool")));
+        assertEquals(List.of(2L, 4L, 6L, 8L), tools.events().stream().map(EventRecord::seq).toList());
+        EventPage firstTools = log().readPage(key, ReadSpec.after(1, 3, 1 << 20).withTypes(Set.of("Tool")));
+        assertEquals(List.of(2L, 4L), firstTools.events().stream().map(EventRecord::seq).toList());
+        assertEquals(4, firstTools.lastExamined(), "the next page starts inside the request");
+        assertEquals(9, log().head(key).orElseThrow().seq());
+        assertEquals(9, log().headInfo(key).seq());
+        assertEquals(all.get(8).chain(), log().headInfo(key).chain());
+    }
+
+    /**
+     * With ids that increase with the seqs (as clients make them), a stored id is found anywhere in
+     * its request: a retry of the request's tail is recognised, a re-batched mix is rejected whole.
+     */
+    @Test
+    default void orderedIdsAreRecognisedAnywhereInTheirRequest() {
+        StreamKey key = newSession();
+        log().append(key, request(null, event("o1", null, 1), event("o2", null, 2), event("o3", null, 3), event("o4", null, 4)));
+        assertEquals(List.of(1L, 2L, 3L, 4L), log().append(key, request(null, event("o1", null, 1), event("o2", null, 2),
+                event("o3", null, 3), event("o4", null, 4))).events().stream().map(AppendedEvent::seq).toList());
+        AppendResult tail = log().append(key, request(null, event("o3", null, 3), event("o4", null, 4)));
+        assertFalse(tail.wroteAny());
+        assertEquals(List.of(3L, 4L), tail.events().stream().map(AppendedEvent::seq).toList());
+        PartialDuplicateException mix = assertThrows(PartialDuplicateException.class,
+                () -> log().append(key, request(null, event("o4", null, 4), event("o5", null, 5))));
+        assertEquals(List.of("o4"), mix.storedEventIds());
+        assertEquals(3, log().eventSeq(key, "o3").orElseThrow());
+        assertEquals(4, log().headInfo(key).seq());
+    }
+
+    /** A fork at a seq inside a request inherits up to it, links to its chain value, and goes on from it. */
+    @Test
+    default void aForkInsideARequestInheritsUpToItsSeq() {
+        StreamKey source = newSession();
+        log().append(source, request(null, event(null, null, 1), event(null, null, 2), event(null, null, 3), event(null, null, 4)));
+        StreamKey fork = new StreamKey(source.tenant(), "fork-" + UUID.randomUUID());
+        log().fork(source, fork.sessionId(), 2L);
+        assertEquals(2, log().headInfo(fork).seq());
+        assertEquals(log().read(source, 0, 10).get(1).chain(), log().headInfo(fork).chain());
+        AppendResult own = log().append(fork, request(2L, event(null, null, 30), event(null, null, 40)));
+        assertEquals(4, own.headSeq());
+        assertEquals(4, log().headInfo(source).seq());
+    }
+
     @Test
     default void aMixOfStoredAndNewIdsIsRejectedWhole() {
         StreamKey key = newSession();

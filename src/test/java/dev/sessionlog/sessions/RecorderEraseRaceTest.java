@@ -47,7 +47,7 @@ class RecorderEraseRaceTest {
     /** The fixture's tool loop (session s-tool) appended for a tenant of its own. */
     private StreamKey appendedToolLoop() {
         String tenant = RecorderTestSupport.newTenant();
-        t.append(tenant, "s-tool", RecorderTestSupport.fixture("tool_loop.json"));
+        t.appendEach(tenant, "s-tool", RecorderTestSupport.fixture("tool_loop.json")); // a record per event
         return new StreamKey(tenant, "s-tool");
     }
 

@@ -91,6 +91,25 @@ public final class RecorderTestSupport {
         }
     }
 
+    /**
+     * Appends each event in a request of its own, as an agent that posts events as they come: each is
+     * an item and a stream record of its own (a request's events share one).
+     */
+    public void appendEach(String tenant, String session, List<JsonNode> events) {
+        for (int i = 0; i < events.size(); i++) {
+            append(tenant, session, events.subList(i, i + 1), i);
+        }
+    }
+
+    /** Appends the events in requests of 1 to {@code maxPerRequest} (chosen at random): items of one to several events. */
+    public void appendInRequests(String tenant, String session, List<JsonNode> events, java.util.Random random, int maxPerRequest) {
+        for (int from = 0; from < events.size(); ) {
+            int to = Math.min(events.size(), from + 1 + random.nextInt(maxPerRequest));
+            append(tenant, session, events.subList(from, to), from);
+            from = to;
+        }
+    }
+
     /** Folds the session's events as the stream would deliver them, in batches of 1,000. */
     public void record(String tenant, String session) {
         List<StreamRecord> records = records(tenant, session);

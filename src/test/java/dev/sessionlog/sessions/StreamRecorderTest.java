@@ -56,9 +56,9 @@ class StreamRecorderTest {
         String tenant = RecorderTestSupport.newTenant();
         String session = "s-shuffle";
         List<EventRecord> run = AgentRunGenerator.generate(AgentRunGenerator.Config.of(session, 12).withSeed(3)).events();
-        t.append(tenant, session, run.stream().map(EventRecord::event).toList());
-        List<StreamRecord> records = t.records(tenant, session);
         Random random = new Random(11);
+        t.appendInRequests(tenant, session, run.stream().map(EventRecord::event).toList(), random, 6);
+        List<StreamRecord> records = t.records(tenant, session);
         List<List<StreamRecord>> batches = new ArrayList<>();
         for (int i = 0; i < records.size(); ) {
             int size = 1 + random.nextInt(40);
@@ -75,7 +75,7 @@ class StreamRecorderTest {
         }
         JsonNode expected = inOrderFold(tenant, session);
         assertSameJson(expected, storedFold(tenant, session));
-        assertEquals(records.size(), storedFold(tenant, session).get("recorded_through_seq").asLong());
+        assertEquals(run.size(), storedFold(tenant, session).get("recorded_through_seq").asLong());
     }
 
     @Test
@@ -83,7 +83,7 @@ class StreamRecorderTest {
         String tenant = RecorderTestSupport.newTenant();
         String session = "s-race";
         List<EventRecord> run = AgentRunGenerator.generate(AgentRunGenerator.Config.of(session, 10).withSeed(5)).events();
-        t.append(tenant, session, run.stream().map(EventRecord::event).toList());
+        t.appendInRequests(tenant, session, run.stream().map(EventRecord::event).toList(), new Random(5), 6);
         List<StreamRecord> records = t.records(tenant, session);
         for (int round = 0; round < 5; round++) {
             int from = records.size() * round / 5;
@@ -105,7 +105,7 @@ class StreamRecorderTest {
     void aFailingSessionIsReportedAndRetriedWithoutBlockingTheOthers() {
         String tenant = RecorderTestSupport.newTenant();
         String other = RecorderTestSupport.newTenant();
-        t.append(tenant, "s-tool", RecorderTestSupport.fixture("tool_loop.json"));
+        t.appendEach(tenant, "s-tool", RecorderTestSupport.fixture("tool_loop.json"));
         List<StreamRecord> good = t.records(tenant, "s-tool");
         // A record of a session whose earlier events are not readable (yet): its fold cannot proceed.
         Map<String, AttributeValue> orphan = new HashMap<>(good.get(1).newImage());

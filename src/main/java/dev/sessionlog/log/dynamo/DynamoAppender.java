@@ -33,7 +33,6 @@ import org.jboss.logging.Logger;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
-import software.amazon.awssdk.services.dynamodb.model.ConditionCheck;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.Put;
@@ -47,19 +46,26 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
 /**
  * Appends to the log on DynamoDB: gapless seqs, each event once, the chain linked in the same write.
  *
- * <p>Why it is gapless and exactly-once without a separate head item: every append writes seqs
- * head+1..head+n with {@code attribute_not_exists} in one transaction, so of two writers that read
- * the same head only one can win, and a loser learns of it by failing. The same condition makes the
- * chain a chain: an event links to the chain value of the head it read, and only one writer can
- * follow that head. The event_id check reads the local index {@value EventItems#BY_EVENT_ID} with a
- * consistent read after the head was read, so it sees every append the write could race with (and,
- * for a fork, the indexes of the sessions it inherited from). That keeps a 100-event batch at 100
- * transaction actions (DynamoDB's limit); a head item would make it 101.
+ * <p>Why it is gapless and exactly-once without a separate head item: a request's events go into
+ * one item keyed by its first seq (a pack; see {@link #packed}), written with
+ * {@code attribute_not_exists}. Every head a writer can read is the last seq of an item, so the key
+ * head+1 is either free (nothing followed that head) or the next item's: of two writers that read the
+ * same head only one can win, and a loser learns of it by failing. The same condition makes the chain
+ * a chain: an event links to the chain value of the head it read, and only one writer can follow that
+ * head. A request that needs several items (events with parents, bodies in S3) writes them in one
+ * transaction, the first at head+1. The event_id check reads the id index after the head was read,
+ * so it sees every append the write could race with (and, for a fork, the indexes of the sessions it
+ * inherited from).
  */
 final class DynamoAppender {
 
     /** DynamoDB's transaction limit is 4 MB; stay clear of it with the item overheads. */
     static final int MAX_TRANSACTION_BODY_BYTES = 3_500_000;
+    /**
+     * A pack's bodies at most: an append's head read pays for the whole newest item, so as for one
+     * inline body (EventBodyCodec) 64 KiB caps that at 16 read units.
+     */
+    static final int MAX_PACK_BYTES = 64 * 1024;
     /** DynamoDB's limit of actions in one transaction. */
     static final int MAX_TRANSACTION_ACTIONS = 100;
     /** The least a new attempt at a write needs of the request's time budget. */
@@ -73,9 +79,12 @@ final class DynamoAppender {
     private final AppendRetryPolicy retry;
     private final Heads heads;
     private final java.time.Duration itemLifetime;
+    private final EventIds eventIds;
+    private final boolean packs;
 
     DynamoAppender(DynamoDbClient ddb, String table, PayloadStore payloads, Clock clock, AppendRetryPolicy retry, Heads heads,
-                   java.time.Duration itemLifetime) {
+                   java.time.Duration itemLifetime, boolean packs) {
+        this.packs = packs;
         this.itemLifetime = itemLifetime;
         this.ddb = ddb;
         this.table = table;
@@ -83,6 +92,7 @@ final class DynamoAppender {
         this.clock = clock;
         this.retry = retry;
         this.heads = heads;
+        this.eventIds = new EventIds(ddb, table);
     }
 
     AppendResult append(StreamKey key, AppendRequest request) {
@@ -106,11 +116,14 @@ final class DynamoAppender {
     private AppendResult appendRacing(StreamKey key, ExpectedSeq expected, List<NewEvent> sent, List<NewEvent> events,
                                       Bodies bodies) {
         boolean clientIds = sent.stream().anyMatch(NewEvent::hasClientId);
+        List<String> ids = sent.stream().filter(NewEvent::hasClientId).map(NewEvent::eventId).toList();
+        long idsCheckedThrough = -1; // the head through which the session is known not to hold the ids
         for (int attempt = 1; ; attempt++) {
             // With client ids the head is read before the ids are looked up, also when expected_seq
             // names it: only then does the write's "head+1 is free" prove that no event written after
             // the lookup can hold one of the ids. With expected_seq alone, only the expected head is read.
-            Head head = expected.isAny() || clientIds ? heads.head(key) : heads.at(key, expected.seq());
+            Heads.Tip tip = clientIds ? heads.tip(key) : null;
+            Head head = clientIds ? tip.head() : expected.isAny() ? heads.head(key) : heads.at(key, expected.seq());
             if (head.erasing()) {
                 throw new SessionErasingException(key);
             }
@@ -118,38 +131,45 @@ final class DynamoAppender {
                 heads.requireNotErased(key);
             }
             if (!expected.isAny() && head.seq() != expected.seq()) {
-                Head actual = head.seq() < 0 ? heads.head(key) : head; // at() answers -1 when the expected head is no head
-                if (actual.erasing()) {
+                // at() answers -1 when the expected seq is no head: the actual one is read then
+                Heads.Tip actual = tip != null ? tip : head.seq() < 0 ? heads.tip(key) : new Heads.Tip(head, null);
+                if (actual.head().erasing()) {
                     throw new SessionErasingException(key);
                 }
-                Map<String, Long> stored = storedSeqs(key, sent, actual.lineage());
+                Map<String, Long> stored = storedSeqs(key, sent, actual);
                 if (!stored.isEmpty()) {
-                    return duplicates(key, sent, stored, actual);
+                    return duplicates(key, sent, stored, actual.head());
                 }
-                throw new SeqConflictException(key, expected.seq(), actual.seq());
+                throw new SeqConflictException(key, expected.seq(), actual.head().seq());
             }
-            // A session without events cannot hold any of the ids; a failed write checks again.
-            Map<String, Long> stored = head.seq() == 0 ? Map.of() : storedSeqs(key, sent, head.lineage());
+            // A session without events cannot hold any of the ids. After a lost race, only what the
+            // winners wrote since the last look is read: the ids were not stored up to it.
+            Map<String, Long> stored = !clientIds || head.seq() == 0 ? Map.of()
+                    : idsCheckedThrough >= 0 && head.seq() >= idsCheckedThrough
+                    ? eventIds.since(key, ids, idsCheckedThrough, head.seq())
+                    : storedSeqs(key, sent, tip);
             if (!stored.isEmpty()) {
                 return duplicates(key, sent, stored, head); // ids were given, so the head was read
             }
+            idsCheckedThrough = clientIds ? head.seq() : -1;
             try {
                 return write(key, events, bodies.attributes(), head, expected);
             } catch (TransactionCanceledException | ConditionalCheckFailedException lost) {
                 if (lost instanceof TransactionCanceledException canceled && !isRace(canceled)) {
                     throw canceled;
                 }
-                Head actual = heads.head(key);
-                if (actual.erasing()) {
-                    throw new SessionErasingException(key);
-                }
                 if (!expected.isAny()) {
-                    Map<String, Long> nowStored = storedSeqs(key, sent, actual.lineage());
-                    if (!nowStored.isEmpty()) {
-                        return duplicates(key, sent, nowStored, actual);
+                    // The next attempt could only conflict, or find the ids written by a concurrent retry.
+                    Heads.Tip actual = heads.tip(key);
+                    if (actual.head().erasing()) {
+                        throw new SessionErasingException(key);
                     }
-                    if (actual.seq() != expected.seq()) {
-                        throw new SeqConflictException(key, expected.seq(), actual.seq());
+                    Map<String, Long> nowStored = clientIds ? eventIds.since(key, ids, head.seq(), actual.head().seq()) : Map.of();
+                    if (!nowStored.isEmpty()) {
+                        return duplicates(key, sent, nowStored, actual.head());
+                    }
+                    if (actual.head().seq() != expected.seq()) {
+                        throw new SeqConflictException(key, expected.seq(), actual.head().seq());
                     }
                 }
                 if (attempt >= retry.maxAttempts()) {
@@ -171,7 +191,7 @@ final class DynamoAppender {
     private AppendResult write(StreamKey key, List<NewEvent> events, List<Map.Entry<String, AttributeValue>> bodies,
                                Head head, ExpectedSeq expected) {
         Instant recordedAt = clock.instant();
-        List<Map<String, AttributeValue>> items = new ArrayList<>(events.size());
+        List<Map<String, AttributeValue>> eventItems = new ArrayList<>(events.size());
         List<AppendedEvent> appended = new ArrayList<>(events.size());
         String chain = head.chain();
         for (int i = 0; i < events.size(); i++) {
@@ -190,12 +210,13 @@ final class DynamoAppender {
             if (head.lineage().isFork()) {
                 item.put(EventItems.LINEAGE, AttributeValue.fromS(head.lineage().toJson())); // the next append reads it off its head
             }
-            items.add(item);
+            eventItems.add(item);
             appended.add(new AppendedEvent(event.eventId(), seq, false));
         }
-        // A head known from the archive (TTL took its item) has nothing to check: head+1 still collides.
-        boolean mustProveHead = !expected.isAny() && head.seq() > 0 && head.itemHeld();
-        if (items.size() == 1 && !mustProveHead) {
+        List<Map<String, AttributeValue>> items = packs ? packed(eventItems) : eventItems;
+        // An expected_seq needs no check in the write: the head was read (the item that holds it, or
+        // the archive's), and head+1 being free when the write lands proves that nothing followed it.
+        if (items.size() == 1) {
             // A single conditional put is atomic too, and costs half a transactional write. Unlike a
             // transaction it has no idempotency token: if the SDK retries a put that did succeed, the
             // retry fails its condition on our own item, which is then success, not a lost race.
@@ -216,16 +237,6 @@ final class DynamoAppender {
                         .conditionExpression("attribute_not_exists(pk)")
                         .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD).build()).build());
             }
-            if (mustProveHead) {
-                if (actions.size() < MAX_TRANSACTION_ACTIONS) {
-                    // head+1 free and head present means the head is exactly what the writer expected.
-                    actions.add(TransactWriteItem.builder().conditionCheck(ConditionCheck.builder().tableName(table)
-                            .key(EventItems.key(key, head.seq())).conditionExpression("attribute_exists(pk)").build()).build());
-                } else if (heads.head(key).seq() != head.seq()) {
-                    // No room left in the transaction for the check: read instead.
-                    throw ConditionalCheckFailedException.builder().message("head moved").build();
-                }
-            }
             try {
                 ddb.transactWriteItems(b -> b.transactItems(actions).returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
             } catch (TransactionCanceledException canceled) {
@@ -238,6 +249,45 @@ final class DynamoAppender {
             }
         }
         return new AppendResult(key.sessionId(), head.seq() + events.size(), appended, chain);
+    }
+
+    /**
+     * The items to write: consecutive events without a parent and with their bodies inline go into
+     * one item (a pack) up to {@value #MAX_PACK_BYTES} bytes of bodies, so a request usually costs
+     * one item and one index entry. An event with a parent keeps an item of its own (the children
+     * index has one key per item), and so does one whose body is in S3 (the orphan sweep finds its
+     * reference by the event's id).
+     */
+    static List<Map<String, AttributeValue>> packed(List<Map<String, AttributeValue>> items) {
+        List<Map<String, AttributeValue>> packs = new ArrayList<>();
+        List<Map<String, AttributeValue>> open = new ArrayList<>();
+        long openBytes = 0;
+        for (Map<String, AttributeValue> item : items) {
+            boolean packable = !EventItems.hasParent(item) && !item.containsKey(EventBodyCodec.BODY_REF);
+            long bytes = packedBytes(item);
+            if (!open.isEmpty() && (!packable || openBytes + bytes > MAX_PACK_BYTES)) {
+                packs.add(EventItems.pack(open));
+                open = new ArrayList<>();
+                openBytes = 0;
+            }
+            if (packable) {
+                open.add(item);
+                openBytes += bytes;
+            } else {
+                packs.add(item);
+            }
+        }
+        if (!open.isEmpty()) {
+            packs.add(EventItems.pack(open));
+        }
+        return packs;
+    }
+
+    /** An event's share of a pack: its body as stored, and its id, type and chain. */
+    private static long packedBytes(Map<String, AttributeValue> item) {
+        AttributeValue body = item.containsKey(EventBodyCodec.BODY) ? item.get(EventBodyCodec.BODY) : item.get(EventBodyCodec.BODY_GZ);
+        long size = body == null ? 0 : body.s() != null ? body.s().length() : body.b().asByteArrayUnsafe().length;
+        return size + item.get(EventItems.EVENT_ID).s().length() + item.get(EventItems.TYPE).s().length() + 128;
     }
 
     private static boolean isOwnTransaction(TransactionCanceledException canceled, List<Map<String, AttributeValue>> items) {
@@ -337,61 +387,19 @@ final class DynamoAppender {
 
     /**
      * The seqs of those of the events' client ids that the session already holds, its inherited part
-     * included (a fork's ids up to its fork seq are in the sessions it forked from: all are asked at
-     * once). One range read of an id index answers most batches (ids a client makes are usually
-     * ordered); when the range holds more than the bound, each id is looked up.
+     * included (a fork's ids up to its fork seq are in the sessions it forked from).
      */
-    Map<String, Long> storedSeqs(StreamKey key, List<NewEvent> events, Lineage lineage) {
-        List<String> ids = events.stream().filter(NewEvent::hasClientId).map(NewEvent::eventId).sorted().toList();
+    Map<String, Long> storedSeqs(StreamKey key, List<NewEvent> events, Heads.Tip tip) {
+        List<String> ids = events.stream().filter(NewEvent::hasClientId).map(NewEvent::eventId).toList();
         if (ids.isEmpty()) {
             return Map.of();
         }
-        Map<String, Long> found = new HashMap<>(storedSeqs(key, ids, Long.MAX_VALUE));
+        Map<String, Long> found = new HashMap<>(eventIds.find(key, ids, Long.MAX_VALUE, tip == null ? null : tip.item()));
+        Lineage lineage = tip == null ? Lineage.NONE : tip.head().lineage();
         for (Lineage.Ancestor a : lineage.ancestors()) {
-            storedSeqs(new StreamKey(key.tenant(), a.sessionId()), ids, a.throughSeq()).forEach(found::putIfAbsent);
+            eventIds.find(new StreamKey(key.tenant(), a.sessionId()), ids, a.throughSeq(), null).forEach(found::putIfAbsent);
         }
         return found;
-    }
-
-    private Map<String, Long> storedSeqs(StreamKey key, List<String> ids, long throughSeq) {
-        Map<String, Long> found = new HashMap<>();
-        if (ids.size() > 1) {
-            QueryResponse range = ddb.query(idQuery(key)
-                    .keyConditionExpression("pk = :pk AND event_id BETWEEN :lo AND :hi")
-                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(key.pk()),
-                            ":lo", AttributeValue.fromS(ids.get(0)), ":hi", AttributeValue.fromS(ids.get(ids.size() - 1))))
-                    .limit(ids.size() * 2 + 16).build());
-            if (!range.hasLastEvaluatedKey() || range.lastEvaluatedKey().isEmpty()) {
-                java.util.Set<String> wanted = new java.util.HashSet<>(ids);
-                for (Map<String, AttributeValue> item : range.items()) {
-                    String id = item.get(EventItems.EVENT_ID).s();
-                    if (wanted.contains(id) && EventItems.seq(item) <= throughSeq) {
-                        found.put(id, EventItems.seq(item));
-                    }
-                }
-                return found;
-            }
-        }
-        // Unordered ids (random UUIDs): one lookup each, all at once, so the latency is one round trip.
-        List<CompletableFuture<Map.Entry<String, Long>>> lookups = ids.stream().map(id -> IoPool.supply(() -> {
-            QueryResponse one = ddb.query(idQuery(key).keyConditionExpression("pk = :pk AND event_id = :id")
-                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(key.pk()), ":id", AttributeValue.fromS(id)))
-                    .build());
-            return one.items().isEmpty() || EventItems.seq(one.items().get(0)) > throughSeq ? null
-                    : Map.entry(id, EventItems.seq(one.items().get(0)));
-        })).toList();
-        for (CompletableFuture<Map.Entry<String, Long>> lookup : lookups) {
-            Map.Entry<String, Long> hit = IoPool.join(lookup);
-            if (hit != null) {
-                found.put(hit.getKey(), hit.getValue());
-            }
-        }
-        return found;
-    }
-
-    private QueryRequest.Builder idQuery(StreamKey key) {
-        return QueryRequest.builder().tableName(table).indexName(EventItems.BY_EVENT_ID).consistentRead(true)
-                .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL);
     }
 
     private static void sleep(long millis) {

@@ -35,8 +35,8 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
 
 /**
- * The log on DynamoDB: one item per event of a session's own partition, keyed by (tenant#session,
- * seq). Appends are {@link DynamoAppender}'s, forks and erasure marks {@link DynamoLifecycle}'s; this
+ * The log on DynamoDB: a session's own partition, keyed by (tenant#session, seq), one item per
+ * append request's events (a pack, keyed by its first seq; see {@link DynamoAppender#packed}). Appends are {@link DynamoAppender}'s, forks and erasure marks {@link DynamoLifecycle}'s; this
  * class reads: pages in either direction with a type filter, the head, ids, children.
  */
 public final class DynamoEventLog implements EventLog {
@@ -54,6 +54,7 @@ public final class DynamoEventLog implements EventLog {
     private final DynamoAppender appender;
     private final DynamoLifecycle lifecycle;
     private final Clock clock;
+    private final EventIds eventIds;
 
     /** A log whose event items never expire (tests of the log alone). */
     public DynamoEventLog(DynamoDbClient ddb, String table, PayloadStore payloads, Clock clock, AppendRetryPolicy retry,
@@ -67,14 +68,21 @@ public final class DynamoEventLog implements EventLog {
      */
     public DynamoEventLog(DynamoDbClient ddb, String table, PayloadStore payloads, Clock clock, AppendRetryPolicy retry,
                           ArchivedBodies archived, java.time.Duration itemLifetime) {
+        this(ddb, table, payloads, clock, retry, archived, itemLifetime, true);
+    }
+
+    /** @param packs a request's events in one item; false: one item per event, as versions before packs wrote */
+    public DynamoEventLog(DynamoDbClient ddb, String table, PayloadStore payloads, Clock clock, AppendRetryPolicy retry,
+                          ArchivedBodies archived, java.time.Duration itemLifetime, boolean packs) {
         this.ddb = ddb;
         this.table = table;
         this.payloads = payloads;
         this.archived = archived;
         this.clock = clock;
         this.heads = new Heads(ddb, table, clock, archived);
-        this.appender = new DynamoAppender(ddb, table, payloads, clock, retry, heads, itemLifetime);
+        this.appender = new DynamoAppender(ddb, table, payloads, clock, retry, heads, itemLifetime, packs);
         this.lifecycle = new DynamoLifecycle(ddb, table, clock, heads);
+        this.eventIds = new EventIds(ddb, table);
     }
 
     @Override
@@ -129,56 +137,129 @@ public final class DynamoEventLog implements EventLog {
         }
         long lo = spec.descending() ? Math.max(1, spec.bound()) : Math.max(1, spec.from() + 1);
         long hi = spec.descending() ? spec.from() - 1 : spec.bound();
-        List<Map<String, AttributeValue>> chosen = new ArrayList<>();
-        long bytes = 0;
-        int examined = 0;
-        long lastExamined = spec.from();
-        boolean exhausted = false;
+        PageFill fill = new PageFill(spec, lo, hi);
+        // A pack that starts below the range may reach into it: its events there come first going up,
+        // last going down (then only if the page gets that far).
+        Map<String, AttributeValue> reaching = lo > 1 && !spec.descending() ? packReaching(key, lo, consistent) : null;
+        if (reaching != null && !fill.offer(reaching)) {
+            return fill.page(records(fill.chosen), false);
+        }
         Map<String, AttributeValue> start = null;
         Map<String, AttributeValue> values = new HashMap<>(Map.of(":pk", AttributeValue.fromS(key.pk()),
                 ":lo", EventItems.seqValue(lo), ":hi", EventItems.seqValue(hi)));
         String filter = typeFilter(spec.types(), values);
-        page:
         while (true) {
+            if (fill.remaining() <= 0) {
+                return fill.page(records(fill.chosen), false);
+            }
             Map<String, AttributeValue> exclusiveStart = start;
-            int remaining = spec.limit() - examined;
             QueryResponse page = ddb.query(b -> b.tableName(table).keyConditionExpression("pk = :pk AND seq BETWEEN :lo AND :hi")
-                    .filterExpression(filter).expressionAttributeNames(filter == null ? null : Map.of("#type", EventItems.TYPE))
+                    .filterExpression(filter).expressionAttributeNames(filter == null ? null : Map.of("#type", EventItems.TYPE,
+                            "#pack", EventItems.PACK))
                     .expressionAttributeValues(values).scanIndexForward(!spec.descending())
-                    .consistentRead(consistent).limit(remaining).exclusiveStartKey(exclusiveStart)
+                    .consistentRead(consistent).limit(fill.remaining()).exclusiveStartKey(exclusiveStart)
                     .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
             for (Map<String, AttributeValue> item : page.items()) {
-                if (!item.containsKey(EventItems.EVENT_ID)) {
-                    continue; // a fork's link or floor, an erasure's mark: no event
+                if (item.containsKey(EventItems.EVENT_ID) && !fill.offer(item)) {
+                    return fill.page(records(fill.chosen), false); // a fork's link or floor, an erasure's mark: no event
                 }
-                long size = estimatedSize(item);
-                if (!chosen.isEmpty() && bytes + size > spec.maxBytes()) {
-                    break page; // the page stops here: what is read must fit the answer
-                }
-                chosen.add(item);
-                bytes += size;
-                lastExamined = EventItems.seq(item);
             }
             boolean more = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty();
-            // DynamoDB counts the items it examined against Limit, filtered or not.
-            examined += page.scannedCount() == null ? page.items().size() : page.scannedCount();
-            if (more) {
-                lastExamined = EventItems.seq(page.lastEvaluatedKey());
-            }
+            // DynamoDB counts the items it examined against Limit, filtered or not: those it filtered
+            // out are single events (packs always pass the filter, their events are filtered here).
+            fill.skipped(page.scannedCount() == null ? 0 : page.scannedCount() - page.items().size(),
+                    more ? EventItems.seq(page.lastEvaluatedKey()) : -1);
             if (!more) {
-                exhausted = true;
-                // everything in the range was looked at, though the filter may have served none of it
-                lastExamined = spec.descending() ? lo : hi;
-                break;
-            }
-            if (examined >= spec.limit()) {
                 break;
             }
             start = page.lastEvaluatedKey();
         }
-        // Stopped on the limit: the next page starts after the last item DynamoDB examined (served or
-        // filtered out); on the budget: after the last one served.
-        return new EventPage(records(chosen), 0, lastExamined, exhausted, examined);
+        if (spec.descending() && lo > 1) {
+            Map<String, AttributeValue> below = packReaching(key, lo, consistent);
+            if (below != null && !fill.offer(below)) {
+                return fill.page(records(fill.chosen), false);
+            }
+        }
+        // everything in the range was looked at, though the filter may have served none of it
+        fill.lastExamined = spec.descending() ? lo : hi;
+        return fill.page(records(fill.chosen), true);
+    }
+
+    /** The pack that starts below {@code seq} and holds it, or null (one Query of one item). */
+    private Map<String, AttributeValue> packReaching(StreamKey key, long seq, boolean consistent) {
+        QueryResponse r = ddb.query(b -> b.tableName(table).keyConditionExpression("pk = :pk AND seq BETWEEN :one AND :below")
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(key.pk()), ":one", EventItems.seqValue(1),
+                        ":below", EventItems.seqValue(seq - 1)))
+                .scanIndexForward(false).limit(1).consistentRead(consistent).returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+        Map<String, AttributeValue> item = r.items().isEmpty() ? null : r.items().get(0);
+        return item != null && item.containsKey(EventItems.PACK) && EventItems.lastSeq(item) >= seq ? item : null;
+    }
+
+    /**
+     * A page being filled from items: each item's events in the range, in the page's direction, up to
+     * the page's limit of events looked at and its budget of bytes.
+     */
+    private static final class PageFill {
+        private final ReadSpec spec;
+        private final long lo;
+        private final long hi;
+        final List<Map<String, AttributeValue>> chosen = new ArrayList<>();
+        private long bytes;
+        private int examined;
+        long lastExamined;
+
+        PageFill(ReadSpec spec, long lo, long hi) {
+            this.spec = spec;
+            this.lo = lo;
+            this.hi = hi;
+            this.lastExamined = spec.from();
+        }
+
+        int remaining() {
+            return spec.limit() - examined;
+        }
+
+        /** Takes the item's events; false when the page is full (the rest is the next page's). */
+        boolean offer(Map<String, AttributeValue> item) {
+            List<Map<String, AttributeValue>> events = EventItems.expand(item);
+            if (spec.descending() && events.size() > 1) {
+                events = new ArrayList<>(events);
+                java.util.Collections.reverse(events);
+            }
+            for (Map<String, AttributeValue> event : events) {
+                long seq = EventItems.seq(event);
+                if (seq < lo || seq > hi) {
+                    continue;
+                }
+                if (examined >= spec.limit()) {
+                    return false;
+                }
+                if (spec.types().isEmpty() || spec.types().contains(event.get(EventItems.TYPE).s())) {
+                    long size = estimatedSize(event);
+                    if (!chosen.isEmpty() && bytes + size > spec.maxBytes()) {
+                        return false; // the page stops here: what is read must fit the answer
+                    }
+                    chosen.add(event);
+                    bytes += size;
+                }
+                examined++;
+                lastExamined = seq;
+            }
+            return true;
+        }
+
+        /** Items the type filter dropped in DynamoDB, and where its page ended (-1: at the range's end). */
+        void skipped(int filteredOut, long lastEvaluated) {
+            examined += filteredOut;
+            if (lastEvaluated >= 0) {
+                // a pack's key is its first seq: what of it was looked at may reach further
+                lastExamined = spec.descending() ? Math.min(lastExamined, lastEvaluated) : Math.max(lastExamined, lastEvaluated);
+            }
+        }
+
+        EventPage page(List<EventRecord> records, boolean exhausted) {
+            return new EventPage(records, 0, lastExamined, exhausted, examined);
+        }
     }
 
     private static String typeFilter(Set<String> types, Map<String, AttributeValue> values) {
@@ -191,7 +272,7 @@ public final class DynamoEventLog implements EventLog {
             values.put(":t" + i, AttributeValue.fromS(type));
             names.add(":t" + i++);
         }
-        return "#type IN (" + String.join(", ", names) + ")";
+        return "#type IN (" + String.join(", ", names) + ") OR attribute_exists(#pack)";
     }
 
     /** The event JSON's size before its body is read: exact for items written with body_size. */
@@ -228,16 +309,16 @@ public final class DynamoEventLog implements EventLog {
         // An expired item may not be the newest any more (TTL may have taken newer ones): not answered here.
         return r.items().stream().findFirst()
                 .filter(item -> item.containsKey(EventItems.EVENT_ID) && !EventItems.hasExpired(item, clock.instant()))
-                .map(item -> EventItems.toRecord(item, payloads, archived));
+                .map(item -> {
+                    List<Map<String, AttributeValue>> events = EventItems.expand(item);
+                    return EventItems.toRecord(events.get(events.size() - 1), payloads, archived);
+                });
     }
 
     @Override
     public OptionalLong eventSeq(StreamKey key, String eventId) {
-        QueryResponse r = ddb.query(b -> b.tableName(table).indexName(EventItems.BY_EVENT_ID).consistentRead(true)
-                .keyConditionExpression("pk = :pk AND event_id = :id")
-                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(key.pk()), ":id", AttributeValue.fromS(eventId)))
-                .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
-        return r.items().isEmpty() ? OptionalLong.empty() : OptionalLong.of(EventItems.seq(r.items().get(0)));
+        Long seq = eventIds.find(key, List.of(eventId), Long.MAX_VALUE, null).get(eventId);
+        return seq == null ? OptionalLong.empty() : OptionalLong.of(seq);
     }
 
     /** Sessions whose heads one page of children reads at most. */

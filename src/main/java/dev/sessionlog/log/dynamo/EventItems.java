@@ -7,7 +7,9 @@ import dev.sessionlog.log.Lineage;
 import dev.sessionlog.log.PayloadStore;
 import dev.sessionlog.log.StreamKey;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -69,6 +71,19 @@ public final class EventItems {
      * Its own seq is {@link #linkSeq}, below every registry item's (no read of events reaches it).
      */
     public static final String LINK_OF = "link_of";
+    /**
+     * On the item of a request's events after its first (a pack): their attributes as an event's own
+     * item has them (id, type, chain, inline body, body size), in seq order. The item's own attributes
+     * are its first event's; recorded_at, expires_at and lineage are all of theirs. An item without it
+     * holds one event, as every item did before packs.
+     */
+    public static final String PACK = "pack";
+    /** On a pack: the seq and chain value of its last event (what the next append links to). */
+    public static final String LAST_SEQ = "last_seq";
+    public static final String LAST_CHAIN = "last_chain";
+    /** What of an event's item a pack keeps per event after the first. */
+    private static final String[] PACKED = {EVENT_ID, TYPE, CHAIN, EventBodyCodec.BODY, EventBodyCodec.BODY_GZ, BODY_SIZE};
+
     /** Links' seqs start below this: fork registry items are in [-2^52, -1]. */
     static final long LINK_BASE = -(1L << 53);
 
@@ -101,6 +116,77 @@ public final class EventItems {
             item.put(CHAIN, AttributeValue.fromS(record.chain()));
         }
         return item;
+    }
+
+    /**
+     * One item for several events of a request (none with a parent, every body inline): the first
+     * event's item, with the others' attributes in {@link #PACK} and the head at its end.
+     */
+    static Map<String, AttributeValue> pack(List<Map<String, AttributeValue>> eventItems) {
+        Map<String, AttributeValue> pack = new HashMap<>(eventItems.get(0));
+        if (eventItems.size() == 1) {
+            return pack;
+        }
+        List<AttributeValue> rest = new ArrayList<>(eventItems.size() - 1);
+        for (Map<String, AttributeValue> item : eventItems.subList(1, eventItems.size())) {
+            Map<String, AttributeValue> packed = new HashMap<>();
+            for (String name : PACKED) {
+                if (item.containsKey(name)) {
+                    packed.put(name, item.get(name));
+                }
+            }
+            rest.add(AttributeValue.fromM(packed));
+        }
+        Map<String, AttributeValue> last = eventItems.get(eventItems.size() - 1);
+        pack.put(PACK, AttributeValue.fromL(rest));
+        pack.put(LAST_SEQ, last.get(SEQ));
+        if (last.containsKey(CHAIN)) {
+            pack.put(LAST_CHAIN, last.get(CHAIN));
+        }
+        return pack;
+    }
+
+    /**
+     * The items of the events an item holds, each as if it were the event's own: one for an item of
+     * one event (as it is), one per event for a pack.
+     */
+    public static List<Map<String, AttributeValue>> expand(Map<String, AttributeValue> item) {
+        AttributeValue packed = item.get(PACK);
+        if (packed == null) {
+            return List.of(item);
+        }
+        Map<String, AttributeValue> first = new HashMap<>(item);
+        first.remove(PACK);
+        first.remove(LAST_SEQ);
+        first.remove(LAST_CHAIN);
+        List<Map<String, AttributeValue>> items = new ArrayList<>(packed.l().size() + 1);
+        items.add(first);
+        Map<String, AttributeValue> shared = new HashMap<>();
+        for (String name : new String[] {PK, RECORDED_AT, EXPIRES_AT, LINEAGE}) {
+            if (item.containsKey(name)) {
+                shared.put(name, item.get(name));
+            }
+        }
+        long seq = seq(item);
+        for (AttributeValue element : packed.l()) {
+            Map<String, AttributeValue> event = new HashMap<>(shared);
+            event.putAll(element.m());
+            event.put(SEQ, seqValue(++seq));
+            items.add(event);
+        }
+        return items;
+    }
+
+    /** The seq of the last event an item holds: its own, or a pack's last. */
+    public static long lastSeq(Map<String, AttributeValue> item) {
+        AttributeValue last = item.get(LAST_SEQ);
+        return last != null ? Long.parseLong(last.n()) : seq(item);
+    }
+
+    /** The chain value of the last event an item holds, or null. */
+    static String lastChain(Map<String, AttributeValue> item) {
+        AttributeValue chain = item.containsKey(LAST_SEQ) ? item.get(LAST_CHAIN) : item.get(CHAIN);
+        return chain == null ? null : chain.s();
     }
 
     static Map<String, AttributeValue> key(StreamKey stream, long seq) {

@@ -25,7 +25,7 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
  */
 final class Heads {
 
-    private static final String PROJECTION = "seq, chain, erasing, lineage, event_id, expires_at";
+    private static final String PROJECTION = "seq, chain, erasing, lineage, event_id, expires_at, last_seq, last_chain";
     private static final String STATE_PROJECTION = "archived_through, archived_chain, indexed_through, lineage";
 
     private final DynamoDbClient ddb;
@@ -41,15 +41,34 @@ final class Heads {
     }
 
     Head head(StreamKey key) {
+        return tip(key, false).head();
+    }
+
+    /**
+     * The head and the newest item when it holds it, with its events' ids (a pack's too): an append
+     * with client ids needs not read again what the head read already paid for.
+     */
+    record Tip(Head head, Map<String, AttributeValue> item) {
+    }
+
+    Tip tip(StreamKey key) {
+        return tip(key, true);
+    }
+
+    private Tip tip(StreamKey key, boolean withIds) {
+        // DynamoDB charges a query by the size of the items it reads, not what it returns: the ids cost
+        // nothing more, only their bytes on the wire.
         QueryResponse r = ddb.query(b -> b.tableName(table).keyConditionExpression("pk = :pk AND seq > :zero")
                 .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(key.pk()), ":zero", EventItems.seqValue(0)))
-                .scanIndexForward(false).limit(1).consistentRead(true).projectionExpression(PROJECTION)
+                .scanIndexForward(false).limit(1).consistentRead(true)
+                .projectionExpression(withIds ? "pk, " + PROJECTION + ", #pack" : PROJECTION)
+                .expressionAttributeNames(withIds ? Map.of("#pack", EventItems.PACK) : null)
                 .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
         Map<String, AttributeValue> newest = r.items().isEmpty() ? null : r.items().get(0);
         if (newest != null && (isErasing(newest) || isLiveEvent(newest))) {
-            return of(newest);
+            return new Tip(of(newest), newest.containsKey(EventItems.EVENT_ID) ? newest : null);
         }
-        return orArchived(key, newest);
+        return new Tip(orArchived(key, newest), null);
     }
 
     private boolean isLiveEvent(Map<String, AttributeValue> item) {
@@ -68,14 +87,14 @@ final class Heads {
         long archived = number(state, EventItems.ARCHIVED_THROUGH);
         long indexed = number(state, EventItems.INDEXED_THROUGH);
         Head head;
-        if (newest != null && EventItems.seq(newest) >= archived) {
+        if (newest != null && EventItems.lastSeq(newest) >= archived) {
             head = of(newest);
         } else if (archived > 0) {
             AttributeValue chain = state.get(EventItems.ARCHIVED_CHAIN);
             AttributeValue lineage = newest != null && newest.get(EventItems.LINEAGE) != null ? newest.get(EventItems.LINEAGE)
                     : state.get(EventItems.LINEAGE);
             head = new Head(archived, chain == null || chain.nul() != null ? null : chain.s(),
-                    lineage == null ? Lineage.NONE : Lineage.fromJson(lineage.s()), false, false);
+                    lineage == null ? Lineage.NONE : Lineage.fromJson(lineage.s()), false, 0);
         } else {
             head = Head.NONE;
         }
@@ -100,20 +119,34 @@ final class Heads {
         if (seq == 0) {
             return Head.NONE;
         }
-        Map<String, AttributeValue> item = ddb.getItem(b -> b.tableName(table).key(EventItems.key(key, seq)).consistentRead(true)
-                .projectionExpression(PROJECTION).returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)).item();
-        if (item == null || item.isEmpty()) {
+        Map<String, AttributeValue> item = holding(key, seq, PROJECTION);
+        if (item == null) {
             Head head = head(key);
             return head.seq() == seq && !head.itemHeld() ? head : new Head(-1, null, Lineage.NONE, false);
         }
-        return of(item);
+        // Inside a pack, the seq is not the head: events of the same request follow it.
+        return EventItems.lastSeq(item) == seq ? of(item) : new Head(-1, null, Lineage.NONE, false);
+    }
+
+    /**
+     * The item that holds a seq: the item at it, or the pack that starts before it and reaches it
+     * (one Query, the newest item at or below the seq); null when no item holds it.
+     */
+    Map<String, AttributeValue> holding(StreamKey key, long seq, String projection) {
+        QueryResponse r = ddb.query(b -> b.tableName(table).keyConditionExpression("pk = :pk AND seq BETWEEN :one AND :seq")
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(key.pk()), ":one", EventItems.seqValue(1),
+                        ":seq", EventItems.seqValue(seq)))
+                .scanIndexForward(false).limit(1).consistentRead(true).projectionExpression(projection)
+                .expressionAttributeNames(projection.contains("#pack") ? Map.of("#pack", EventItems.PACK) : null)
+                .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+        Map<String, AttributeValue> item = r.items().isEmpty() ? null : r.items().get(0);
+        return item == null || EventItems.lastSeq(item) < seq ? null : item;
     }
 
     private static Head of(Map<String, AttributeValue> item) {
-        AttributeValue chain = item.get(EventItems.CHAIN);
         AttributeValue lineage = item.get(EventItems.LINEAGE);
-        return new Head(EventItems.seq(item), chain == null ? null : chain.s(),
-                lineage == null ? Lineage.NONE : Lineage.fromJson(lineage.s()), isErasing(item));
+        return new Head(EventItems.lastSeq(item), EventItems.lastChain(item),
+                lineage == null ? Lineage.NONE : Lineage.fromJson(lineage.s()), isErasing(item), EventItems.seq(item));
     }
 
     /** @throws SessionErasedException when the session had been erased (its id has a tombstone) */
@@ -166,8 +199,15 @@ final class Heads {
     }
 
     private String chainOf(StreamKey key, long seq) {
-        Map<String, AttributeValue> item = ddb.getItem(b -> b.tableName(table).key(EventItems.key(key, seq)).consistentRead(true)
-                .projectionExpression("chain").returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)).item();
-        return item == null || item.get(EventItems.CHAIN) == null ? null : item.get(EventItems.CHAIN).s();
+        Map<String, AttributeValue> item = holding(key, seq, "pk, seq, chain, last_seq, #pack");
+        if (item == null) {
+            return null;
+        }
+        for (Map<String, AttributeValue> event : EventItems.expand(item)) {
+            if (EventItems.seq(event) == seq && event.get(EventItems.CHAIN) != null) {
+                return event.get(EventItems.CHAIN).s();
+            }
+        }
+        return null;
     }
 }

@@ -99,12 +99,25 @@ class LostResponseTest {
 
     /** Without client ids, a retry that is not recognised as ours would append the batch a second time. */
     @Test
+    void aRetriedPackThatHadSucceededWritesTheBatchOnce() {
+        LoseFirstAnswer lose = new LoseFirstAnswer("PutItem", r -> true);
+        StreamKey key = new StreamKey("lost-" + UUID.randomUUID(), "s-pack");
+        EventLog log = log(lose);
+        AppendResult result = log.append(key, EventLogContract.request(null, EventLogContract.event(null, null, 1),
+                EventLogContract.event(null, null, 2), EventLogContract.event(null, null, 3)));
+        assertTrue(lose.lost.get());
+        assertEquals(List.of(1L, 2L, 3L), result.events().stream().map(AppendedEvent::seq).toList());
+        assertEquals(3, log.read(key, 0, 10).size(), "each event once");
+    }
+
+    /** Events with parents keep items of their own: a request of several is one transaction. */
+    @Test
     void aRetriedTransactionThatHadSucceededWritesTheBatchOnce() {
         LoseFirstAnswer lose = new LoseFirstAnswer("TransactWriteItems", r -> true);
         StreamKey key = new StreamKey("lost-" + UUID.randomUUID(), "s-batch");
         EventLog log = log(lose);
         AppendResult result = log.append(key, EventLogContract.request(null, EventLogContract.event(null, null, 1),
-                EventLogContract.event(null, null, 2), EventLogContract.event(null, null, 3)));
+                EventLogContract.event(null, "elsewhere", 2), EventLogContract.event(null, "elsewhere", 3)));
         assertTrue(lose.lost.get());
         assertEquals(List.of(1L, 2L, 3L), result.events().stream().map(AppendedEvent::seq).toList());
         assertEquals(3, log.read(key, 0, 10).size(), "each event once");
