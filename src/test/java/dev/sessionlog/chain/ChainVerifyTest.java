@@ -212,11 +212,10 @@ class ChainVerifyTest {
         // seq 45 inside the item of its request (41..50)
         String inPack = packedSession("in-pack");
         Map<String, AttributeValue> pack = new HashMap<>(item(inPack, 41));
-        List<AttributeValue> packed = new ArrayList<>(pack.get(EventItems.PACK).l());
-        Map<String, AttributeValue> fifth = new HashMap<>(packed.get(3).m());
-        fifth.put("body", AttributeValue.fromS(fifth.get("body").s().replace("note 45", "note 46")));
-        packed.set(3, AttributeValue.fromM(fifth));
-        pack.put(EventItems.PACK, AttributeValue.fromL(packed));
+        String packed = new String(EventBodyCodec.gunzip(pack.get(EventItems.PACK).b().asByteArray()), StandardCharsets.UTF_8);
+        assertTrue(packed.contains("note 45"));
+        pack.put(EventItems.PACK, AttributeValue.fromB(software.amazon.awssdk.core.SdkBytes.fromByteArray(
+                EventBodyCodec.gzip(packed.replace("note 45", "note 46").getBytes(StandardCharsets.UTF_8)))));
         put(pack);
         assertBadAt(inPack, "", 45);
         assertEquals(45, outside(inPack, dir, null).get("first_bad_seq").asLong());

@@ -56,6 +56,19 @@ public final class EventBodyCodec {
         return Map.entry(BODY_REF, AttributeValue.fromS(objectKey));
     }
 
+    /** The event's JSON text of an item whose body is inline (plain or gzipped). */
+    static String inlineText(Map<String, AttributeValue> item) {
+        AttributeValue body = item.get(BODY);
+        if (body != null) {
+            return body.s();
+        }
+        AttributeValue gz = item.get(BODY_GZ);
+        if (gz == null) {
+            throw new IllegalArgumentException("the event's body is not inline: " + item.get("pk") + "/" + item.get("seq"));
+        }
+        return new String(gunzip(gz.b().asByteArrayUnsafe()), StandardCharsets.UTF_8);
+    }
+
     static int size(Map.Entry<String, AttributeValue> attribute) {
         AttributeValue v = attribute.getValue();
         return v.s() != null ? v.s().length() : v.b().asByteArrayUnsafe().length;

@@ -72,17 +72,17 @@ public final class EventItems {
      */
     public static final String LINK_OF = "link_of";
     /**
-     * On the item of a request's events after its first (a pack): their attributes as an event's own
-     * item has them (id, type, chain, inline body, body size), in seq order. The item's own attributes
-     * are its first event's; recorded_at, expires_at and lineage are all of theirs. An item without it
-     * holds one event, as every item did before packs.
+     * On the item of several events of a request (a pack): all of them, gzipped together (a request's
+     * events share words, a small event alone would not be compressed at all): a JSON array of
+     * {"i": event_id, "t": type, "c": chain, "b": the event's JSON as text}, in seq order. The item's own
+     * id, type and chain are its first event's (the id index has one entry per item); recorded_at,
+     * expires_at and lineage are all of theirs. An item without it holds one event, as every item did
+     * before packs.
      */
     public static final String PACK = "pack";
     /** On a pack: the seq and chain value of its last event (what the next append links to). */
     public static final String LAST_SEQ = "last_seq";
     public static final String LAST_CHAIN = "last_chain";
-    /** What of an event's item a pack keeps per event after the first. */
-    private static final String[] PACKED = {EVENT_ID, TYPE, CHAIN, EventBodyCodec.BODY, EventBodyCodec.BODY_GZ, BODY_SIZE};
 
     /** Links' seqs start below this: fork registry items are in [-2^52, -1]. */
     static final long LINK_BASE = -(1L << 53);
@@ -120,25 +120,27 @@ public final class EventItems {
 
     /**
      * One item for several events of a request (none with a parent, every body inline): the first
-     * event's item, with the others' attributes in {@link #PACK} and the head at its end.
+     * event's keys and ids, every event's body in {@link #PACK}, the head at its end.
      */
     static Map<String, AttributeValue> pack(List<Map<String, AttributeValue>> eventItems) {
-        Map<String, AttributeValue> pack = new HashMap<>(eventItems.get(0));
         if (eventItems.size() == 1) {
-            return pack;
+            return new HashMap<>(eventItems.get(0));
         }
-        List<AttributeValue> rest = new ArrayList<>(eventItems.size() - 1);
-        for (Map<String, AttributeValue> item : eventItems.subList(1, eventItems.size())) {
-            Map<String, AttributeValue> packed = new HashMap<>();
-            for (String name : PACKED) {
-                if (item.containsKey(name)) {
-                    packed.put(name, item.get(name));
-                }
+        com.fasterxml.jackson.databind.node.ArrayNode events = dev.sessionlog.event.Json.MAPPER.createArrayNode();
+        for (Map<String, AttributeValue> item : eventItems) {
+            com.fasterxml.jackson.databind.node.ObjectNode e = events.addObject().put("i", item.get(EVENT_ID).s())
+                    .put("t", item.get(TYPE).s()).put("b", EventBodyCodec.inlineText(item));
+            if (item.containsKey(CHAIN)) {
+                e.put("c", item.get(CHAIN).s());
             }
-            rest.add(AttributeValue.fromM(packed));
         }
+        Map<String, AttributeValue> pack = new HashMap<>(eventItems.get(0));
+        pack.remove(EventBodyCodec.BODY);
+        pack.remove(EventBodyCodec.BODY_GZ);
+        pack.remove(BODY_SIZE);
+        pack.put(PACK, AttributeValue.fromB(software.amazon.awssdk.core.SdkBytes.fromByteArrayUnsafe(
+                EventBodyCodec.gzip(dev.sessionlog.event.Json.bytes(events)))));
         Map<String, AttributeValue> last = eventItems.get(eventItems.size() - 1);
-        pack.put(PACK, AttributeValue.fromL(rest));
         pack.put(LAST_SEQ, last.get(SEQ));
         if (last.containsKey(CHAIN)) {
             pack.put(LAST_CHAIN, last.get(CHAIN));
@@ -155,23 +157,26 @@ public final class EventItems {
         if (packed == null) {
             return List.of(item);
         }
-        Map<String, AttributeValue> first = new HashMap<>(item);
-        first.remove(PACK);
-        first.remove(LAST_SEQ);
-        first.remove(LAST_CHAIN);
-        List<Map<String, AttributeValue>> items = new ArrayList<>(packed.l().size() + 1);
-        items.add(first);
+        JsonNode events = dev.sessionlog.event.Json.parse(EventBodyCodec.gunzip(packed.b().asByteArrayUnsafe()));
         Map<String, AttributeValue> shared = new HashMap<>();
         for (String name : new String[] {PK, RECORDED_AT, EXPIRES_AT, LINEAGE}) {
             if (item.containsKey(name)) {
                 shared.put(name, item.get(name));
             }
         }
+        List<Map<String, AttributeValue>> items = new ArrayList<>(events.size());
         long seq = seq(item);
-        for (AttributeValue element : packed.l()) {
+        for (JsonNode e : events) {
             Map<String, AttributeValue> event = new HashMap<>(shared);
-            event.putAll(element.m());
-            event.put(SEQ, seqValue(++seq));
+            event.put(SEQ, seqValue(seq++));
+            event.put(EVENT_ID, AttributeValue.fromS(e.get("i").asText()));
+            event.put(TYPE, AttributeValue.fromS(e.get("t").asText()));
+            if (e.hasNonNull("c")) {
+                event.put(CHAIN, AttributeValue.fromS(e.get("c").asText()));
+            }
+            String body = e.get("b").asText();
+            event.put(EventBodyCodec.BODY, AttributeValue.fromS(body));
+            event.put(BODY_SIZE, AttributeValue.fromN(Integer.toString(body.getBytes(java.nio.charset.StandardCharsets.UTF_8).length)));
             items.add(event);
         }
         return items;
