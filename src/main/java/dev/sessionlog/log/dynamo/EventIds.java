@@ -54,13 +54,40 @@ final class EventIds {
                 packs.add(EventItems.seq(entry));
             }
         } else {
-            indexed(key, sorted).forEach((id, itemSeq) -> {
-                found.put(id, itemSeq);
-                packs.add(itemSeq);
-            });
-            Map<String, AttributeValue> below = atOrBelow(key, sorted.get(0));
-            if (below != null) {
-                packs.add(EventItems.seq(below));
+            // The entries from the highest id down, through the first below the lowest: one read for
+            // ids that sort as they are made (the range holds the request's own entries, if stored).
+            String lo = sorted.get(0);
+            QueryResponse r = ddb.query(idQuery().keyConditionExpression("pk = :pk AND event_id <= :hi")
+                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(key.pk()),
+                            ":hi", AttributeValue.fromS(sorted.get(sorted.size() - 1))))
+                    .scanIndexForward(false).limit(sorted.size() + 2).build());
+            Set<String> wanted = new HashSet<>(sorted);
+            boolean reachedBelow = false;
+            for (Map<String, AttributeValue> entry : r.items()) {
+                String id = entry.get(EventItems.EVENT_ID).s();
+                if (id.compareTo(lo) < 0) {
+                    reachedBelow = true;
+                    if (!found.containsKey(lo)) {
+                        packs.add(EventItems.seq(entry)); // the item that may hold the lowest ids
+                    }
+                    break;
+                }
+                if (wanted.contains(id)) {
+                    found.put(id, EventItems.seq(entry));
+                    packs.add(EventItems.seq(entry));
+                }
+            }
+            boolean more = r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty();
+            if (!reachedBelow && more) {
+                // Unordered ids spread over a long session's index: each looked up, and the entry below the lowest.
+                indexed(key, sorted).forEach((id, itemSeq) -> {
+                    found.put(id, itemSeq);
+                    packs.add(itemSeq);
+                });
+                Map<String, AttributeValue> below = found.containsKey(lo) ? null : atOrBelow(key, lo);
+                if (below != null) {
+                    packs.add(EventItems.seq(below));
+                }
             }
         }
         // The items that may be packs: every id of theirs that was asked for is found there.
@@ -112,26 +139,9 @@ final class EventIds {
         return in(items, ids);
     }
 
-    /** The ids that are index keys, and the seqs of their items: one range read when ids are ordered. */
+    /** The ids that are index keys, and the seqs of their items: one lookup each, all at once. */
     private Map<String, Long> indexed(StreamKey key, List<String> ids) {
         Map<String, Long> found = new HashMap<>();
-        if (ids.size() > 1) {
-            QueryResponse range = ddb.query(idQuery()
-                    .keyConditionExpression("pk = :pk AND event_id BETWEEN :lo AND :hi")
-                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(key.pk()),
-                            ":lo", AttributeValue.fromS(ids.get(0)), ":hi", AttributeValue.fromS(ids.get(ids.size() - 1))))
-                    .limit(ids.size() * 2 + 16).build());
-            if (!range.hasLastEvaluatedKey() || range.lastEvaluatedKey().isEmpty()) {
-                Set<String> wanted = new HashSet<>(ids);
-                for (Map<String, AttributeValue> entry : range.items()) {
-                    String id = entry.get(EventItems.EVENT_ID).s();
-                    if (wanted.contains(id)) {
-                        found.put(id, EventItems.seq(entry));
-                    }
-                }
-                return found;
-            }
-        }
         // Unordered ids (random UUIDs) spread over the index: one lookup each, all at once.
         List<CompletableFuture<Map.Entry<String, Long>>> lookups = ids.stream().map(id -> IoPool.supply(() -> {
             QueryResponse one = ddb.query(idQuery().keyConditionExpression("pk = :pk AND event_id = :id")
