@@ -11,7 +11,7 @@ import java.util.UUID;
 
 /**
  * {@code wait=N} on ascending reads: when no event after the reader's position exists yet, the
- * request is held, looking at the session's head every {@link #POLL}, until one is appended or N
+ * request is held, looking whether anything followed the head every {@link #POLL}, until one is appended or N
  * seconds pass. Each tenant has a maximum of concurrent waits ({@link WaitSlots}); past it a wait
  * answers 429. A session erased meanwhile answers 404.
  */
@@ -72,6 +72,9 @@ final class TailWaiter {
             throw new ApiException(429, "throttled", "this tenant has " + slots.maxPerTenant()
                     + " reads waiting for events already (the most at once); retry, or read without wait");
         }
+        // What is polled: whether anything follows the head the wait started from (a reader past the
+        // head waits for events up to its position too).
+        long from = Math.min(afterSeq, head.seq());
         try {
             while (true) {
                 long left = (deadline - System.nanoTime()) / 1_000_000L;
@@ -79,6 +82,9 @@ final class TailWaiter {
                     return head;
                 }
                 sleeper.sleep(Math.min(POLL.toMillis(), left));
+                if (!log.writtenAfter(key, from)) {
+                    continue;
+                }
                 head = log.headInfo(key);
                 if (head.erasing() || existed && head.seq() == 0) {
                     throw ApiException.sessionNotFound(key.sessionId()); // erased meanwhile

@@ -177,6 +177,11 @@ public final class SeamlessEventLog implements EventLog {
     }
 
     @Override
+    public boolean writtenAfter(StreamKey key, long headSeq) {
+        return hot.writtenAfter(key, headSeq);
+    }
+
+    @Override
     public long archivedThrough(StreamKey key) {
         return effectiveWatermark(key, meta.load(key), -1);
     }

@@ -30,6 +30,15 @@ public interface EventLog extends EventReader {
     /** The session's head without its body: seq, chain, lineage, and whether it is being erased. */
     Head headInfo(StreamKey key);
 
+    /**
+     * Whether anything was written after the head {@code headSeq} (an event, or an erasure's mark):
+     * what a waiting reader polls, as cheaply as the store can tell it; {@link #headInfo} then says what.
+     */
+    default boolean writtenAfter(StreamKey key, long headSeq) {
+        Head head = headInfo(key);
+        return head.seq() > headSeq || head.erasing();
+    }
+
     /** The session's archival watermark: every seq at or below it is served from the archive. */
     default long archivedThrough(StreamKey key) {
         return 0;

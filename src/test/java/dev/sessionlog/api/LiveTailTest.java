@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 
 /** wait=N on moto: a reader is answered as soon as an event is appended, or after N seconds with none. */
 class LiveTailTest {
@@ -62,7 +63,15 @@ class LiveTailTest {
         System.out.printf("tail: an empty 20 s wait made these DynamoDB calls: %s (S3: %s)%n", calls, AwsCalls.countByOperation("S3"));
         // a wait slot taken (the tenant's first wait also makes its map) and given back
         assertTrue(calls.get("UpdateItem") >= 2 && calls.get("UpdateItem") <= 3, calls::toString);
-        assertTrue(calls.get("Query") >= 30 && calls.get("Query") <= 45, "about one head read per 500 ms: " + calls);
+        assertTrue(calls.get("Query") >= 30 && calls.get("Query") <= 45, "about one look per 500 ms: " + calls);
+        // Each look asks whether an item follows the head, eventually consistent: none is read while
+        // none is there (the head's own item, a whole turn, is not read again at every look).
+        List<QueryRequest> queries = AwsCalls.calls("DynamoDb").stream().map(AwsCalls.Call::request)
+                .filter(QueryRequest.class::isInstance).map(QueryRequest.class::cast).toList();
+        long looks = queries.stream().filter(q -> q.keyConditionExpression().contains("seq > :head")
+                && !Boolean.TRUE.equals(q.consistentRead())).count();
+        assertTrue(looks >= 30, "looks: " + looks);
+        assertTrue(queries.size() - looks <= 6, "the head and the page read once each, not at every look: " + queries.size());
     }
 
     @Test

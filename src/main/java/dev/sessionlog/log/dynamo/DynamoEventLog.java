@@ -95,6 +95,20 @@ public final class DynamoEventLog implements EventLog {
         return heads.head(key);
     }
 
+    /**
+     * Whether an item follows the head: the next append's item is keyed head+1 (a head is always the
+     * end of an item), an erasure's mark too. While nothing does, the read finds no item and costs the
+     * least a read can (half a unit, eventually consistent: the next poll sees what this one missed);
+     * the head's own item, a pack of a whole turn, is not read again at every poll.
+     */
+    @Override
+    public boolean writtenAfter(StreamKey key, long headSeq) {
+        QueryResponse r = ddb.query(b -> b.tableName(table).keyConditionExpression("pk = :pk AND seq > :head")
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(key.pk()), ":head", EventItems.seqValue(headSeq)))
+                .limit(1).projectionExpression("seq").returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+        return !r.items().isEmpty();
+    }
+
     @Override
     public boolean isErased(StreamKey key) {
         return heads.isErased(key);
