@@ -97,7 +97,20 @@ public final class Json {
         }
     }
 
+    /**
+     * The node's compact UTF-8 JSON. A lone surrogate in a string (JSON allows one as an escape; a
+     * stream cut inside an emoji makes one) is written as its escape, not replaced: the bytes read back
+     * as the same text, so the chain value computed at append verifies. Everything else is as
+     * String.getBytes would give it (surrogate pairs as their 4-byte UTF-8).
+     */
     public static byte[] bytes(JsonNode node) {
-        return write(node).getBytes(StandardCharsets.UTF_8);
+        try {
+            return BYTES.writeValueAsBytes(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize a JSON node", e);
+        }
     }
+
+    private static final com.fasterxml.jackson.databind.ObjectWriter BYTES =
+            MAPPER.writer().with(com.fasterxml.jackson.core.json.JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8);
 }

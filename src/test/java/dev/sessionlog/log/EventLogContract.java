@@ -108,6 +108,23 @@ public interface EventLogContract {
         assertEquals(all.get(8).chain(), log().headInfo(key).chain());
     }
 
+    /** A lone surrogate (a stream cut inside an emoji) is kept as it was sent, alone and in a request's item. */
+    @Test
+    default void aLoneSurrogateReadsBackAsSentAndChains() {
+        StreamKey key = newSession();
+        ObjectNode lone = Json.MAPPER.createObjectNode().put("type", "Note").put("t", "cut \ud83d" + "x".repeat(1500));
+        ObjectNode pair = Json.MAPPER.createObjectNode().put("type", "Note").put("t", "\ud800 and \ud83d\ude00");
+        log().append(key, request(null, new NewEvent(null, null, null, lone, Json.bytes(lone))));
+        log().append(key, request(null, new NewEvent(null, null, null, pair, Json.bytes(pair)), new NewEvent(null, null, null, lone, Json.bytes(lone))));
+        List<EventRecord> read = log().read(key, 0, 10);
+        assertEquals(List.of(lone, pair, lone), read.stream().map(EventRecord::event).toList());
+        String chain = dev.sessionlog.chain.ChainHash.GENESIS;
+        for (EventRecord r : read) {
+            chain = dev.sessionlog.chain.ChainHash.next(chain, r);
+            assertEquals(chain, r.chain(), "the chain at " + r.seq());
+        }
+    }
+
     /**
      * With ids that increase with the seqs (as clients make them), a stored id is found anywhere in
      * its request: a retry of the request's tail is recognised, a re-batched mix is rejected whole.
