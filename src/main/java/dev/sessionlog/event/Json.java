@@ -89,12 +89,39 @@ public final class Json {
         }
     }
 
+    /**
+     * The value's compact JSON text, with every lone surrogate written as its escape: the text is then
+     * valid Unicode, and survives being encoded as UTF-8 (an answer, an archive line) unchanged.
+     */
     public static String write(Object value) {
         try {
-            return MAPPER.writeValueAsString(value);
+            return escapeLoneSurrogates(MAPPER.writeValueAsString(value));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialize " + value.getClass().getName(), e);
         }
+    }
+
+    /** JSON text with its lone surrogates (they can only be inside strings) as escapes (backslash, u, four hex digits). */
+    static String escapeLoneSurrogates(String json) {
+        int i = 0;
+        while (i < json.length() && !Character.isSurrogate(json.charAt(i))) {
+            i++;
+        }
+        if (i == json.length()) {
+            return json;
+        }
+        StringBuilder out = new StringBuilder(json.length() + 16).append(json, 0, i);
+        for (; i < json.length(); i++) {
+            char c = json.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < json.length() && Character.isLowSurrogate(json.charAt(i + 1))) {
+                out.append(c).append(json.charAt(++i));
+            } else if (Character.isSurrogate(c)) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     /**
