@@ -66,8 +66,6 @@ final class DynamoAppender {
      * inline body (EventBodyCodec) 64 KiB caps that at 16 read units.
      */
     static final int MAX_PACK_BYTES = 64 * 1024;
-    /** DynamoDB's limit of actions in one transaction. */
-    static final int MAX_TRANSACTION_ACTIONS = 100;
     /** The least a new attempt at a write needs of the request's time budget. */
     private static final long MIN_ATTEMPT_MILLIS = 200;
     private static final Logger LOG = Logger.getLogger(DynamoAppender.class);
