@@ -113,8 +113,8 @@ final class DynamoAppender {
 
     private AppendResult appendRacing(StreamKey key, ExpectedSeq expected, List<NewEvent> sent, List<NewEvent> events,
                                       Bodies bodies) {
-        boolean clientIds = sent.stream().anyMatch(NewEvent::hasClientId);
         List<String> ids = sent.stream().filter(NewEvent::hasClientId).map(NewEvent::eventId).toList();
+        boolean clientIds = !ids.isEmpty();
         long idsCheckedThrough = -1; // the head through which the session is known not to hold the ids
         for (int attempt = 1; ; attempt++) {
             // With client ids the head is read before the ids are looked up, also when expected_seq

@@ -129,11 +129,6 @@ public final class DynamoEventLog implements EventLog {
         return readPage(key, ReadSpec.after(afterSeq, limit, DEFAULT_READ_BYTES)).events();
     }
 
-    /**
-     * The session's own events in the page's range, in its direction: one Query (a type filter is
-     * applied by DynamoDB, so no body of a dropped event is read from S3), more while DynamoDB's 1 MB
-     * pages end before the page's limit.
-     */
     /** An eventually consistent read: what is older than the hot window was written a day ago and never changes. */
     @Override
     public List<EventRecord> readSettled(StreamKey key, long afterSeq, int limit) {
@@ -145,6 +140,11 @@ public final class DynamoEventLog implements EventLog {
         return readPage(key, spec, true);
     }
 
+    /**
+     * The session's own events in the page's range, in its direction: one Query (a type filter is
+     * applied by DynamoDB, so no body of a dropped event is read from S3), more while DynamoDB's 1 MB
+     * pages end before the page's limit.
+     */
     private EventPage readPage(StreamKey key, ReadSpec spec, boolean consistent) {
         if (spec.isEmptyRange() || spec.limit() <= 0) {
             return new EventPage(List.of(), 0, spec.from(), true, 0);
@@ -153,11 +153,10 @@ public final class DynamoEventLog implements EventLog {
         long hi = spec.descending() ? spec.from() - 1 : spec.bound();
         PageFill fill = new PageFill(spec, lo, hi);
         // A pack that starts below the range may reach into it: its events there come first going up,
-        // last going down (then only if the page gets that far).
-        Map<String, AttributeValue> reaching = lo > 1 && !spec.descending() ? packReaching(key, lo, consistent) : null;
-        if (reaching != null && !fill.offer(reaching)) {
-            return fill.page(records(fill.chosen), false);
-        }
+        // last going down (then only if the page gets that far). Going up, it is looked for only when
+        // no item starts the range (a reader that goes on from a head, or from a page that ended with
+        // an item, finds one there: items are contiguous).
+        boolean lookBelow = lo > 1 && !spec.descending();
         Map<String, AttributeValue> start = null;
         Map<String, AttributeValue> values = new HashMap<>(Map.of(":pk", AttributeValue.fromS(key.pk()),
                 ":lo", EventItems.seqValue(lo), ":hi", EventItems.seqValue(hi)));
@@ -173,9 +172,18 @@ public final class DynamoEventLog implements EventLog {
                     .expressionAttributeValues(values).scanIndexForward(!spec.descending())
                     .consistentRead(consistent).limit(fill.remaining()).exclusiveStartKey(exclusiveStart)
                     .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+            if (lookBelow) {
+                lookBelow = false;
+                boolean startsAtLo = !page.items().isEmpty() && EventItems.seq(page.items().get(0)) == lo;
+                Map<String, AttributeValue> reaching = startsAtLo ? null : packReaching(key, lo, consistent);
+                if (reaching != null && !fill.offer(reaching)) {
+                    return fill.page(records(fill.chosen), false);
+                }
+            }
             for (Map<String, AttributeValue> item : page.items()) {
+                // an item without an id is a fork's link or floor, or an erasure's mark: no event
                 if (item.containsKey(EventItems.EVENT_ID) && !fill.offer(item)) {
-                    return fill.page(records(fill.chosen), false); // a fork's link or floor, an erasure's mark: no event
+                    return fill.page(records(fill.chosen), false);
                 }
             }
             boolean more = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty();
