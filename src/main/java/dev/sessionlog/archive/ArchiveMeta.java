@@ -87,8 +87,11 @@ public final class ArchiveMeta {
     }
 
     public Meta load(StreamKey key) {
-        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).key(key(key)).consistentRead(true)
-                .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)).item();
+        return meta(dynamo.getItem(b -> b.tableName(table).key(key(key)).consistentRead(true)
+                .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)).item());
+    }
+
+    private static Meta meta(Map<String, AttributeValue> item) {
         if (item == null || item.isEmpty()) {
             return Meta.NONE;
         }
@@ -161,6 +164,29 @@ public final class ArchiveMeta {
      */
     public boolean acquireLease(StreamKey key, Instant now, Instant until, String owner) {
         return takeLease(key, now, until, owner, "attribute_exists(pk) AND ");
+    }
+
+    /**
+     * A lease taken for a run, with the state as it was when taken.
+     *
+     * @param leftByARunThatStopped the previous lease was never released: its run died or was cut
+     *                              short, and may have written objects above the watermark
+     */
+    public record Taken(Meta meta, boolean leftByARunThatStopped) {
+    }
+
+    /**
+     * Takes the session for one run, as {@link #acquireLease}, reading its state in the same call;
+     * empty when another run holds it.
+     */
+    public java.util.Optional<Taken> take(StreamKey key, Instant now, Instant until, String owner) {
+        Map<String, AttributeValue> before = LEASE.takeReading(dynamo, table, key(key), "attribute_exists(pk) AND ", now, until, owner);
+        if (before == null) {
+            return java.util.Optional.empty();
+        }
+        AttributeValue previousOwner = before.get(LEASE_OWNER);
+        // An SDK retry of this very take finds its own lease: that is no stopped run.
+        return java.util.Optional.of(new Taken(meta(before), previousOwner != null && !owner.equals(previousOwner.s())));
     }
 
     private boolean takeLease(StreamKey key, Instant now, Instant until, String owner, String precondition) {

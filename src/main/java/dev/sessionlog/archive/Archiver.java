@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -22,7 +23,8 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * never by scanning): objects first, then the watermark (conditionally, per object). The items
  * are not touched: TTL deletes them later, without a write unit. A run that dies at any step leaves
  * every event readable exactly once (readers take seqs up to the watermark from S3 only), and the
- * next run finishes the job: it adopts the objects written above the watermark. (Versions before
+ * next run finishes the job: it adopts the objects written above the watermark, listing them only
+ * where there can be any (a lease never released, hot items that do not go on from the watermark). (Versions before
  * this one left a stub in place of each archived event; their stubs are still read.)
  */
 public final class Archiver {
@@ -112,7 +114,8 @@ public final class Archiver {
     private Report archive(StreamKey key, Instant cutoff, Instant stopBy) {
         Instant now = clock.instant();
         String owner = UUID.randomUUID().toString();
-        if (!meta.acquireLease(key, now, now.plus(settings.lease()), owner)) {
+        Optional<ArchiveMeta.Taken> taken = meta.take(key, now, now.plus(settings.lease()), owner);
+        if (taken.isEmpty()) {
             return new Report(0, 0, 0, 0, 0); // another run is on it
         }
         Head head0 = hot.headInfo(key);
@@ -121,16 +124,24 @@ public final class Archiver {
             meta.finish(key, 0, null, owner);
             return new Report(0, 0, 0, 0, 0);
         }
-        ArchiveMeta.Meta m = meta.load(key);
+        ArchiveMeta.Meta m = taken.get().meta();
         long watermark = m.archivedThrough();
         int maxEvents = Math.max(m.segmentMaxEvents(), settings.segmentMaxEvents());
         long events = 0;
         int objects = 0;
         long bytes = 0;
         try {
-            Adopted adopted = adoptObjectsAbove(key, watermark, maxEvents, owner);
-            watermark = adopted.watermark();
-            maxEvents = adopted.maxEvents();
+            // Objects above the watermark are listed (a LIST request, dearer than the rest of a
+            // run) only where one can be: after a run that stopped without releasing its lease, or
+            // where the hot items above the watermark do not begin at the next seq (TTL took them,
+            // and the rescue wrote them to S3).
+            long listedAt = -1;
+            if (taken.get().leftByARunThatStopped()) {
+                Adopted adopted = adoptObjectsAbove(key, watermark, maxEvents, owner);
+                watermark = adopted.watermark();
+                maxEvents = adopted.maxEvents();
+                listedAt = watermark;
+            }
             // No stub is left in place of an archived event: its item stays as it is until its TTL
             // (expires_at) deletes it for free, hot window plus grace after it was written, so
             // retries of its id and its chain value are answered from it until then.
@@ -142,6 +153,13 @@ public final class Archiver {
                 }
                 Cut cut = nextSegment(window, watermark, cutoff);
                 if (cut.records().isEmpty()) {
+                    if (listedAt != watermark && window.gapAfter(watermark, head0.seq())) {
+                        Adopted adopted = adoptObjectsAbove(key, watermark, maxEvents, owner);
+                        watermark = adopted.watermark();
+                        maxEvents = adopted.maxEvents();
+                        listedAt = watermark;
+                        continue;
+                    }
                     break;
                 }
                 EventRecord lastRecord = cut.records().get(cut.records().size() - 1);
@@ -196,18 +214,32 @@ public final class Archiver {
         }
     }
 
-    /** A run that died after writing an object leaves it above the watermark: take it as written. */
+    /** The most objects one listing takes in (one LIST request holds up to 1,000). */
+    private static final int LISTED_OBJECTS = 1000;
+
+    /**
+     * A run that died after writing an object leaves it above the watermark, and so does a rescue:
+     * take them as written, in order from the watermark, from one listing.
+     */
     private Adopted adoptObjectsAbove(StreamKey key, long watermark, int maxEvents, String owner) {
+        List<Segment> listed = segments.listFrom(key, watermark + 1, maxEvents, LISTED_OBJECTS);
         while (true) {
             long next = watermark + 1;
             Segment longest = null;
-            for (Segment s : segments.listFrom(key, next, maxEvents, 1000)) {
+            for (Segment s : listed) {
                 if (s.first() == next && (longest == null || s.last() > longest.last())) {
                     longest = s;
                 }
             }
             if (longest == null) {
-                return new Adopted(watermark, maxEvents);
+                if (listed.size() < LISTED_OBJECTS) {
+                    return new Adopted(watermark, maxEvents); // the listing had every object above: no more follow
+                }
+                listed = segments.listFrom(key, next, maxEvents, LISTED_OBJECTS);
+                if (listed.stream().noneMatch(s -> s.first() == next)) {
+                    return new Adopted(watermark, maxEvents);
+                }
+                continue;
             }
             // An object written under a larger limit than today's: readers list from seq - its size.
             maxEvents = (int) Math.max(maxEvents, longest.last() - longest.first() + 1);
@@ -250,6 +282,19 @@ public final class Archiver {
     private record Window(List<EventRecord> records) {
         boolean hasNext(long watermark) {
             return !from(watermark).isEmpty();
+        }
+
+        /**
+         * The session has events above the watermark ({@code headSeq}) but the hot items read do not
+         * go on from it: the next seqs are in S3 above the watermark, or not yet readable.
+         */
+        boolean gapAfter(long watermark, long headSeq) {
+            for (EventRecord r : records) {
+                if (r.seq() > watermark) {
+                    return r.seq() != watermark + 1;
+                }
+            }
+            return headSeq > watermark;
         }
 
         /** The records after the watermark. */

@@ -14,6 +14,7 @@ import dev.sessionlog.function.Settings;
 import dev.sessionlog.log.StreamKey;
 import dev.sessionlog.recorder.AgentRunGenerator;
 import dev.sessionlog.sessions.RecorderTestSupport;
+import dev.sessionlog.testing.ApiClient;
 import dev.sessionlog.testing.AwsCalls;
 import dev.sessionlog.testing.AwsTestResource;
 import dev.sessionlog.testing.MutableClock;
@@ -262,8 +263,9 @@ class ArchiverTest {
         }
         assertEquals(Set.of(), others);
         assertTrue(dynamo.size() < 40, () -> dynamo.size() + " DynamoDB calls: " + AwsCalls.countByOperation("DynamoDb"));
-        // the archive object, and its sealed checkpoint (in the checkpoint bucket)
-        assertEquals(Map.of("PutObject", 2L, "ListObjectsV2", 1L), AwsCalls.countByOperation("S3"));
+        // the archive object, and its sealed checkpoint (in the checkpoint bucket); no LIST: no run
+        // stopped half-way and the hot items go on from the watermark, so no object can be above it
+        assertEquals(Map.of("PutObject", 2L), AwsCalls.countByOperation("S3"));
     }
 
     @Test
@@ -311,12 +313,49 @@ class ArchiverTest {
     }
 
     @Test
+    void objectsARescueLeftAboveTheWatermarkAreAdoptedWhereTheHotItemsStopGoingOn() {
+        RecorderTestSupport t = support(10, Duration.ofMinutes(5));
+        String tenant = RecorderTestSupport.newTenant();
+        StreamKey key = new StreamKey(tenant, "s-rescued-objects");
+        List<JsonNode> sent = AgentRunGenerator.generate(AgentRunGenerator.Config.of("s-rescued-objects", 12)).events().stream()
+                .map(EventRecord::event).limit(40).toList();
+        assertEquals(40, sent.size());
+        clock.set(LONG_AGO);
+        t.appendEach(tenant, "s-rescued-objects", sent);
+        clock.set(NOW);
+        t.record(tenant, "s-rescued-objects");
+        // What a rescue leaves when an archival run holds the lease and its adoption has to wait: TTL
+        // took the items of 21..30, and their object is in S3 above the watermark. No lease is left behind.
+        List<EventRecord> stored = t.components.eventLog().read(key, 0, 40);
+        t.components.segmentStore().write(key, stored.subList(20, 30));
+        for (long seq = 21; seq <= 30; seq++) {
+            long s = seq;
+            t.aws.embedded().dynamo().deleteItem(b -> b.tableName(t.aws.table("EventsTable"))
+                    .key(Map.of("pk", AttributeValue.fromS(key.pk()), "seq", AttributeValue.fromN(Long.toString(s)))));
+        }
+
+        AwsCalls.reset();
+        t.components.archiver().archive(key, NOW.minus(Duration.ofHours(24)));
+        assertEquals(40, t.components.archiveMeta().load(key).archivedThrough());
+        // one LIST, made where the hot items stopped going on from the watermark (after 20)
+        assertEquals(1L, AwsCalls.countByOperation("S3").get("ListObjectsV2"), () -> AwsCalls.countByOperation("S3").toString());
+        assertEquals(List.of("00000000000000000001-00000000000000000010", "00000000000000000011-00000000000000000020",
+                        "00000000000000000021-00000000000000000030", "00000000000000000031-00000000000000000040"),
+                objects(t, tenant, "s-rescued-objects").stream().map(o -> o.key().replaceAll(".*/|\\.jsonl\\.gz$", "")).toList());
+        assertReadsExactlyOnce(t, tenant, "s-rescued-objects", sent);
+        ApiClient.Response verified = t.api.get(tenant, "/v1/sessions/s-rescued-objects/verify");
+        assertTrue(verified.body().get("ok").asBoolean(), verified.body().toString());
+    }
+
+    @Test
     void anObjectWrittenUnderALargerLimitIsAdoptedAndStillFoundByReads() {
         RecorderTestSupport t = support(5, Duration.ofMinutes(5));
         String tenant = RecorderTestSupport.newTenant();
         List<JsonNode> sent = session(t, clock, tenant, "s-adopt", 30, 0);
         StreamKey key = new StreamKey(tenant, "s-adopt");
-        // A run configured for 20 events per object wrote 1..20 and died before moving the watermark.
+        // A run configured for 20 events per object wrote 1..20 and died before moving the watermark
+        // (or releasing its lease, which lapsed since).
+        assertTrue(t.components.archiveMeta().acquireLease(key, NOW.minus(Duration.ofMinutes(20)), NOW.minus(Duration.ofMinutes(10)), "a-run-that-died"));
         t.components.segmentStore().write(key, t.components.eventLog().read(key, 0, 20).stream()
                 .map(r -> new dev.sessionlog.event.EventRecord(r.seq(), r.eventId(), r.parentEventId(), r.recordedAt(), r.event())).toList());
         t.components.archiver().archive(key, NOW.minus(Duration.ofHours(24)));

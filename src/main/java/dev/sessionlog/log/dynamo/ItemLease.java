@@ -6,6 +6,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 
 /**
  * A run's lease on one item, held in two of its attributes (until when, and whose): taken when it is
@@ -20,17 +21,27 @@ public record ItemLease(String untilAttribute, String ownerAttribute) {
      */
     public boolean take(DynamoDbClient dynamo, String table, Map<String, AttributeValue> key, String precondition,
                         Instant now, Instant until, String owner) {
+        return takeReading(dynamo, table, key, precondition, now, until, owner) != null;
+    }
+
+    /**
+     * Takes the lease as {@link #take} does, and answers the item as it was before (the previous
+     * owner's attributes included), or null when the lease was not taken. Reading it this way costs
+     * no read unit.
+     */
+    public Map<String, AttributeValue> takeReading(DynamoDbClient dynamo, String table, Map<String, AttributeValue> key,
+                                                   String precondition, Instant now, Instant until, String owner) {
         try {
-            dynamo.updateItem(b -> b.tableName(table).key(key)
+            return dynamo.updateItem(b -> b.tableName(table).key(key)
                     .updateExpression("SET " + untilAttribute + " = :until, " + ownerAttribute + " = :o")
                     .conditionExpression(precondition + "(attribute_not_exists(" + untilAttribute + ") OR "
                             + untilAttribute + " < :now OR " + ownerAttribute + " = :o)")
                     .expressionAttributeValues(Map.of(":until", AttributeValue.fromN(Long.toString(until.toEpochMilli())),
                             ":now", AttributeValue.fromN(Long.toString(now.toEpochMilli())), ":o", AttributeValue.fromS(owner)))
-                    .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
-            return true;
+                    .returnValues(ReturnValue.ALL_OLD)
+                    .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)).attributes();
         } catch (ConditionalCheckFailedException held) {
-            return false;
+            return null;
         }
     }
 }
