@@ -141,15 +141,14 @@ public final class OrphanSweeper {
         return false;
     }
 
-    /** A session state is referred to by its session's item. */
+    /** A session state (or a part of one) is referred to by its session's stored state. */
     private boolean isReferencedState(String objectKey) {
         Matcher m = STATE.matcher(objectKey.substring(prefix.length()));
         if (!m.matches()) {
             return true;
         }
         StreamKey key = new StreamKey(URLDecoder.decode(m.group(1), StandardCharsets.UTF_8), m.group(2));
-        Optional<String> ref = sessions.stateRef(key);
-        return ref.isPresent() && ref.get().equals(objectKey);
+        return sessions.needsObject(key, objectKey);
     }
 
     private String position(String attribute) {

@@ -40,6 +40,10 @@ final class FoldState {
     Instant forkedAt;
     final java.util.Set<String> aliases = new java.util.LinkedHashSet<>();
 
+    /** The first loops, closed and stored apart (see FrozenLoops); they come back when an event may name one. */
+    final FrozenLoops frozen = new FrozenLoops();
+    FrozenPartReader partReader = FrozenPartReader.NONE;
+
     long recordedThroughSeq;
     final List<FoldError> errors = new ArrayList<>();
     long errorCount;
@@ -63,6 +67,7 @@ final class FoldState {
     }
 
     void addLoop(LoopState loop) {
+        loop.ordinal = loopCount();
         loops.add(loop);
         loopsById.put(loop.loopId, loop);
         if (loop.isRunning()) {
@@ -77,8 +82,80 @@ final class FoldState {
         }
     }
 
+    /**
+     * The loop of this id, or null. A loop that may be frozen brings every frozen part back first, so
+     * that whatever the event does to it (or learns from it) is done as if it had never left.
+     */
+    LoopState loop(String loopId) {
+        LoopState l = loopsById.get(loopId);
+        if (l == null && frozen.mayHold(loopId)) {
+            thaw();
+            l = loopsById.get(loopId);
+        }
+        return l;
+    }
+
+    /** Brings every frozen part back into the working state, in front of the live loops. */
+    void thaw() {
+        if (frozen.parts.isEmpty()) {
+            return;
+        }
+        List<LoopState> thawed = new ArrayList<>();
+        List<List<String>> links = new ArrayList<>();
+        for (FrozenLoops.Part p : frozen.parts) {
+            com.fasterxml.jackson.databind.JsonNode part = partReader.read(p.ref());
+            com.fasterxml.jackson.databind.JsonNode partLoops = part == null ? null : part.get("loops");
+            if (partLoops == null || !partLoops.isArray() || partLoops.size() != p.loops()) {
+                throw new IllegalStateException("frozen part " + p.ref() + " does not hold its " + p.loops() + " loops");
+            }
+            for (com.fasterxml.jackson.databind.JsonNode lo : partLoops) {
+                thawed.add(StateCodec.loop(lo));
+            }
+            links.addAll(FrozenLoops.links(part.path("children_ended")));
+        }
+        links.addAll(frozen.childrenEnded);
+        frozen.clear();
+        loops.addAll(thawed);
+        loops.sort(java.util.Comparator.comparingInt(l -> l.ordinal)); // back in start order
+        for (LoopState l : thawed) {
+            loopsById.put(l.loopId, l);
+            if (l.isRunning()) {
+                runningLoops++;
+            }
+        }
+        for (List<String> link : links) {
+            LoopState child = loopsById.get(link.get(1));
+            linkChild(loopsById.get(link.get(0)), child == null ? link.get(1) : child.loopId, child);
+        }
+    }
+
+    /**
+     * A loop of this session ended: its parent here (if any) lists it among its children (recorder.rs
+     * makes the same-session link when the child ends). A parent that may be frozen gets the link when
+     * it comes back, in the same order.
+     */
+    void childEnded(String parentLoopId, LoopState child) {
+        LoopState parent = loopsById.get(parentLoopId);
+        if (parent == null && frozen.mayHold(parentLoopId)) {
+            frozen.childrenEnded.add(List.of(parentLoopId, child.loopId));
+            return;
+        }
+        linkChild(parent, child.loopId, child);
+    }
+
+    private static void linkChild(LoopState parent, String childId, LoopState child) {
+        if (parent != null && parent != child) {
+            parent.childrenLoopIds.add(childId);
+        }
+    }
+
+    int loopCount() {
+        return frozen.loopCount() + loops.size();
+    }
+
     Usage totalUsage() {
         Usage u = Usage.zero();
+        u.add(frozen.usage);
         for (LoopState l : loops) {
             u.add(l.usage);
         }

@@ -40,6 +40,9 @@ final class LoopState {
     /** InputRejected's reason, used when AgentEnd itself names none. */
     String pendingRejection;
 
+    /** Its place among the session's loops in start order (frozen ones included): where it goes back on a thaw. */
+    int ordinal;
+
     LoopState(String loopId, String sessionId, String agentId, String parentLoopId, JsonNode continuationKind,
             Instant startedAt, JsonNode metadata, JsonNode config) {
         this.loopId = loopId;

@@ -96,7 +96,7 @@ final class PhiEventFolder {
         }
         // recorder.rs moves last_active_at to every AgentStart's timestamp of the session, and nothing else does.
         s.lastActiveAt = t;
-        LoopState existing = s.loopsById.get(loopId);
+        LoopState existing = s.loop(loopId);
         if (existing != null) {
             throw new RejectedEvent("loop '" + loopId + "' already started at seq " + existing.eventSeqs.get(0));
         }
@@ -146,10 +146,7 @@ final class PhiEventFolder {
         // Same-session parent -> child link, made when the child ends (recorder.rs). Every loop of this
         // fold is of this session, so a parent found here is a same-session parent.
         if (loop.parentLoopId != null) {
-            LoopState parent = s.loopsById.get(loop.parentLoopId);
-            if (parent != null && parent != loop) {
-                parent.childrenLoopIds.add(loopId);
-            }
+            s.childEnded(loop.parentLoopId, loop);
         }
     }
 
@@ -306,7 +303,7 @@ final class PhiEventFolder {
         List<String> all = s.partialGroups.getOrDefault(selected, List.of(selected));
         // Set on every branch, whether it is still running or already closed.
         for (String lid : all) {
-            LoopState branch = s.loopsById.get(lid);
+            LoopState branch = s.loop(lid);
             if (branch != null) {
                 branch.parallelGroup = SessionJsonWriter.parallelGroup(all, selected, index, evaluation,
                         lid.equals(selected));
@@ -326,7 +323,7 @@ final class PhiEventFolder {
 
     /** The loop an event belongs to; it must have started in this session and not have ended. */
     private LoopState runningLoop(String loopId) {
-        LoopState loop = s.loopsById.get(loopId);
+        LoopState loop = s.loop(loopId);
         if (loop == null) {
             throw new RejectedEvent("no AgentStart seen for loop_id '" + loopId + "'");
         }

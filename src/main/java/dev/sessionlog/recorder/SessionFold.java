@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sessionlog.event.EventRecord;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The materialized session of one sessionlog session: phi-core's SessionRecorder semantics as a pure,
@@ -55,7 +58,74 @@ public final class SessionFold {
 
     /** A fold restored from {@link #toStateJson()}; options should be those it was folded with. */
     public static SessionFold fromStateJson(JsonNode state, RecorderOptions options) {
-        return new SessionFold(StateCodec.read(state), Objects.requireNonNull(options, "options"));
+        return fromStateJson(state, options, FrozenPartReader.NONE);
+    }
+
+    /** A fold restored from {@link #toStateJson()}, reading its frozen parts (if it has any) with {@code parts}. */
+    public static SessionFold fromStateJson(JsonNode state, RecorderOptions options, FrozenPartReader parts) {
+        FoldState s = StateCodec.read(state);
+        s.partReader = Objects.requireNonNull(parts, "parts");
+        return new SessionFold(s, Objects.requireNonNull(options, "options"));
+    }
+
+    /**
+     * Closed loops ready to leave the working state: the JSON array to store once, as a part, before
+     * {@link #frozen} takes them out.
+     */
+    public record Freezable(byte[] json, List<String> loopIds) {
+    }
+
+    /**
+     * The live loops that are closed (and that no parallel group still waits for), when their JSON
+     * reaches {@code minBytes}: what a save can store apart so that later saves write only the rest.
+     * Empty when there are fewer.
+     */
+    public Optional<Freezable> freezable(int minBytes) {
+        List<LoopState> closed = new ArrayList<>();
+        for (LoopState l : state.loops) {
+            if (!l.isRunning() && l.partialTurn == null && l.pendingRejection == null && !state.partialGroups.containsKey(l.loopId)) {
+                closed.add(l);
+            }
+        }
+        if (closed.isEmpty()) {
+            return Optional.empty();
+        }
+        byte[] json;
+        try {
+            // the state's own mapper, so that numbers in messages keep their exact form
+            com.fasterxml.jackson.databind.node.ObjectNode part = Json.object();
+            part.set("loops", StateCodec.loops(closed));
+            // the links to earlier parts' loops kept so far go with it (see FrozenLoops#childrenEnded)
+            part.set("children_ended", FrozenLoops.links(state.frozen.childrenEnded));
+            json = dev.sessionlog.event.Json.MAPPER.writeValueAsBytes(part);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        return json.length < minBytes ? Optional.empty()
+                : Optional.of(new Freezable(json, closed.stream().map(l -> l.loopId).toList()));
+    }
+
+    /**
+     * The loops of {@code part} are stored under {@code ref}: they leave the working state, to be read
+     * back with {@code parts} when needed.
+     */
+    public void frozen(Freezable part, String ref, FrozenPartReader parts) {
+        state.partReader = Objects.requireNonNull(parts, "parts");
+        List<LoopState> leaving = part.loopIds().stream().map(state.loopsById::get).toList();
+        state.frozen.add(ref, leaving);
+        state.frozen.childrenEnded.clear(); // in the part now
+        state.loops.removeAll(leaving);
+        leaving.forEach(l -> state.loopsById.remove(l.loopId));
+    }
+
+    /** The refs of the stored parts this state needs. */
+    public List<String> frozenRefs() {
+        return state.frozen.parts.stream().map(FrozenLoops.Part::ref).toList();
+    }
+
+    /** Brings every frozen part back (what serving the whole session does anyway). */
+    public void thaw() {
+        state.thaw();
     }
 
     /**
@@ -144,7 +214,7 @@ public final class SessionFold {
     }
 
     public int loopCount() {
-        return state.loops.size();
+        return state.loopCount();
     }
 
     public RecorderOptions options() {
@@ -158,7 +228,7 @@ public final class SessionFold {
 
     /** One loop as it appears in {@link #toSessionJson()}, or null when the session has no such loop. */
     public ObjectNode toLoopJson(String loopId) {
-        LoopState l = state.loopsById.get(loopId);
+        LoopState l = state.loop(loopId);
         return l == null ? null : SessionJsonWriter.loop(l);
     }
 

@@ -16,6 +16,7 @@ final class SessionJsonWriter {
     }
 
     static ObjectNode session(FoldState s) {
+        s.thaw(); // every loop is served
         ObjectNode o = Json.object();
         o.put("session_id", s.sessionId);
         o.set("agent_id", Json.text(s.agentId));
@@ -45,7 +46,7 @@ final class SessionJsonWriter {
         o.set("agent_id", Json.text(s.agentId));
         o.put("created_at", Rfc3339.format(s.createdAt));
         o.put("last_active_at", Rfc3339.format(s.lastActiveAt));
-        o.put("loop_count", s.loops.size());
+        o.put("loop_count", s.loopCount());
         o.put("status", s.status());
         o.set("usage", s.totalUsage().toJson());
         o.put("recorded_through_seq", s.recordedThroughSeq);

@@ -18,13 +18,15 @@ import java.util.Map;
 final class StateCodec {
 
     static final int VERSION = 1;
+    /** A state with frozen parts (FrozenLoops); one without any is still written as version 1. */
+    static final int VERSION_WITH_PARTS = 2;
 
     private StateCodec() {
     }
 
     static ObjectNode write(FoldState s) {
         ObjectNode o = Json.object();
-        o.put("state_version", VERSION);
+        o.put("state_version", s.frozen.parts.isEmpty() ? VERSION : VERSION_WITH_PARTS);
         o.put("session_id", s.sessionId);
         o.set("agent_id", Json.text(s.agentId));
         o.put("created_at", Rfc3339.format(s.createdAt));
@@ -43,17 +45,10 @@ final class StateCodec {
         }
         o.put("fold_error_count", s.errorCount);
         o.set("fold_errors", SessionJsonWriter.foldErrors(s.errors));
-        ArrayNode loops = o.putArray("loops");
-        for (LoopState l : s.loops) {
-            ObjectNode lo = SessionJsonWriter.loop(l);
-            if (l.partialTurn != null) {
-                lo.set("partial_turn", partialTurn(l.partialTurn));
-            }
-            if (l.pendingRejection != null) {
-                lo.put("pending_rejection", l.pendingRejection);
-            }
-            loops.add(lo);
+        if (!s.frozen.parts.isEmpty()) {
+            o.set("frozen", s.frozen.toJson());
         }
+        o.set("loops", loops(s.loops));
         ObjectNode groups = o.putObject("partial_groups");
         for (Map.Entry<String, List<String>> e : s.partialGroups.entrySet()) {
             ArrayNode ids = groups.putArray(e.getKey());
@@ -62,11 +57,29 @@ final class StateCodec {
         return o;
     }
 
+    /** Loops as the state holds them (a frozen part is such an array too). */
+    static ArrayNode loops(List<LoopState> loops) {
+        ArrayNode a = Json.F.arrayNode();
+        for (LoopState l : loops) {
+            ObjectNode lo = SessionJsonWriter.loop(l);
+            if (l.partialTurn != null) {
+                lo.set("partial_turn", partialTurn(l.partialTurn));
+            }
+            if (l.pendingRejection != null) {
+                lo.put("pending_rejection", l.pendingRejection);
+            }
+            lo.put("ordinal", l.ordinal);
+            a.add(lo);
+        }
+        return a;
+    }
+
     /** @throws IllegalArgumentException when state is not a state this codec wrote */
     static FoldState read(JsonNode state) {
         try {
-            if (state == null || !state.isObject() || state.path("state_version").asInt() != VERSION) {
-                throw new IllegalArgumentException("not a fold state of version " + VERSION);
+            int version = state == null ? 0 : state.path("state_version").asInt();
+            if (state == null || !state.isObject() || version != VERSION && version != VERSION_WITH_PARTS) {
+                throw new IllegalArgumentException("not a fold state of version " + VERSION + " or " + VERSION_WITH_PARTS);
             }
             FoldState s = new FoldState(text(state, "session_id"));
             s.agentId = optText(state, "agent_id");
@@ -87,8 +100,16 @@ final class StateCodec {
             for (JsonNode e : array(state, "fold_errors")) {
                 s.errors.add(new FoldError(e.path("seq").asLong(), text(e, "type"), text(e, "message")));
             }
+            if (version == VERSION_WITH_PARTS) {
+                s.frozen.read(state.path("frozen"));
+            }
             for (JsonNode lo : array(state, "loops")) {
-                s.addLoop(loop(lo));
+                LoopState l = loop(lo);
+                int ordinal = l.ordinal; // stored, or (a state of version 1) its place in the list
+                s.addLoop(l);
+                if (lo.has("ordinal")) {
+                    l.ordinal = ordinal;
+                }
             }
             Map<List<String>, List<String>> interned = new HashMap<>();
             for (Map.Entry<String, JsonNode> e : state.path("partial_groups").properties()) {
@@ -104,7 +125,7 @@ final class StateCodec {
         }
     }
 
-    private static LoopState loop(JsonNode o) {
+    static LoopState loop(JsonNode o) {
         String loopId = text(o, "loop_id");
         LoopState l = new LoopState(loopId, text(o, "session_id"), text(o, "agent_id"), optText(o, "parent_loop_id"),
                 Json.orNull(o.get("continuation_kind")), time(o, "started_at"), Json.orNull(o.get("metadata")),
@@ -133,6 +154,7 @@ final class StateCodec {
                     time(p, "started_at"), inputs);
         }
         l.pendingRejection = optText(o, "pending_rejection");
+        l.ordinal = o.path("ordinal").asInt(-1);
         return l;
     }
 

@@ -24,7 +24,7 @@ public final class SessionReader {
 
     /** The stored fold; for a session the recorder has not reached yet, a fold of its log as it is now. */
     public Optional<SessionFold> fold(StreamKey key) {
-        Optional<SessionStore.Stored> stored = store.load(key);
+        Optional<SessionStore.Stored> stored = store.loadWhole(key); // served whole: frozen loops too
         if (stored.isPresent()) {
             return Optional.of(stored.get().fold());
         }

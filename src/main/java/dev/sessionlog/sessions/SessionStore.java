@@ -41,10 +41,11 @@ public final class SessionStore {
      * A session's fold and the version it was read at (0: not stored yet).
      *
      * @param stateRef the S3 object the state was read from, or null when it was in the item
+     * @param partRefs the frozen parts that state referred to
      */
-    public record Stored(SessionFold fold, long version, String stateRef) {
+    public record Stored(SessionFold fold, long version, String stateRef, List<String> partRefs) {
         public static Stored none(SessionFold fold) {
-            return new Stored(fold, 0, null);
+            return new Stored(fold, 0, null, List.of());
         }
     }
 
@@ -85,6 +86,18 @@ public final class SessionStore {
     }
 
     public Optional<Stored> load(StreamKey key) {
+        return load(key, false);
+    }
+
+    /**
+     * The session with every loop in it, frozen parts read back: what serving it whole needs. A part
+     * that a newer save replaced in the meantime makes it read the newer state.
+     */
+    public Optional<Stored> loadWhole(StreamKey key) {
+        return load(key, true);
+    }
+
+    private Optional<Stored> load(StreamKey key, boolean whole) {
         for (int attempt = 1; ; attempt++) {
             Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table)
                     .key(Map.of(PK, AttributeValue.fromS(key.pk()))).consistentRead(true)
@@ -104,12 +117,25 @@ public final class SessionStore {
                 }
                 continue;
             }
+            SessionFold fold;
             try {
                 JsonNode state = STATE_JSON.readTree(EventBodyCodec.gunzip(gz));
-                return Optional.of(new Stored(SessionFold.fromStateJson(state, options), Long.parseLong(item.get(VERSION).n()), ref));
+                fold = SessionFold.fromStateJson(state, options, part -> readPart(key, part));
             } catch (IOException e) {
                 throw new UncheckedIOException("stored state of " + key.sessionId() + " is not readable", e);
             }
+            List<String> partRefs = fold.frozenRefs();
+            if (whole) {
+                try {
+                    fold.thaw();
+                } catch (NoSuchKeyException replaced) {
+                    if (attempt >= 3) {
+                        throw replaced;
+                    }
+                    continue;
+                }
+            }
+            return Optional.of(new Stored(fold, Long.parseLong(item.get(VERSION).n()), ref, partRefs));
         }
     }
 
@@ -149,6 +175,16 @@ public final class SessionStore {
     public void save(StreamKey key, SessionFold fold, Stored read) {
         long readVersion = read.version();
         long version = readVersion + 1;
+        // Closed loops enough to fill a part are stored apart, once: the state item keeps the rest.
+        String partRef = null;
+        Optional<SessionFold.Freezable> freezable = fold.freezable(MIN_FROZEN_PART_BYTES);
+        if (freezable.isPresent()) {
+            partRef = "loops-" + version + "-" + UUID.randomUUID().toString().substring(0, 8);
+            String objectKey = partKey(key, partRef);
+            byte[] part = EventBodyCodec.gzip(freezable.get().json());
+            s3.putObject(b -> b.bucket(bucket).key(objectKey), RequestBody.fromBytes(part));
+            fold.frozen(freezable.get(), partRef, ref -> readPart(key, ref));
+        }
         byte[] gz;
         try {
             gz = EventBodyCodec.gzip(STATE_JSON.writeValueAsBytes(fold.toStateJson()));
@@ -186,6 +222,10 @@ public final class SessionStore {
                     String orphan = stateRef;
                     s3.deleteObject(b -> b.bucket(bucket).key(orphan)); // ours, never referenced
                 }
+                if (partRef != null) {
+                    String orphan = partKey(key, partRef);
+                    s3.deleteObject(b -> b.bucket(bucket).key(orphan));
+                }
                 throw new ConcurrentUpdateException(key);
             }
         }
@@ -193,6 +233,50 @@ public final class SessionStore {
             // The object of the version this one replaces is unreferenced now.
             s3.deleteObject(b -> b.bucket(bucket).key(read.stateRef()));
         }
+        List<String> kept = fold.frozenRefs();
+        for (String part : read.partRefs()) {
+            if (!kept.contains(part)) {
+                // brought back into this state (it holds their loops itself now, or in parts of its
+                // own), or a rebuild's state replaced it
+                s3.deleteObject(b -> b.bucket(bucket).key(partKey(key, part)));
+            }
+        }
+    }
+
+    /**
+     * The least JSON of closed loops stored as a part of their own. Parts are written once and
+     * read back only when an event names one of their loops or the whole session is served; the
+     * state keeps a few bytes per part and two per loop, so with parts this large it stays a few KB
+     * however long the session grows.
+     */
+    static final int MIN_FROZEN_PART_BYTES = 64 * 1024;
+
+    private String partKey(StreamKey key, String partRef) {
+        return statePrefix(key) + partRef + ".json.gz";
+    }
+
+    private JsonNode readPart(StreamKey key, String partRef) {
+        byte[] gz = s3.getObjectAsBytes(b -> b.bucket(bucket).key(partKey(key, partRef))).asByteArrayUnsafe();
+        try {
+            return STATE_JSON.readTree(EventBodyCodec.gunzip(gz));
+        } catch (IOException e) {
+            throw new UncheckedIOException("frozen part " + partRef + " of " + key.sessionId() + " is not readable", e);
+        }
+    }
+
+    /**
+     * Whether the session's stored state needs this S3 object (its state object, or one of its frozen
+     * parts): what the orphan sweeper keeps. A state that cannot be read keeps everything.
+     */
+    public boolean needsObject(StreamKey key, String objectKey) {
+        Optional<Stored> stored;
+        try {
+            stored = load(key);
+        } catch (RuntimeException unreadable) {
+            return true;
+        }
+        return stored.isPresent() && (objectKey.equals(stored.get().stateRef())
+                || stored.get().fold().frozenRefs().stream().anyMatch(ref -> partKey(key, ref).equals(objectKey)));
     }
 
     private String stateKey(StreamKey key, long version) {

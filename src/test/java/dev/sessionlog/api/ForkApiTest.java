@@ -216,7 +216,9 @@ class ForkApiTest {
         assertEquals(json("{\"session_id\":\"src\",\"seq\":5000}"), forks.get(0).get("forked_from"));
 
         // a rebuild gives the same session
-        assertEquals(expected, t.components.streamRecorder().rebuild(new StreamKey(tenant, "fork-a")).toSessionJson());
+        // (as JSON text: loops stored apart are read back as parsed numbers, which compare by node type)
+        ObjectNode rebuilt = t.components.streamRecorder().rebuild(new StreamKey(tenant, "fork-a")).toSessionJson();
+        assertEquals(Json.parse(Json.bytes(expected)), Json.parse(Json.bytes(rebuilt)));
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.sessionlog.sessions;
 
 import static dev.sessionlog.testing.JsonAssert.assertSameJson;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,6 +15,8 @@ import dev.sessionlog.recorder.SessionFold;
 import dev.sessionlog.testing.AwsTestResource;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -35,14 +38,25 @@ class SessionStoreTest {
         return t.aws.embedded().s3().listObjectsV2(b -> b.bucket(AwsTestResource.BUCKET).prefix(prefix)).contents();
     }
 
+    /** The S3 keys the stored state refers to: its state object, if any, and its frozen parts. */
+    private static Set<String> needed(StreamKey key, SessionStore.Stored stored) {
+        String prefix = "sessions/tenant=" + StreamKey.encodeTenant(key.tenant()) + "/session=" + key.sessionId() + "/";
+        Set<String> keys = new TreeSet<>();
+        if (stored.stateRef() != null) {
+            keys.add(stored.stateRef());
+        }
+        stored.fold().frozenRefs().forEach(ref -> keys.add(prefix + ref + ".json.gz"));
+        return keys;
+    }
+
     @Test
-    void theLoserOfARaceNeitherOverwritesNorLeavesItsStateObject() {
+    void theLoserOfARaceNeitherOverwritesNorLeavesItsObjects() {
         StreamKey key = new StreamKey(RecorderTestSupport.newTenant(), "s-big");
         List<EventRecord> events = AgentRunGenerator.generate(AgentRunGenerator.Config.of("s-big", 150)).events();
         assertTrue(events.size() > 3000, "generated " + events.size());
         store.save(key, fold(events, 1200), SessionStore.Stored.none(null));
         SessionStore.Stored read = store.load(key).orElseThrow();
-        assertNotNull(read.stateRef(), "a state this size is kept in S3");
+        assertFalse(read.fold().frozenRefs().isEmpty(), "a session this long keeps its closed loops in parts");
 
         SessionFold winner = fold(events, 3000);
         SessionFold loser = fold(events, 2000);
@@ -55,9 +69,10 @@ class SessionStoreTest {
         Map<String, AttributeValue> item = t.aws.embedded().dynamo().getItem(b -> b.tableName(t.aws.table("SessionsTable"))
                 .key(Map.of("pk", AttributeValue.fromS(key.pk())))).item();
         assertEquals(3000, Long.parseLong(item.get(SessionItems.RECORDED_THROUGH).n()), "summary and state agree");
-        List<S3Object> objects = stateObjects(key);
-        assertEquals(1, objects.size(), () -> objects.stream().map(S3Object::key).toList().toString());
-        assertEquals(now.stateRef(), objects.get(0).key());
+        // the winner's objects, and nothing of the loser's or of the state it replaced
+        Set<String> stored = new TreeSet<>(stateObjects(key).stream().map(S3Object::key).toList());
+        assertEquals(needed(key, store.load(key).orElseThrow()), stored);
+        assertTrue(stored.stream().allMatch(objectKey -> store.needsObject(key, objectKey)));
     }
 
     @Test

@@ -1,0 +1,171 @@
+package dev.sessionlog.recorder;
+
+import static dev.sessionlog.recorder.Fixtures.json;
+import static dev.sessionlog.recorder.Fixtures.load;
+import static dev.sessionlog.recorder.Fixtures.parse;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sessionlog.event.EventRecord;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Closed loops frozen into parts (what SessionStore does at a save) change nothing the fold serves:
+ * freezing whatever is closed after every event, storing the state as text and restoring it gives
+ * the session, the summary and the loops of folding everything at once, for every fixture; an event
+ * that names a frozen loop brings the parts back before it is applied.
+ */
+class FrozenLoopsTest {
+
+    /** Parts kept as the text they were given to store, read back as a store would. */
+    static final class Parts implements FrozenPartReader {
+        final Map<String, String> stored = new HashMap<>();
+        int reads;
+
+        @Override
+        public JsonNode read(String ref) {
+            reads++;
+            return parse(stored.get(ref));
+        }
+
+        /** A save: freezes what is closed (at least minBytes of it), stores the state as text, restores it. */
+        SessionFold saveAndLoad(SessionFold fold, int minBytes, RecorderOptions options) {
+            fold.freezable(minBytes).ifPresent(part -> {
+                String ref = "part-" + stored.size();
+                stored.put(ref, new String(part.json(), StandardCharsets.UTF_8));
+                fold.frozen(part, ref, this);
+            });
+            return SessionFold.fromStateJson(parse(json(fold.toStateJson())), options, this);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "s-tool, tool_loop.json, false",
+        "s-tool, tool_loop.json, true",
+        "s-rej, rejected_input.json, false",
+        "s-chain, continuation_chain.json, false",
+        "s-parent, subagent_parent.json, false",
+        "s-child, subagent_child.json, false",
+        "s-par, parallel_group.json, false",
+        "s-idle, idle_session.json, false",
+        "s-mixed, unknown_types.json, false",
+        "s-orphan, unknown_loop.json, false",
+        "s-bad, malformed.json, false",
+    })
+    void freezingAfterEveryEventServesWhatFoldingAtOnceServes(String sessionId, String fixture, boolean keepStreaming) {
+        RecorderOptions options = RecorderOptions.defaults().withKeepStreamingUpdates(keepStreaming);
+        List<EventRecord> events = load(fixture);
+        SessionFold whole = Fixtures.fold(sessionId, events, options);
+        Parts parts = new Parts();
+        SessionFold fold = SessionFold.start(sessionId, options);
+        for (EventRecord e : events) {
+            fold.apply(e);
+            fold = parts.saveAndLoad(fold, 1, options);
+            // the summary (loop count, usage, status) is whole without reading a part back
+            int reads = parts.reads;
+            assertEquals(json(Fixtures.fold(sessionId, events.subList(0, (int) e.seq()), options).toSummaryJson()),
+                    json(fold.toSummaryJson()), fixture + " at " + e.seq());
+            assertEquals(reads, parts.reads, "a summary reads no part");
+        }
+        assertEquals(whole.loopCount(), fold.loopCount());
+        for (JsonNode loop : whole.toSessionJson().path("loops")) {
+            String loopId = loop.get("loop_id").asText();
+            assertEquals(json(loop), json(parts.saveAndLoad(fold, 1, options).toLoopJson(loopId)), fixture + " loop " + loopId);
+        }
+        assertEquals(json(whole.toSessionJson()), json(fold.toSessionJson()), fixture);
+    }
+
+    @Test
+    void anEventNamingAFrozenLoopBringsThePartsBackFirst() {
+        // a loop's event that comes after its AgentEnd, when the loop is frozen: the fold must know
+        // the loop ended (a fold error, as without parts), so the parts come back first
+        List<EventRecord> loopRun = load("tool_loop.json");
+        EventRecord turnStart = loopRun.stream().filter(e -> e.type().equals("TurnStart")).findFirst().orElseThrow();
+        List<EventRecord> events = new java.util.ArrayList<>(loopRun);
+        events.add(Fixtures.record(loopRun.size() + 1, turnStart.event()));
+        RecorderOptions options = RecorderOptions.defaults();
+        Parts parts = new Parts();
+        SessionFold fold = SessionFold.start("s-tool", options);
+        fold.applyAll(loopRun);
+        fold = parts.saveAndLoad(fold, 1, options);
+        assertFalse(fold.frozenRefs().isEmpty(), "the ended loop is frozen");
+        fold.apply(events.get(events.size() - 1));
+        assertTrue(parts.reads > 0, "the parts were read back");
+        assertEquals(List.of(), fold.frozenRefs(), "and are part of the working state again");
+        SessionFold whole = Fixtures.fold("s-tool", events, options);
+        assertEquals(1, whole.foldErrorCount());
+        assertEquals(json(whole.toSessionJson()), json(parts.saveAndLoad(fold, 1, options).toSessionJson()));
+    }
+
+    @Test
+    void aLongRunKeepsASmallStateAndServesTheSameSession() {
+        AgentRunGenerator.Run run = AgentRunGenerator.generate(AgentRunGenerator.Config.of("s-long", 200).withSeed(11));
+        List<EventRecord> events = run.events();
+        RecorderOptions options = RecorderOptions.defaults();
+        SessionFold whole = Fixtures.fold("s-long", events, options);
+        Parts parts = new Parts();
+        SessionFold fold = SessionFold.start("s-long", options);
+        for (int from = 0; from < events.size(); from += 50) {
+            fold.applyAll(events.subList(from, Math.min(events.size(), from + 50)));
+            fold = parts.saveAndLoad(fold, 16 * 1024, options);
+        }
+        int stateBytes = json(fold.toStateJson()).length();
+        int wholeBytes = json(whole.toStateJson()).length();
+        assertTrue(parts.stored.size() > 5, "parts: " + parts.stored.size());
+        assertTrue(stateBytes * 10 < wholeBytes, "state " + stateBytes + " bytes, unfrozen " + wholeBytes);
+        assertEquals(json(whole.toSummaryJson()), json(fold.toSummaryJson()));
+        assertEquals(json(whole.toSessionJson()), json(fold.toSessionJson()));
+    }
+
+    @Test
+    void aStateTheVersionBeforeWroteFoldsOn() {
+        // version 1, loops without ordinals: what sessionlog stored before frozen parts
+        List<EventRecord> events = load("parallel_group.json");
+        RecorderOptions options = RecorderOptions.defaults();
+        for (int k = 0; k <= events.size(); k++) {
+            ObjectNode earlier = (ObjectNode) parse(json(Fixtures.fold("s-par", events.subList(0, k), options).toStateJson()));
+            assertEquals(1, earlier.get("state_version").asInt());
+            ((ArrayNode) earlier.get("loops")).forEach(loop -> ((ObjectNode) loop).remove("ordinal"));
+            SessionFold restored = SessionFold.fromStateJson(earlier, options, new Parts());
+            restored.applyAll(events.subList(k, events.size()));
+            assertEquals(json(Fixtures.fold("s-par", events, options).toSessionJson()), json(restored.toSessionJson()), "split at " + k);
+        }
+    }
+
+    @Test
+    void aPartsIdFilterKnowsItsLoopsAndRarelyClaimsOthers() {
+        // ids as agents make them, alike but for their ends: a "maybe" for a new loop would read every part back
+        List<LoopState> loops = new java.util.ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            loops.add(new LoopState("s-long.m." + i, "s-long", "agent", null, null, java.time.Instant.EPOCH, null, null));
+        }
+        FrozenLoops frozen = new FrozenLoops();
+        frozen.add("part-0", loops);
+        assertTrue(loops.stream().allMatch(l -> frozen.mayHold(l.loopId)), "no loop of the part is missed");
+        long claimed = java.util.stream.IntStream.range(1000, 101_000).filter(i -> frozen.mayHold("s-long.m." + i)).count();
+        assertTrue(claimed < 100, claimed + " of 100,000 other ids claimed (the filter's design: about 1 in 2,000)");
+    }
+
+    @Test
+    void aStateWithPartsSaysSo() {
+        List<EventRecord> events = load("tool_loop.json");
+        Parts parts = new Parts();
+        SessionFold fold = Fixtures.fold("s-tool", events, RecorderOptions.defaults());
+        fold = parts.saveAndLoad(fold, 1, RecorderOptions.defaults());
+        JsonNode state = fold.toStateJson();
+        assertEquals(2, state.get("state_version").asInt());
+        assertFalse(state.path("frozen").path("parts").isEmpty());
+        assertEquals(List.of(), fold.freezable(1).map(p -> p.loopIds()).orElse(List.of()), "nothing closed is left to freeze");
+    }
+}
