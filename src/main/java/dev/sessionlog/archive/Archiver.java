@@ -137,6 +137,7 @@ public final class Archiver {
             // and the rescue wrote them to S3).
             long listedAt = -1;
             if (taken.get().leftByARunThatStopped()) {
+                LOG.infof("the run before this one stopped without releasing its lease: looking for its objects above seq %d", watermark);
                 Adopted adopted = adoptObjectsAbove(key, watermark, maxEvents, owner);
                 watermark = adopted.watermark();
                 maxEvents = adopted.maxEvents();
@@ -154,6 +155,7 @@ public final class Archiver {
                 Cut cut = nextSegment(window, watermark, cutoff);
                 if (cut.records().isEmpty()) {
                     if (listedAt != watermark && window.gapAfter(watermark, head0.seq())) {
+                        LOG.infof("the hot items do not go on from seq %d (head %d): looking for objects above it", watermark, head0.seq());
                         Adopted adopted = adoptObjectsAbove(key, watermark, maxEvents, owner);
                         watermark = adopted.watermark();
                         maxEvents = adopted.maxEvents();

@@ -88,7 +88,7 @@ public final class Components {
                 archivedEvents, settings.archive().itemLifetime(), settings.appendPacks());
         this.eventLog = new SeamlessEventLog(hotLog, archivedEvents, archiveMeta, settings.archive().itemLifetime(), clock);
         this.sessionStore = new SessionStore(dynamo, s3, settings.sessionsTable(), settings.bucket(), settings.archivePrefix(),
-                RecorderOptions.defaults().withKeepStreamingUpdates(settings.keepStreamingUpdates()));
+                RecorderOptions.defaults().withKeepStreamingUpdates(settings.keepStreamingUpdates()), settings.layout().frozenLoops());
         this.tenants = new TenantResolver(settings.tenantClaim(), settings.scopes(),
                 new TenantRequestRate(dynamo, settings.sessionsTable(), clock, settings.tenantLimits().requestsPerSecond()));
         this.checkpoints = new CheckpointStore(checkpointS3, settings.checkpointBucket(), "",

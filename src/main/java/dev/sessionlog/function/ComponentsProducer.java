@@ -28,7 +28,8 @@ public class ComponentsProducer {
                 config.keepStreamingUpdates(), archive, config.functionTimeout(), config.checkpointBucket(), config.checkpointKey(), config.failureBucket().orElse(""),
                 config.sessionRetention().orElse(null),
                 new RouteScopes(config.scopes().read().orElse(""), config.scopes().append().orElse(""), config.scopes().erase().orElse("")),
-                new TenantLimits(config.maxWaitsPerTenant(), config.maxVerifiesPerTenant(), config.tenantRequestsPerSecond()), config.appendPacks()), dynamo, s3, Clock.systemUTC(),
+                new TenantLimits(config.maxWaitsPerTenant(), config.maxVerifiesPerTenant(), config.tenantRequestsPerSecond()),
+                new StorageLayout(config.appendPacks(), config.recorderFrozenLoops())), dynamo, s3, Clock.systemUTC(),
                 config.metrics().enabled() ? new EmfMetrics(System.out, Clock.systemUTC()) : Metrics.NONE);
     }
 

@@ -28,6 +28,9 @@ public interface SessionlogConfig {
     /** APPEND_PACKS: a request's events in one item (see {@link Settings#appendPacks()}). */
     boolean appendPacks();
 
+    /** RECORDER_FROZEN_LOOPS: closed loops stored apart from a session's state (see {@link StorageLayout#frozenLoops()}). */
+    boolean recorderFrozenLoops();
+
     Duration functionTimeout();
 
     String checkpointBucket();

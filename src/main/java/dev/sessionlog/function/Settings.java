@@ -27,15 +27,14 @@ import java.time.Duration;
  * @param scopes               READ_SCOPE, APPEND_SCOPE, ERASE_SCOPE: the OAuth scope a token needs to read, to append
  *                             or fork, to erase (empty: any token; see {@link RouteScopes})
  * @param tenantLimits         MAX_WAITS_PER_TENANT, MAX_VERIFIES_PER_TENANT, TENANT_REQUESTS_PER_SECOND: see {@link TenantLimits}
- * @param appendPacks          APPEND_PACKS: write a request's events as one item (default true); false writes an item per
- *                             event, as versions before packs did (the first deployment over such a stack, so that none
- *                             of its functions still running meets a pack)
+ * @param layout               APPEND_PACKS, RECORDER_FROZEN_LOOPS: the storage layouts this version writes (default
+ *                             both); see {@link StorageLayout}
  */
 public record Settings(String eventsTable, String sessionsTable, String bucket, String archivePrefix, String tenantClaim,
                        Duration idleTimeout, boolean keepStreamingUpdates,
                        ArchiveSettings archive, Duration functionTimeout, String checkpointBucket,
                        String checkpointKey, String failureBucket, Duration sessionRetention, RouteScopes scopes, TenantLimits tenantLimits,
-                       boolean appendPacks) {
+                       StorageLayout layout) {
 
     /** API Gateway's own limit on an integration: no answer can take longer than this. */
     static final Duration API_GATEWAY_TIMEOUT = Duration.ofSeconds(30);
@@ -46,7 +45,7 @@ public record Settings(String eventsTable, String sessionsTable, String bucket, 
      */
     public static Settings local(String eventsTable, String sessionsTable, String bucket) {
         return new Settings(eventsTable, sessionsTable, bucket, "", "tenant_id", Duration.ofHours(1), false,
-                ArchiveSettings.defaults(), Duration.ofSeconds(25), bucket + "-checkpoints", LOCAL_CHECKPOINT_KEY, bucket + "-failures", null, RouteScopes.ANY_TOKEN, TenantLimits.LOCAL, true);
+                ArchiveSettings.defaults(), Duration.ofSeconds(25), bucket + "-checkpoints", LOCAL_CHECKPOINT_KEY, bucket + "-failures", null, RouteScopes.ANY_TOKEN, TenantLimits.LOCAL, StorageLayout.CURRENT);
     }
 
     /** The tests' checkpoint key; the local runner keeps one of its own in its data directory. */
@@ -54,38 +53,47 @@ public record Settings(String eventsTable, String sessionsTable, String bucket, 
 
     public Settings withCheckpointKey(String key) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, key, failureBucket, sessionRetention, scopes, tenantLimits, appendPacks);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, key, failureBucket, sessionRetention, scopes, tenantLimits, layout);
     }
 
     public Settings withArchive(ArchiveSettings archive) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, tenantLimits, appendPacks);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, tenantLimits, layout);
     }
 
     public Settings withIdleTimeout(Duration idleTimeout) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, tenantLimits, appendPacks);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, tenantLimits, layout);
     }
 
     public Settings withFunctionTimeout(Duration functionTimeout) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, tenantLimits, appendPacks);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, tenantLimits, layout);
     }
 
     public Settings withSessionRetention(Duration retention) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, retention, scopes, tenantLimits, appendPacks);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, retention, scopes, tenantLimits, layout);
     }
 
     public Settings withScopes(RouteScopes scopes) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, tenantLimits, appendPacks);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, tenantLimits, layout);
+    }
+
+    public Settings withLayout(StorageLayout layout) {
+        return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes,
+                tenantLimits, layout);
     }
 
     public Settings withAppendPacks(boolean packs) {
-        return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes,
-                tenantLimits, packs);
+        return withLayout(layout.withAppendPacks(packs));
+    }
+
+    /** APPEND_PACKS: write a request's events as one item. */
+    public boolean appendPacks() {
+        return layout.appendPacks();
     }
 
     public int maxWaitsPerTenant() {
@@ -95,12 +103,12 @@ public record Settings(String eventsTable, String sessionsTable, String bucket, 
     public Settings withTenantLimits(TenantLimits limits) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
                 keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes,
-                limits, appendPacks);
+                limits, layout);
     }
 
     public Settings withMaxWaitsPerTenant(int max) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, tenantLimits.withMaxWaits(max), appendPacks);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, tenantLimits.withMaxWaits(max), layout);
     }
 
     /**

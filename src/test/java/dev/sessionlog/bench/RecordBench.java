@@ -228,12 +228,13 @@ final class RecordBench {
         int history = options.quick() ? 100 : 300;
         BenchStack.Session gap = newSession("gap", history + 200);
         stack.recordUnmeasured(gap.append(history));
-        List<StreamRecord> late = gap.append(200);
-        List<StreamRecord> early = late.subList(100, 200);
+        // two requests: the items of 301..400, then those of 401..500 (a request's events share items)
+        List<StreamRecord> late = gap.append(100);
+        List<StreamRecord> early = gap.append(100);
         special(t, String.format(Locale.ROOT, "seqs %d..%d while the state is through %d: the gap %d..%d is read from the log",
                 history + 101, history + 200, history, history + 1, history + 100), record(early, 1, "gap catch-up"), 100);
         special(t, String.format(Locale.ROOT, "then the late batch %d..%d (folded already: skipped)", history + 1, history + 100),
-                record(late.subList(0, 100), 1, null), 100);
+                record(late, 1, null), 100);
         special(t, "the same batch delivered again (at-least-once redelivery)", record(early, 1, null), 100);
         checkFolded(List.of(gap));
 
@@ -242,13 +243,13 @@ final class RecordBench {
         stack.recordUnmeasured(large.append(50));
         List<JsonNode> upToTool = untilToolEnd(large);
         List<StreamRecord> batch = large.append(upToTool);
-        special(t, String.format(Locale.ROOT, "%d records, the last a ToolExecutionEnd of 100 KB random text (body in S3)",
-                batch.size()), record(batch, 1, "large body last"), batch.size());
+        special(t, String.format(Locale.ROOT, "%d events, the last a ToolExecutionEnd of 100 KB random text (body in S3)",
+                upToTool.size()), record(batch, 1, "large body last"), upToTool.size());
         List<JsonNode> middle = new ArrayList<>(untilToolEnd(large));
         middle.addAll(large.next(20));
         batch = large.append(middle);
-        special(t, String.format(Locale.ROOT, "%d records, a body in S3 in the middle, 20 small events after it", batch.size()),
-                record(batch, 1, "large body in the middle"), batch.size());
+        special(t, String.format(Locale.ROOT, "%d events, a body in S3 in the middle, 20 small events after it", middle.size()),
+                record(batch, 1, "large body in the middle"), middle.size());
         checkFolded(List.of(large));
         long stateAfter = stateBytes(large.key)[0];
         Benchmarks.progress("record: special cases measured");
@@ -305,9 +306,9 @@ final class RecordBench {
         int[] batchSizes = {10, 100};
         int max = lengths.get(lengths.size() - 1);
         BenchStack.Session s = newSession("long", max + 400);
-        Table t = new Table(">events folded before", "state stored (gzip)", ">records", ">DynamoDB calls",
+        Table t = new Table(">events folded before", "state stored (gzip)", ">events", ">DynamoDB calls",
                 "calls by operation (DynamoDB and S3)", ">RCU", ">WCU state item (table + index)", ">WCU archive item",
-                ">ms (in calls)", ">records/s", ">$ per million records");
+                ">ms (in calls)", ">events/s", ">$ per million events");
         // A fresh session: the first batch, then one on the state it made.
         for (int n : batchSizes) {
             lengthRow(t, s, n);
@@ -325,10 +326,13 @@ final class RecordBench {
                 ### Does the cost grow with the session's length?
 
                 One session, grown through the lengths (appended and folded unmeasured in batches of 1,000), and at \
-                each length a batch of 10 and then one of 100 records of it. The fold's state is stored gzip-compressed \
-                in the session's item up to 16 KiB, in S3 above (SessionStore.MAX_INLINE_STATE_BYTES). "$ per million \
-                records": the batch's request charges (computed RCU/WCU at on-demand prices, S3 requests; prices \
-                below under Archival) divided by its records, times a million.
+                each length a batch of 10 and then one of 100 events of it (each appended in one request, so one \
+                stream record or a few). The fold's state is stored gzip-compressed in the session's item up to \
+                16 KiB, in S3 above (SessionStore.MAX_INLINE_STATE_BYTES); closed loops leave it for parts of their \
+                own in S3, written once, when their JSON reaches 64 KiB (SessionStore.MIN_FROZEN_PART_BYTES). A \
+                batch that freezes a part makes one S3 PUT more. "$ per million events": the batch's request \
+                charges (computed RCU/WCU at on-demand prices, S3 requests; prices below under Archival) divided by \
+                its events, times a million.
 
                 """ + t.render() + "\n";
     }

@@ -100,6 +100,34 @@ class FrozenPartsStoreTest {
         assertEquals(Set.of(), objects(key));
     }
 
+    @Test
+    void withFrozenLoopsOffAStateWithPartsIsSavedWholeAndItsPartsGo() {
+        String tenant = RecorderTestSupport.newTenant();
+        StreamKey key = new StreamKey(tenant, "s-back");
+        List<JsonNode> events = AgentRunGenerator.generate(AgentRunGenerator.Config.of("s-back", 60).withSeed(3)).events().stream()
+                .map(EventRecord::event).toList();
+        t.append(tenant, "s-back", events.subList(0, events.size() - 10));
+        t.record(tenant, "s-back");
+        assertFalse(store.load(key).orElseThrow().fold().frozenRefs().isEmpty());
+        JsonNode before = t.session(tenant, "s-back");
+
+        // what a deployment with RECORDER_FROZEN_LOOPS=false does at the session's next save
+        t.append(tenant, "s-back", events.subList(events.size() - 10, events.size()), events.size() - 10);
+        SessionStore whole = new SessionStore(t.aws.embedded().dynamo(), t.aws.embedded().s3(), t.aws.table("SessionsTable"),
+                AwsTestResource.BUCKET, "", store.options(), false);
+        SessionStore.Stored stored = whole.load(key).orElseThrow();
+        stored.fold().applyAll(t.components.eventLog().read(key, stored.fold().recordedThroughSeq(), 100));
+        whole.save(key, stored.fold(), stored);
+
+        SessionStore.Stored saved = whole.load(key).orElseThrow();
+        assertEquals(List.of(), saved.fold().frozenRefs());
+        assertEquals(1, saved.fold().toStateJson().get("state_version").asInt(), "a state as versions before parts wrote it");
+        assertEquals(Set.of(), objects(key).stream().filter(o -> o.contains("/loops-")).collect(java.util.stream.Collectors.toSet()));
+        JsonNode after = t.session(tenant, "s-back");
+        assertEquals(events.size(), after.get("recorded_through_seq").asLong());
+        assertSameJson(before.get("loops").get(0), after.get("loops").get(0));
+    }
+
     /** The session as the recorder stores it: without what GET adds from the log (head, archive). */
     private static JsonNode withoutServedFields(JsonNode served) {
         ObjectNode copy = served.deepCopy();
