@@ -41,7 +41,9 @@ export interface paths {
          * @description Stores the events at the session's next seqs, in order, all or none; the first append makes
          *     the session. A retry with the same `event_id`s writes nothing and answers 200 with the seqs
          *     first given, each `"duplicate": true`; a mix of stored and new `event_id`s is 409
-         *     `partial_duplicate`. With `expected_seq`, a session whose head differs is 409 `seq_conflict`
+         *     `partial_duplicate`. A stored id is found by the first id of the request that stored it, or,
+         *     when the session's ids sort in the order they are made (ULID, UUIDv7), anywhere in it; with
+         *     random ids, send a retry as the request was sent (see the README). With `expected_seq`, a session whose head differs is 409 `seq_conflict`
          *     with `head_seq`. An event that names its session (`session_id`, as phi-core's AgentStart,
          *     ParallelLoopStart and ParallelLoopEnd do) must name this one. After a DELETE appends get 409
          *     `session_erasing`, and 410 `session_erased` once the erasure finished.
@@ -421,7 +423,7 @@ export interface components {
             [key: string]: unknown;
         };
         EventEnvelope: {
-            /** @description The client's id for the event (retries are recognised by it); without it the server makes one. */
+            /** @description The client's id for the event: retries are recognised by it for the hot window plus ARCHIVE_GRACE after the event was appended (8 days by default, never less than 24 h), archived or not; without it the server makes one. */
             event_id?: (string & components["schemas"]["Id"]) | null;
             /** @description The id of the event this one follows from. */
             parent_event_id?: (string & components["schemas"]["Id"]) | null;
@@ -735,7 +737,7 @@ export interface components {
          * @description CONTRACT.md's error codes.
          * @enum {string}
          */
-        ErrorCode: "invalid_request" | "unauthorized" | "session_not_found" | "event_not_found" | "loop_not_found" | "route_not_found" | "method_not_allowed" | "seq_conflict" | "partial_duplicate" | "session_exists" | "session_erasing" | "session_erased" | "too_large" | "throttled" | "internal" | "unavailable";
+        ErrorCode: "invalid_request" | "unauthorized" | "forbidden" | "session_not_found" | "event_not_found" | "loop_not_found" | "route_not_found" | "method_not_allowed" | "seq_conflict" | "partial_duplicate" | "session_exists" | "session_erasing" | "session_erased" | "too_large" | "throttled" | "internal" | "unavailable";
         Error: {
             code: components["schemas"]["ErrorCode"];
             /** @description What went wrong, naming the field or the limit. */
@@ -783,7 +785,8 @@ export interface components {
         };
         /**
          * @description No tenant: the JWT authorizer refused the request (`{"message": "Unauthorized"}`), or the
-         *     verified token carries no tenant claim, or one that is not valid text (`unauthorized`).
+         *     verified token carries no tenant claim, or one that is not a plain string of valid text
+         *     (`unauthorized`).
          */
         Unauthorized: {
             headers: {
@@ -791,6 +794,19 @@ export interface components {
             };
             content: {
                 "application/json": components["schemas"]["ErrorBody"] | components["schemas"]["GatewayMessage"];
+            };
+        };
+        /**
+         * @description The token lacks the scope this kind of route needs (stack parameters `ReadScope`, `AppendScope`
+         *     for appends and forks, `EraseScope`; none set: any token may do everything). The local runner
+         *     also answers 403 to a request from another site (Origin) or under another host name (Host).
+         */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /** @description No such session for this tenant (never made, or being erased or erased). */
@@ -1040,6 +1056,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["SessionNotFound"];
             429: components["responses"]["Throttled"];
             500: components["responses"]["Internal"];
@@ -1093,6 +1110,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             409: components["responses"]["AppendConflict"];
             410: components["responses"]["SessionErased"];
             413: components["responses"]["TooLarge"];
@@ -1148,6 +1166,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["SessionNotFound"];
             409: components["responses"]["SessionExists"];
             410: components["responses"]["SessionErased"];
@@ -1191,6 +1210,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["SessionNotFound"];
             429: components["responses"]["Throttled"];
             500: components["responses"]["Internal"];
@@ -1231,6 +1251,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["SessionNotFound"];
             410: components["responses"]["SessionErased"];
             429: components["responses"]["Throttled"];
@@ -1272,6 +1293,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["SessionNotFound"];
             429: components["responses"]["Throttled"];
             500: components["responses"]["Internal"];
@@ -1321,6 +1343,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["SessionOrEventNotFound"];
             429: components["responses"]["Throttled"];
             500: components["responses"]["Internal"];
@@ -1368,6 +1391,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["SessionOrLoopNotFound"];
             429: components["responses"]["Throttled"];
             500: components["responses"]["Internal"];
@@ -1423,6 +1447,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["SessionNotFound"];
             429: components["responses"]["Throttled"];
             500: components["responses"]["Internal"];
@@ -1473,6 +1498,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["Throttled"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
