@@ -297,8 +297,12 @@ export interface paths {
         /**
          * The tenant's sessions, newest activity (last_event_at) first
          * @description Built from an index that may lag the recorder by a second or two; `head_seq` here is the last
-         *     seq the recorder folded. A cursor is only valid with the same `agent_id`, `active_since` and
-         *     `forked_from`. `forked_from` lists a session's forks and cannot be combined with `agent_id`.
+         *     seq the recorder folded. The order, `last_event_at` here and `active_since` are by the
+         *     session's activity, which moves to its last event only once that is a minute or more later
+         *     (so that a busy session's saves move no index entry): here `last_event_at` may be up to a
+         *     minute older than the session's own. A cursor is only valid with the same `agent_id`,
+         *     `active_since` and `forked_from`. `forked_from` lists a session's forks and cannot be combined
+         *     with `agent_id`.
          */
         get: operations["listSessions"];
         put?: never;
@@ -1461,7 +1465,7 @@ export interface operations {
                 /** @example orchestrator */
                 agent_id?: string;
                 /**
-                 * @description Only sessions whose `last_event_at` is at or after this ISO-8601 UTC time (years 0000 to 9999).
+                 * @description Only sessions whose `last_event_at` (as this list gives it, to the minute) is at or after this ISO-8601 UTC time (years 0000 to 9999).
                  * @example 2026-11-21T10:00:00Z
                  */
                 active_since?: string;

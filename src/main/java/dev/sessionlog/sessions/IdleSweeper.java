@@ -58,6 +58,10 @@ public final class IdleSweeper {
         if (stored == null || !stored.fold().hasOpenLoops()) {
             return false;
         }
+        Instant lastEvent = stored.fold().lastEventAt();
+        if (lastEvent != null && lastEvent.isAfter(now.minus(idleTimeout))) {
+            return false; // the index's activity lags the last event by up to a minute: not idle yet
+        }
         long through = stored.fold().recordedThroughSeq();
         ObjectNode event = Json.MAPPER.createObjectNode();
         event.put("type", SessionFold.IDLE_TIMEOUT);

@@ -44,12 +44,21 @@ public final class SessionStore {
      *
      * @param stateRef the S3 object the state was read from, or null when it was in the item
      * @param partRefs the frozen parts that state referred to
+     * @param activity the session's activity as the list's indexes hold it, or null
      */
-    public record Stored(SessionFold fold, long version, String stateRef, List<String> partRefs) {
+    public record Stored(SessionFold fold, long version, String stateRef, List<String> partRefs, String activity) {
         public static Stored none(SessionFold fold) {
-            return new Stored(fold, 0, null, List.of());
+            return new Stored(fold, 0, null, List.of(), null);
         }
     }
+
+    /**
+     * How far the session's activity (the sort key of every index of the sessions table) may lag its
+     * last event: a save within this of the stored activity leaves it, and with it every index entry's
+     * key, as it is. The list's order and its last_event_at are this coarse; the session's own
+     * last_event_at is exact.
+     */
+    public static final java.time.Duration ACTIVITY_STEP = java.time.Duration.ofMinutes(1);
 
     /** Another invocation saved the session after it was read; nothing was written. */
     public static final class ConcurrentUpdateException extends RuntimeException {
@@ -145,7 +154,8 @@ public final class SessionStore {
                     continue;
                 }
             }
-            return Optional.of(new Stored(fold, Long.parseLong(item.get(VERSION).n()), ref, partRefs));
+            return Optional.of(new Stored(fold, Long.parseLong(item.get(VERSION).n()), ref, partRefs,
+                    item.containsKey(ACTIVITY) ? item.get(ACTIVITY).s() : null));
         }
     }
 
@@ -204,7 +214,7 @@ public final class SessionStore {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Map<String, AttributeValue> item = summaryItem(key, fold);
+        Map<String, AttributeValue> item = summaryItem(key, fold, read.activity());
         item.put(VERSION, AttributeValue.fromN(Long.toString(version)));
         String writeId = UUID.randomUUID().toString();
         item.put(WRITE_ID, AttributeValue.fromS(writeId));
@@ -306,7 +316,7 @@ public final class SessionStore {
         return activeBefore(SessionItems.RETENTION_DUE, RETENTION_SHARD, "retention#", SessionItems.RETENTION_SHARDS, before, limitPerShard);
     }
 
-    private static Map<String, AttributeValue> summaryItem(StreamKey key, SessionFold fold) {
+    private static Map<String, AttributeValue> summaryItem(StreamKey key, SessionFold fold, String storedActivity) {
         ObjectNode summary = fold.toSummaryJson();
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(PK, AttributeValue.fromS(key.pk()));
@@ -314,7 +324,7 @@ public final class SessionStore {
         item.put(RECORDED_THROUGH, AttributeValue.fromN(Long.toString(fold.recordedThroughSeq())));
         // The server's clock: always a time DynamoDB can sort and this code can write, whatever events say.
         Instant lastEvent = fold.lastEventAt() == null ? Instant.EPOCH : fold.lastEventAt();
-        String activity = EventRecordJson.RECORDED_AT.format(lastEvent);
+        String activity = activity(lastEvent, storedActivity);
         int shard = SessionItems.listShard(key.sessionId());
         item.put(TENANT_KEY, AttributeValue.fromS(SessionItems.tenantKey(key.tenant(), shard)));
         item.put(ACTIVITY, AttributeValue.fromS(activity));
@@ -346,6 +356,20 @@ public final class SessionStore {
             item.put(OPEN_SHARD, AttributeValue.fromS("open#" + Math.floorMod(key.pk().hashCode(), OPEN_SHARDS)));
         }
         return item;
+    }
+
+    /**
+     * The activity to store: the last event's time, unless the stored activity is at most
+     * {@link #ACTIVITY_STEP} older, which then stays (so a busy session's saves move no index entry).
+     */
+    static String activity(Instant lastEvent, String storedActivity) {
+        if (storedActivity != null) {
+            Instant stored = Instant.from(EventRecordJson.RECORDED_AT.parse(storedActivity));
+            if (!lastEvent.isBefore(stored) && lastEvent.isBefore(stored.plus(ACTIVITY_STEP))) {
+                return storedActivity;
+            }
+        }
+        return EventRecordJson.RECORDED_AT.format(lastEvent);
     }
 
     private static String text(JsonNode node, String fallback) {
