@@ -14,6 +14,22 @@ import java.util.List;
 /** Loads the JSON fixtures of src/test/resources/recorder/ as the event records the fold reads. */
 final class Fixtures {
 
+    /** Every fixture with the session it belongs to (and, for one, keep_streaming_updates as well). */
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> everyFixture() {
+        return java.util.stream.Stream.of(
+                org.junit.jupiter.params.provider.Arguments.of("s-tool", "tool_loop.json", false),
+                org.junit.jupiter.params.provider.Arguments.of("s-tool", "tool_loop.json", true),
+                org.junit.jupiter.params.provider.Arguments.of("s-rej", "rejected_input.json", false),
+                org.junit.jupiter.params.provider.Arguments.of("s-chain", "continuation_chain.json", false),
+                org.junit.jupiter.params.provider.Arguments.of("s-parent", "subagent_parent.json", false),
+                org.junit.jupiter.params.provider.Arguments.of("s-child", "subagent_child.json", false),
+                org.junit.jupiter.params.provider.Arguments.of("s-par", "parallel_group.json", false),
+                org.junit.jupiter.params.provider.Arguments.of("s-idle", "idle_session.json", false),
+                org.junit.jupiter.params.provider.Arguments.of("s-mixed", "unknown_types.json", false),
+                org.junit.jupiter.params.provider.Arguments.of("s-orphan", "unknown_loop.json", false),
+                org.junit.jupiter.params.provider.Arguments.of("s-bad", "malformed.json", false));
+    }
+
     static final ObjectMapper MAPPER = new ObjectMapper();
     /** recordedAt of seq n is T0 + n s + 250 ms: close to the events' own clocks, but distinguishable. */
     static final Instant T0 = Instant.parse("2026-11-21T10:00:00Z");

@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Closed loops frozen into parts (what SessionStore does at a save) change nothing the fold serves:
@@ -50,19 +50,7 @@ class FrozenLoopsTest {
     }
 
     @ParameterizedTest
-    @CsvSource({
-        "s-tool, tool_loop.json, false",
-        "s-tool, tool_loop.json, true",
-        "s-rej, rejected_input.json, false",
-        "s-chain, continuation_chain.json, false",
-        "s-parent, subagent_parent.json, false",
-        "s-child, subagent_child.json, false",
-        "s-par, parallel_group.json, false",
-        "s-idle, idle_session.json, false",
-        "s-mixed, unknown_types.json, false",
-        "s-orphan, unknown_loop.json, false",
-        "s-bad, malformed.json, false",
-    })
+    @MethodSource("dev.sessionlog.recorder.Fixtures#everyFixture")
     void freezingAfterEveryEventServesWhatFoldingAtOnceServes(String sessionId, String fixture, boolean keepStreaming) {
         RecorderOptions options = RecorderOptions.defaults().withKeepStreamingUpdates(keepStreaming);
         List<EventRecord> events = load(fixture);
