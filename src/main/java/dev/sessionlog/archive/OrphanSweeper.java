@@ -73,8 +73,13 @@ public final class OrphanSweeper {
         this.clock = clock;
     }
 
+    /** The session whose state objects were looked at last, and what its state needs (empty: unreadable). */
+    private StreamKey lastStateKey;
+    private Optional<java.util.Set<String>> lastNeeded = Optional.empty();
+
     /** Looks at up to {@code maxObjects} objects of each kind. */
     public Report sweep(int maxObjects) {
+        lastStateKey = null; // a state may have changed since the last run
         Report payloadReport = sweep("payloads/", "payloads_after", maxObjects, payloadGrace, this::isReferencedPayload);
         Report stateReport = sweep("sessions/", "sessions_after", maxObjects, GRACE, this::isReferencedState);
         return new Report(payloadReport.examined() + stateReport.examined(), payloadReport.removed() + stateReport.removed());
@@ -148,7 +153,12 @@ public final class OrphanSweeper {
             return true;
         }
         StreamKey key = new StreamKey(URLDecoder.decode(m.group(1), StandardCharsets.UTF_8), m.group(2));
-        return sessions.needsObject(key, objectKey);
+        // A session's objects are listed together (its state object and its parts): its state is read once for them.
+        if (!key.equals(lastStateKey)) {
+            lastStateKey = key;
+            lastNeeded = sessions.neededObjects(key);
+        }
+        return lastNeeded.map(needed -> needed.contains(objectKey)).orElse(true);
     }
 
     private String position(String attribute) {

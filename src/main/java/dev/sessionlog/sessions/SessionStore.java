@@ -288,18 +288,29 @@ public final class SessionStore {
     }
 
     /**
-     * Whether the session's stored state needs this S3 object (its state object, or one of its frozen
-     * parts): what the orphan sweeper keeps. A state that cannot be read keeps everything.
+     * The S3 objects the session's stored state needs (its state object, and its frozen parts): what
+     * the orphan sweeper keeps. Empty when the state cannot be read: then nothing of it may go.
      */
-    public boolean needsObject(StreamKey key, String objectKey) {
+    public Optional<java.util.Set<String>> neededObjects(StreamKey key) {
         Optional<Stored> stored;
         try {
             stored = load(key);
         } catch (RuntimeException unreadable) {
-            return true;
+            return Optional.empty();
         }
-        return stored.isPresent() && (objectKey.equals(stored.get().stateRef())
-                || stored.get().fold().frozenRefs().stream().anyMatch(ref -> partKey(key, ref).equals(objectKey)));
+        java.util.Set<String> needed = new java.util.HashSet<>();
+        stored.ifPresent(s -> {
+            if (s.stateRef() != null) {
+                needed.add(s.stateRef());
+            }
+            s.fold().frozenRefs().forEach(ref -> needed.add(partKey(key, ref)));
+        });
+        return Optional.of(needed);
+    }
+
+    /** Whether the session's stored state needs this S3 object (see {@link #neededObjects}). */
+    public boolean needsObject(StreamKey key, String objectKey) {
+        return neededObjects(key).map(needed -> needed.contains(objectKey)).orElse(true);
     }
 
     private String stateKey(StreamKey key, long version) {

@@ -76,6 +76,34 @@ class OrphanSweepTest {
                 t.api.get(tenant, "/v1/sessions/s-sweep/events").body().get("events").get(0).get("event").get("blob").asText());
     }
 
+    @Test
+    void theSweepKeepsASessionsFrozenPartsAndRemovesOneItsStateDoesNotName() {
+        MutableClock clock = new MutableClock(Instant.now());
+        RecorderTestSupport t = new RecorderTestSupport(clock);
+        String tenant = RecorderTestSupport.newTenant();
+        StreamKey key = new StreamKey(tenant, "s-parts");
+        List<com.fasterxml.jackson.databind.JsonNode> events = dev.sessionlog.recorder.AgentRunGenerator.generate(
+                dev.sessionlog.recorder.AgentRunGenerator.Config.of("s-parts", 60)).events().stream()
+                .map(dev.sessionlog.event.EventRecord::event).toList();
+        t.append(tenant, "s-parts", events);
+        t.record(tenant, "s-parts");
+        String prefix = t.components.sessionStore().statePrefix(key);
+        S3Client s3 = t.aws.embedded().s3();
+        List<String> parts = s3.listObjectsV2(b -> b.bucket(AwsTestResource.BUCKET).prefix(prefix)).contents().stream()
+                .map(software.amazon.awssdk.services.s3.model.S3Object::key).toList();
+        assertFalse(parts.isEmpty(), "the session keeps its closed loops in parts");
+        com.fasterxml.jackson.databind.JsonNode served = t.session(tenant, "s-parts");
+        // what a save that lost its race and died before deleting its part leaves
+        String lostPart = prefix + "loops-9-deadbeef.json.gz";
+        s3.putObject(b -> b.bucket(AwsTestResource.BUCKET).key(lostPart), RequestBody.fromBytes(new byte[] {1}));
+
+        clock.set(Instant.now().plus(OrphanSweeper.GRACE).plusSeconds(60));
+        OrphanSweeper.Report report = t.components.orphanSweeper().sweep(100_000);
+        assertFalse(exists(s3, lostPart), report::toString);
+        parts.forEach(part -> assertTrue(exists(s3, part), part));
+        assertEquals(served, t.session(tenant, "s-parts"));
+    }
+
     private static boolean exists(S3Client s3, String key) {
         return !s3.listObjectsV2(b -> b.bucket(AwsTestResource.BUCKET).prefix(key)).contents().isEmpty();
     }
