@@ -102,8 +102,10 @@ final class FoldState {
         }
         List<LoopState> thawed = new ArrayList<>();
         List<List<String>> links = new ArrayList<>();
-        for (FrozenLoops.Part p : frozen.parts) {
-            com.fasterxml.jackson.databind.JsonNode part = partReader.read(p.ref());
+        List<com.fasterxml.jackson.databind.JsonNode> read = partReader.readAll(frozen.parts.stream().map(FrozenLoops.Part::ref).toList());
+        for (int i = 0; i < frozen.parts.size(); i++) {
+            FrozenLoops.Part p = frozen.parts.get(i);
+            com.fasterxml.jackson.databind.JsonNode part = read.get(i);
             com.fasterxml.jackson.databind.JsonNode partLoops = part == null ? null : part.get("loops");
             if (partLoops == null || !partLoops.isArray() || partLoops.size() != p.loops()) {
                 throw new IllegalStateException("frozen part " + p.ref() + " does not hold its " + p.loops() + " loops");

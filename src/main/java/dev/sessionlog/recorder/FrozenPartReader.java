@@ -12,4 +12,9 @@ public interface FrozenPartReader {
     };
 
     JsonNode read(String ref);
+
+    /** The parts of these refs, in their order; a store may read them at once. */
+    default java.util.List<JsonNode> readAll(java.util.List<String> refs) {
+        return refs.stream().map(this::read).toList();
+    }
 }

@@ -139,7 +139,7 @@ public final class SessionStore {
             SessionFold fold;
             try {
                 JsonNode state = STATE_JSON.readTree(EventBodyCodec.gunzip(gz));
-                fold = SessionFold.fromStateJson(state, options, part -> readPart(key, part));
+                fold = SessionFold.fromStateJson(state, options, parts(key));
             } catch (IOException e) {
                 throw new UncheckedIOException("stored state of " + key.sessionId() + " is not readable", e);
             }
@@ -206,7 +206,7 @@ public final class SessionStore {
             String objectKey = partKey(key, partRef);
             byte[] part = EventBodyCodec.gzip(freezable.get().json());
             s3.putObject(b -> b.bucket(bucket).key(objectKey), RequestBody.fromBytes(part));
-            fold.frozen(freezable.get(), partRef, ref -> readPart(key, ref));
+            fold.frozen(freezable.get(), partRef, parts(key));
         }
         byte[] gz;
         try {
@@ -276,6 +276,23 @@ public final class SessionStore {
 
     private String partKey(StreamKey key, String partRef) {
         return statePrefix(key) + partRef + ".json.gz";
+    }
+
+    /** The session's frozen parts, read from S3; several at once in parallel (a GET's latency, not one per part). */
+    private dev.sessionlog.recorder.FrozenPartReader parts(StreamKey key) {
+        return new dev.sessionlog.recorder.FrozenPartReader() {
+            @Override
+            public JsonNode read(String ref) {
+                return readPart(key, ref);
+            }
+
+            @Override
+            public List<JsonNode> readAll(List<String> refs) {
+                List<java.util.concurrent.CompletableFuture<JsonNode>> reads = refs.stream()
+                        .map(ref -> dev.sessionlog.log.IoPool.supply(() -> readPart(key, ref))).toList();
+                return reads.stream().map(dev.sessionlog.log.IoPool::join).toList();
+            }
+        };
     }
 
     private JsonNode readPart(StreamKey key, String partRef) {
