@@ -89,7 +89,11 @@ final class FoldState {
     LoopState loop(String loopId) {
         LoopState l = loopsById.get(loopId);
         if (l == null && frozen.mayHold(loopId)) {
-            thaw();
+            try {
+                thaw();
+            } catch (RuntimeException e) {
+                throw new FrozenPartsUnreadable(e);
+            }
             l = loopsById.get(loopId);
         }
         return l;

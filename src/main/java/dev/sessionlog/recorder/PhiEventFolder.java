@@ -38,6 +38,8 @@ final class PhiEventFolder {
             }
         } catch (RejectedEvent e) {
             s.addError(new FoldError(seq, type, e.getMessage()), options.maxFoldErrors());
+        } catch (FrozenPartsUnreadable storeFailed) {
+            throw storeFailed; // the store's failure, not the event's: the batch is retried, nothing is recorded
         } catch (RuntimeException e) {
             // Whatever an accepted event holds, it must not stop the session's recording: it is recorded as
             // what it is, an event the fold could not apply, and the fold goes on after it.

@@ -245,10 +245,9 @@ public final class SessionStore {
                     String orphan = stateRef;
                     s3.deleteObject(b -> b.bucket(bucket).key(orphan)); // ours, never referenced
                 }
-                if (partRef != null) {
-                    String orphan = partKey(key, partRef);
-                    s3.deleteObject(b -> b.bucket(bucket).key(orphan));
-                }
+                // Our new part stays: if our put landed and its answer was lost, the state that won may
+                // have been saved on top of ours and carry the part on. The orphan sweep removes it
+                // after its grace when no state names it.
                 throw new ConcurrentUpdateException(key);
             }
         }

@@ -5,6 +5,7 @@ import static dev.sessionlog.recorder.Fixtures.load;
 import static dev.sessionlog.recorder.Fixtures.parse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -94,6 +95,23 @@ class FrozenLoopsTest {
         SessionFold whole = Fixtures.fold("s-tool", events, options);
         assertEquals(1, whole.foldErrorCount());
         assertEquals(json(whole.toSessionJson()), json(parts.saveAndLoad(fold, 1, options).toSessionJson()));
+    }
+
+    @Test
+    void aPartThatCannotBeReadStopsTheFoldAndIsNoFoldError() {
+        List<EventRecord> loopRun = load("tool_loop.json");
+        EventRecord turnStart = loopRun.stream().filter(e -> e.type().equals("TurnStart")).findFirst().orElseThrow();
+        RecorderOptions options = RecorderOptions.defaults();
+        Parts parts = new Parts();
+        SessionFold fold = Fixtures.fold("s-tool", loopRun, options);
+        fold = parts.saveAndLoad(fold, 1, options);
+        SessionFold restored = SessionFold.fromStateJson(parse(json(fold.toStateJson())), options, ref -> {
+            throw new IllegalStateException("S3 is down");
+        });
+        long errors = restored.foldErrorCount();
+        assertThrows(FrozenPartsUnreadable.class, () -> restored.apply(Fixtures.record(loopRun.size() + 1, turnStart.event())));
+        assertEquals(loopRun.size(), restored.recordedThroughSeq(), "the event is not taken: its batch is retried");
+        assertEquals(errors, restored.foldErrorCount());
     }
 
     @Test

@@ -50,7 +50,7 @@ class SessionStoreTest {
     }
 
     @Test
-    void theLoserOfARaceNeitherOverwritesNorLeavesItsObjects() {
+    void theLoserOfARaceOverwritesNothingAndLeavesOnlyAPartNoStateNames() {
         StreamKey key = new StreamKey(RecorderTestSupport.newTenant(), "s-big");
         List<EventRecord> events = AgentRunGenerator.generate(AgentRunGenerator.Config.of("s-big", 150)).events();
         assertTrue(events.size() > 3000, "generated " + events.size());
@@ -69,10 +69,17 @@ class SessionStoreTest {
         Map<String, AttributeValue> item = t.aws.embedded().dynamo().getItem(b -> b.tableName(t.aws.table("SessionsTable"))
                 .key(Map.of("pk", AttributeValue.fromS(key.pk())))).item();
         assertEquals(3000, Long.parseLong(item.get(SessionItems.RECORDED_THROUGH).n()), "summary and state agree");
-        // the winner's objects, and nothing of the loser's or of the state it replaced
+        // the winner's objects; of the loser's, only its new part (had its put landed and its answer
+        // been lost, a state saved on top of it could carry that part on), which no state names, so
+        // the orphan sweep removes it after its grace (OrphanSweepTest)
         Set<String> stored = new TreeSet<>(stateObjects(key).stream().map(S3Object::key).toList());
-        assertEquals(needed(key, store.load(key).orElseThrow()), stored);
-        assertTrue(stored.stream().allMatch(objectKey -> store.needsObject(key, objectKey)));
+        Set<String> needed = needed(key, store.load(key).orElseThrow());
+        assertTrue(stored.containsAll(needed), () -> stored + " against " + needed);
+        Set<String> left = new TreeSet<>(stored);
+        left.removeAll(needed);
+        assertEquals(1, left.size(), left::toString);
+        assertTrue(left.iterator().next().contains("/loops-"), left::toString);
+        assertFalse(store.needsObject(key, left.iterator().next()));
     }
 
     @Test
