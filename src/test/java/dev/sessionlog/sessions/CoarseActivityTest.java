@@ -19,8 +19,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 /**
  * Every index of the sessions table sorts by the session's activity. A save within a minute of the
  * stored activity leaves it, and so every index entry, where it is: the list's order, its
- * last_event_at and active_since are that coarse, the session's own last_event_at is exact, and the
- * idle flush and the retention look at the exact time before they act. (Clocks in 1999: before every
+ * last_event_at and active_since are that coarse, the session's own last_event_at is exact; the
+ * idle flush looks at the exact time before it acts, and the retention waits the step out (it is at
+ * most a minute late, never early). (Clocks in 1999: before every
  * other test's sessions, so the sweeps below find only these.)
  */
 class CoarseActivityTest {
@@ -100,6 +101,10 @@ class CoarseActivityTest {
         assertEquals(200, t.api.get(tenant, "/v1/sessions/s-kept/events").status(), "a day after the activity, not after the last event");
 
         clock.set(T0.plus(Duration.ofDays(1)).plusSeconds(51));
+        t.components.retentionSweeper().sweep();
+        assertEquals(200, t.api.get(tenant, "/v1/sessions/s-kept/events").status(), "past it by less than the activity's step: not yet");
+
+        clock.set(T0.plus(Duration.ofDays(1)).plusSeconds(61));
         t.components.retentionSweeper().sweep();
         assertNotEquals(200, t.api.get(tenant, "/v1/sessions/s-kept/events").status(), "past the retention: being erased");
     }
