@@ -179,14 +179,6 @@ public final class SessionStore {
                 .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
     }
 
-    /** The S3 object the session's state is in, if it is in one (what the orphan sweeper keeps). */
-    public Optional<String> stateRef(StreamKey key) {
-        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).key(Map.of(PK, AttributeValue.fromS(key.pk())))
-                .consistentRead(true).projectionExpression(STATE_REF).returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)).item();
-        AttributeValue ref = item == null ? null : item.get(STATE_REF);
-        return ref == null ? Optional.empty() : Optional.of(ref.s());
-    }
-
     /**
      * Saves the fold as the next version of {@code read}, if the stored version is still the one read.
      *
