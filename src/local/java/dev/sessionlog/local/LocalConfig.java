@@ -11,7 +11,8 @@ import java.util.Map;
 public record LocalConfig(int apiPort, int dynamoPort, int s3Port, Path dataDir, boolean inMemory,
                           URI dynamoEndpoint, URI s3Endpoint, String bucket, long streamPollMillis,
                           long scheduleSeconds, String idleTimeout, String archiveHotWindow, int archiveSegmentMaxEvents,
-                          long archiveSegmentMaxBytes, long eraseSeconds, String sessionRetention, String archiveGrace) {
+                          long archiveSegmentMaxBytes, long eraseSeconds, String sessionRetention, String archiveGrace,
+                          int followPort) {
 
     public static LocalConfig fromEnvironment() {
         return from(System.getenv());
@@ -35,7 +36,14 @@ public record LocalConfig(int apiPort, int dynamoPort, int s3Port, Path dataDir,
                 Long.parseLong(value(env, "ARCHIVE_SEGMENT_MAX_BYTES", "8388608")),
                 Long.parseLong(value(env, "SESSIONLOG_ERASE_SECONDS", "30")),
                 value(env, "SESSION_RETENTION", ""),
-                value(env, "ARCHIVE_GRACE", "P7D"));
+                value(env, "ARCHIVE_GRACE", "P7D"),
+                followPort(env));
+    }
+
+    /** SESSIONLOG_FOLLOW_PORT, by default the API's port + 1 (0, any free port, when the API's is 0). */
+    private static int followPort(Map<String, String> env) {
+        int api = Integer.parseInt(value(env, "SESSIONLOG_API_PORT", "8080"));
+        return Integer.parseInt(value(env, "SESSIONLOG_FOLLOW_PORT", api == 0 ? "0" : Integer.toString(api + 1)));
     }
 
     private static String value(Map<String, String> env, String name, String defaultValue) {

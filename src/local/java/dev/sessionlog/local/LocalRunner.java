@@ -1,6 +1,7 @@
 package dev.sessionlog.local;
 
 import dev.sessionlog.archive.ArchiveSettings;
+import dev.sessionlog.follow.FollowSettings;
 import dev.sessionlog.function.Components;
 import dev.sessionlog.function.Settings;
 import dev.sessionlog.function.StreamEventHandler;
@@ -23,9 +24,11 @@ public final class LocalRunner implements AutoCloseable {
     private final Map<String, String> tables;
     private final LocalGateway gateway;
     private final LocalSchedules schedules;
+    private final LocalFollowServer follow;
 
     private LocalRunner(LocalConfig config, EmbeddedAws aws, Map<String, String> tables, LocalGateway gateway,
-                        LocalSchedules schedules) {
+                        LocalSchedules schedules, LocalFollowServer follow) {
+        this.follow = follow;
         this.config = config;
         this.aws = aws;
         this.tables = tables;
@@ -35,6 +38,7 @@ public final class LocalRunner implements AutoCloseable {
 
     public static LocalRunner start(LocalConfig config) throws Exception {
         EmbeddedAws aws = EmbeddedAws.start(config.awsOptions());
+        LocalFollowServer follow = null;
         try {
             DynamoDbClient dynamo = aws.dynamo();
             S3Client s3 = aws.s3();
@@ -51,16 +55,27 @@ public final class LocalRunner implements AutoCloseable {
                             Duration.parse(config.archiveGrace())))
                     .withSessionRetention(config.sessionRetention().isEmpty() ? null : Duration.parse(config.sessionRetention()))
                     .withCheckpointKey(LocalCheckpointKey.of(config.inMemory() ? null : config.dataDir()));
+            follow = LocalFollowServer.start(config.followPort());
+            settings = settings.withFollow(new FollowSettings(tables.get("FollowTable"), follow.url(), ""));
             Components components = new Components(settings, dynamo, s3, checkpointS3, java.time.Clock.systemUTC(),
                     dev.sessionlog.observe.Metrics.NONE);
             LocalGateway gateway = new LocalGateway(config.apiPort(), components.appendHandler(), components.queryHandler(),
                     components.streamEventHandler(), settings.tenantClaim());
-            LocalSchedules schedules = LocalSchedules.start(components, dynamo, aws.streams(), config);
-            return new LocalRunner(config, aws, tables, gateway, schedules);
+            follow.serve(components.followSocketHandler());
+            LocalSchedules schedules = LocalSchedules.start(components, dynamo, aws.streams(), config, follow);
+            return new LocalRunner(config, aws, tables, gateway, schedules, follow);
         } catch (Exception | Error e) {
+            if (follow != null) {
+                follow.shutdown();
+            }
             aws.close();
             throw e;
         }
+    }
+
+    /** The port of the follow protocol (WebSocket). */
+    public int followPort() {
+        return follow.getPort();
     }
 
     /** The port of the API and the timeline page. */
@@ -76,6 +91,7 @@ public final class LocalRunner implements AutoCloseable {
     @Override
     public void close() throws Exception {
         schedules.close();
+        follow.shutdown();
         gateway.close();
         aws.close();
     }
@@ -111,6 +127,7 @@ public final class LocalRunner implements AutoCloseable {
                 sessionlog is running
                   API        http://localhost:%d/v1/sessions   (tenant: X-Tenant-Id header, default "local")
                   timeline   http://localhost:%d/ui/   (type the tenant into the page)
+                  follow     %s   (WebSocket; POST /v1/sessions/ID/follow gives a ticket)
                   DynamoDB   %s   tables: %s%s
                   S3         %s   bucket: %s
                   data       %s
@@ -121,7 +138,7 @@ public final class LocalRunner implements AutoCloseable {
                              of events older than %s) every %d s; erasure every %d s
                   rebuild    curl -X POST localhost:%d/_local/rebuild/SESSION_ID -H 'X-Tenant-Id: TENANT'
                 Ctrl-C stops it.
-                """, apiPort(), apiPort(), aws.dynamoEndpoint(), String.join(", ", tables.values()),
+                """, apiPort(), apiPort(), follow.url(), aws.dynamoEndpoint(), String.join(", ", tables.values()),
                 moto == null ? "" : "\n             (" + moto.banner() + ")", aws.s3Endpoint(), c.bucket(),
                 c.inMemory() ? "in memory" : c.dataDir().toAbsolutePath() + " (kept between runs; SESSIONLOG_IN_MEMORY=true keeps nothing)",
                 EmbeddedAws.ACCESS_KEY, EmbeddedAws.SECRET_KEY, EmbeddedAws.REGION.id(),

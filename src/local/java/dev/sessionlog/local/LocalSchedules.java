@@ -1,5 +1,7 @@
 package dev.sessionlog.local;
 
+import dev.sessionlog.follow.Connections;
+import dev.sessionlog.function.FanOutEventHandler;
 import dev.sessionlog.function.Components;
 import dev.sessionlog.function.StreamEventHandler;
 import java.util.concurrent.Executors;
@@ -21,8 +23,12 @@ final class LocalSchedules implements AutoCloseable {
         this.executor = executor;
     }
 
-    static LocalSchedules start(Components components, DynamoDbClient dynamo, DynamoDbStreamsClient streams, LocalConfig config) {
-        ScheduledExecutorService executor = Executors.newScheduledThreadPool(3, r -> {
+    /** How often the fan-out's poller reads the stream: what an event waits at most, here, before it is pushed. */
+    static final long FAN_OUT_POLL_MILLIS = 100;
+
+    static LocalSchedules start(Components components, DynamoDbClient dynamo, DynamoDbStreamsClient streams, LocalConfig config,
+                                Connections followers) {
+        ScheduledExecutorService executor = Executors.newScheduledThreadPool(4, r -> {
             Thread t = new Thread(r, "sessionlog-schedule");
             t.setDaemon(true);
             return t;
@@ -36,6 +42,16 @@ final class LocalSchedules implements AutoCloseable {
                 System.err.println("sessionlog: stream poll failed: " + e);
             }
         }, 0, config.streamPollMillis(), TimeUnit.MILLISECONDS);
+        // The fan-out, the stream's second reader: from now on, as a new mapping with LATEST reads.
+        FanOutEventHandler fanOut = new FanOutEventHandler(components.fanOut(followers));
+        StreamPoller fanOutPoller = StreamPoller.fromNow(dynamo, streams, components.settings().eventsTable(), EmbeddedAws.REGION.id());
+        executor.scheduleWithFixedDelay(() -> {
+            try {
+                fanOutPoller.pollOnce(event -> StreamEvents.deliver(fanOut::handle, event));
+            } catch (RuntimeException e) {
+                System.err.println("sessionlog: fan-out poll failed: " + e);
+            }
+        }, 0, FAN_OUT_POLL_MILLIS, TimeUnit.MILLISECONDS);
         var work = components.scheduledWork();
         executor.scheduleWithFixedDelay(() -> {
             try {

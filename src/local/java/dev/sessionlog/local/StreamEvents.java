@@ -1,5 +1,6 @@
 package dev.sessionlog.local;
 
+import dev.sessionlog.function.StreamBatchResponse;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sessionlog.event.Json;
@@ -13,9 +14,13 @@ public final class StreamEvents {
     }
 
     public static List<String> deliver(StreamEventHandler handler, ObjectNode event) {
+        return deliver(handler::handle, event);
+    }
+
+    public static List<String> deliver(java.util.function.Function<DynamoStreamEvent, StreamBatchResponse> handler, ObjectNode event) {
         try {
             DynamoStreamEvent parsed = Json.MAPPER.treeToValue(event, DynamoStreamEvent.class);
-            return handler.handle(parsed).batchItemFailures.stream().map(f -> f.itemIdentifier).toList();
+            return handler.apply(parsed).batchItemFailures.stream().map(f -> f.itemIdentifier).toList();
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("not a stream event", e);
         }

@@ -37,10 +37,12 @@ public final class QueryHandler {
     private final Duration timeBudget;
     private final VerifyHandler verify;
     private final TailWaiter tail;
+    private final FollowStart follow;
 
     public QueryHandler(EventLog log, SessionReader sessions, SessionListing listing, TenantResolver tenants,
-                        Duration timeBudget, VerifyHandler verify, WaitSlots waitSlots, java.time.Clock clock) {
+                        Duration timeBudget, VerifyHandler verify, WaitSlots waitSlots, java.time.Clock clock, FollowStart follow) {
         this.verify = verify;
+        this.follow = follow;
         this.tail = new TailWaiter(log, waitSlots, clock, TailWaiter.Sleeper.REAL);
         this.log = log;
         this.sessions = sessions;
@@ -83,6 +85,7 @@ public final class QueryHandler {
                 case LOOP -> loop(event, new StreamKey(tenant, path.id(1, "session_id")), path.segment(3));
                 case SESSIONS -> SessionList.page(listing, tenant, event);
                 case VERIFY -> verify.handle(event, new StreamKey(tenant, path.id(1, "session_id")));
+                case FOLLOW -> follow.start(new StreamKey(tenant, path.id(1, "session_id")));
                 default -> throw new IllegalStateException("no reader for " + route);
             };
         } catch (RuntimeException e) {

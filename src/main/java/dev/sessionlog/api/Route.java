@@ -17,6 +17,8 @@ public enum Route {
     SESSION("GET", false, "sessions", "*"),
     LOOP("GET", false, "sessions", "*", "loops", "*"),
     VERIFY("GET", false, "sessions", "*", "verify"),
+    /** A ticket to follow the session over WebSocket: a read, served by the query function. */
+    FOLLOW("POST", false, "sessions", "*", "follow"),
     SESSIONS("GET", false, "sessions");
 
     final String method;

@@ -1,5 +1,11 @@
 package dev.sessionlog.function;
 
+import dev.sessionlog.api.FollowStart;
+import dev.sessionlog.follow.Connections;
+import dev.sessionlog.follow.FanOut;
+import dev.sessionlog.follow.FollowSocketHandler;
+import dev.sessionlog.follow.FollowTickets;
+import dev.sessionlog.follow.Subscriptions;
 import dev.sessionlog.api.AppendHandler;
 import dev.sessionlog.api.QueryHandler;
 import dev.sessionlog.api.TenantResolver;
@@ -125,7 +131,26 @@ public final class Components {
                 new SessionListing(dynamo, settings.sessionsTable()), tenants, settings.requestTimeBudget(),
                 new VerifyHandler(eventLog, checkpoints, new WaitSlots(dynamo, settings.sessionsTable(), clock,
                         settings.tenantLimits().maxVerifies(), "verify"), clock),
-                new WaitSlots(dynamo, settings.sessionsTable(), clock, settings.tenantLimits().maxWaits()), clock);
+                new WaitSlots(dynamo, settings.sessionsTable(), clock, settings.tenantLimits().maxWaits()), clock,
+                new FollowStart(settings.follow().enabled() ? followTickets() : null, settings.follow().url(), eventLog));
+    }
+
+    public FollowTickets followTickets() {
+        return new FollowTickets(dynamo, settings.follow().table(), clock);
+    }
+
+    public Subscriptions subscriptions() {
+        return new Subscriptions(dynamo, settings.follow().table(), clock);
+    }
+
+    /** The follow API's WebSocket routes: tickets in, subscriptions out. */
+    public FollowSocketHandler followSocketHandler() {
+        return new FollowSocketHandler(followTickets(), subscriptions());
+    }
+
+    /** The fan-out's work: new events of the stream to the connections that follow their sessions. */
+    public FanOut fanOut(Connections connections) {
+        return new FanOut(subscriptions(), connections, clock);
     }
 
     public StreamRecorder streamRecorder() {

@@ -1,5 +1,12 @@
 package dev.sessionlog.function;
 
+import dev.sessionlog.follow.ApiGatewayConnections;
+import dev.sessionlog.follow.FanOut;
+import dev.sessionlog.follow.FollowSettings;
+import dev.sessionlog.follow.FollowSocketHandler;
+import java.net.URI;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.apigatewaymanagementapi.ApiGatewayManagementApiClient;
 import dev.sessionlog.api.AppendHandler;
 import dev.sessionlog.api.QueryHandler;
 import dev.sessionlog.api.RouteScopes;
@@ -29,7 +36,9 @@ public class ComponentsProducer {
                 config.sessionRetention().orElse(null),
                 new RouteScopes(config.scopes().read().orElse(""), config.scopes().append().orElse(""), config.scopes().erase().orElse("")),
                 new TenantLimits(config.maxWaitsPerTenant(), config.maxVerifiesPerTenant(), config.tenantRequestsPerSecond()),
-                new StorageLayout(config.appendPacks(), config.recorderFrozenLoops())), dynamo, s3, Clock.systemUTC(),
+                new StorageLayout(config.appendPacks(), config.recorderFrozenLoops()),
+                new FollowSettings(config.follow().table().orElse(""), config.follow().url().orElse(""),
+                        config.follow().endpoint().orElse(""))), dynamo, s3, Clock.systemUTC(),
                 config.metrics().enabled() ? new EmfMetrics(System.out, Clock.systemUTC()) : Metrics.NONE);
     }
 
@@ -49,6 +58,24 @@ public class ComponentsProducer {
     @Singleton
     StreamEventHandler streamEventHandler(Components components) {
         return components.streamEventHandler();
+    }
+
+    @Produces
+    @Singleton
+    FollowSocketHandler followSocketHandler(Components components) {
+        return components.followSocketHandler();
+    }
+
+    /** The fan-out posts to the WebSocket API's connections through its management endpoint (FOLLOW_ENDPOINT). */
+    @Produces
+    @Singleton
+    FanOut fanOut(Components components) {
+        String endpoint = components.settings().follow().endpoint();
+        if (endpoint.isEmpty()) {
+            throw new IllegalStateException("FOLLOW_ENDPOINT is not set: the fan-out has no connections to post to");
+        }
+        return components.fanOut(new ApiGatewayConnections(ApiGatewayManagementApiClient.builder()
+                .endpointOverride(URI.create(endpoint)).httpClient(UrlConnectionHttpClient.create()).build()));
     }
 
     @Produces

@@ -51,6 +51,20 @@ public interface SessionlogConfig {
 
     Scopes scopes();
 
+    /** Following over WebSocket: see {@link dev.sessionlog.follow.FollowSettings}. */
+    Follow follow();
+
+    interface Follow {
+        /** FOLLOW_TABLE: tickets and subscriptions. */
+        Optional<String> table();
+
+        /** FOLLOW_URL: the wss:// URL followers connect to; none: the follow route answers 404 follow_unavailable. */
+        Optional<String> url();
+
+        /** FOLLOW_ENDPOINT: the WebSocket API's management endpoint, where the fan-out posts. */
+        Optional<String> endpoint();
+    }
+
     Archive archive();
 
     Metrics metrics();

@@ -1,5 +1,6 @@
 package dev.sessionlog.function;
 
+import dev.sessionlog.follow.FollowSettings;
 import dev.sessionlog.api.RouteScopes;
 import dev.sessionlog.api.TenantLimits;
 import dev.sessionlog.archive.ArchiveSettings;
@@ -29,12 +30,13 @@ import java.time.Duration;
  * @param tenantLimits         MAX_WAITS_PER_TENANT, MAX_VERIFIES_PER_TENANT, TENANT_REQUESTS_PER_SECOND: see {@link TenantLimits}
  * @param layout               APPEND_PACKS, RECORDER_FROZEN_LOOPS: the storage layouts this version writes (default
  *                             both); see {@link StorageLayout}
+ * @param follow               FOLLOW_TABLE, FOLLOW_URL, FOLLOW_ENDPOINT: following over WebSocket; see {@link FollowSettings}
  */
 public record Settings(String eventsTable, String sessionsTable, String bucket, String archivePrefix, String tenantClaim,
                        Duration idleTimeout, boolean keepStreamingUpdates,
                        ArchiveSettings archive, Duration functionTimeout, String checkpointBucket,
                        String checkpointKey, String failureBucket, Duration sessionRetention, RouteScopes scopes, TenantLimits tenantLimits,
-                       StorageLayout layout) {
+                       StorageLayout layout, FollowSettings follow) {
 
     /** API Gateway's own limit on an integration: no answer can take longer than this. */
     static final Duration API_GATEWAY_TIMEOUT = Duration.ofSeconds(30);
@@ -45,7 +47,7 @@ public record Settings(String eventsTable, String sessionsTable, String bucket, 
      */
     public static Settings local(String eventsTable, String sessionsTable, String bucket) {
         return new Settings(eventsTable, sessionsTable, bucket, "", "tenant_id", Duration.ofHours(1), false,
-                ArchiveSettings.defaults(), Duration.ofSeconds(25), bucket + "-checkpoints", LOCAL_CHECKPOINT_KEY, bucket + "-failures", null, RouteScopes.ANY_TOKEN, TenantLimits.LOCAL, StorageLayout.CURRENT);
+                ArchiveSettings.defaults(), Duration.ofSeconds(25), bucket + "-checkpoints", LOCAL_CHECKPOINT_KEY, bucket + "-failures", null, RouteScopes.ANY_TOKEN, TenantLimits.LOCAL, StorageLayout.CURRENT, FollowSettings.OFF);
     }
 
     /** The tests' checkpoint key; the local runner keeps one of its own in its data directory. */
@@ -53,38 +55,38 @@ public record Settings(String eventsTable, String sessionsTable, String bucket, 
 
     public Settings withCheckpointKey(String key) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, key, failureBucket, sessionRetention, scopes, tenantLimits, layout);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, key, failureBucket, sessionRetention, scopes, tenantLimits, layout, follow);
     }
 
     public Settings withArchive(ArchiveSettings archive) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, tenantLimits, layout);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, tenantLimits, layout, follow);
     }
 
     public Settings withIdleTimeout(Duration idleTimeout) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, tenantLimits, layout);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, tenantLimits, layout, follow);
     }
 
     public Settings withFunctionTimeout(Duration functionTimeout) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, tenantLimits, layout);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, tenantLimits, layout, follow);
     }
 
     public Settings withSessionRetention(Duration retention) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, retention, scopes, tenantLimits, layout);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, retention, scopes, tenantLimits, layout, follow);
     }
 
     public Settings withScopes(RouteScopes scopes) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, tenantLimits, layout);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, tenantLimits, layout, follow);
     }
 
     public Settings withLayout(StorageLayout layout) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
                 keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes,
-                tenantLimits, layout);
+                tenantLimits, layout, follow);
     }
 
     public Settings withAppendPacks(boolean packs) {
@@ -103,12 +105,12 @@ public record Settings(String eventsTable, String sessionsTable, String bucket, 
     public Settings withTenantLimits(TenantLimits limits) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
                 keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes,
-                limits, layout);
+                limits, layout, follow);
     }
 
     public Settings withMaxWaitsPerTenant(int max) {
         return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
-                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, tenantLimits.withMaxWaits(max), layout);
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, tenantLimits.withMaxWaits(max), layout, follow);
     }
 
     /**
@@ -118,5 +120,10 @@ public record Settings(String eventsTable, String sessionsTable, String bucket, 
     public Duration requestTimeBudget() {
         Duration limit = functionTimeout.compareTo(API_GATEWAY_TIMEOUT) < 0 ? functionTimeout : API_GATEWAY_TIMEOUT;
         return limit.minusSeconds(2).isNegative() ? Duration.ofSeconds(1) : limit.minusSeconds(2);
+    }
+
+    public Settings withFollow(FollowSettings follow) {
+        return new Settings(eventsTable, sessionsTable, bucket, archivePrefix, tenantClaim, idleTimeout,
+                keepStreamingUpdates, archive, functionTimeout, checkpointBucket, checkpointKey, failureBucket, sessionRetention, scopes, tenantLimits, layout, follow);
     }
 }

@@ -287,7 +287,7 @@ class OpenApiResponsesTest {
         TestAws aws = AwsTestResource.aws();
         Settings local = AwsTestResource.settings();
         Settings onAws = new Settings(local.eventsTable(), local.sessionsTable(), local.bucket(), "", "tenant_id",
-                Duration.ofHours(1), false, ArchiveSettings.defaults(), Duration.ofSeconds(25), local.checkpointBucket(), local.checkpointKey(), local.failureBucket(), null, RouteScopes.ANY_TOKEN, new TenantLimits(0, 2, 100), dev.sessionlog.function.StorageLayout.CURRENT);
+                Duration.ofHours(1), false, ArchiveSettings.defaults(), Duration.ofSeconds(25), local.checkpointBucket(), local.checkpointKey(), local.failureBucket(), null, RouteScopes.ANY_TOKEN, new TenantLimits(0, 2, 100), dev.sessionlog.function.StorageLayout.CURRENT, local.follow());
         Components components = new Components(onAws, aws.embedded().dynamo(), aws.embedded().s3(), aws.embedded().checkpointS3(),
                 Clock.systemUTC(), dev.sessionlog.observe.Metrics.NONE);
         ApiClient api = new ApiClient(components.appendHandler(), components.queryHandler());

@@ -47,7 +47,9 @@ public class AwsTestResource implements QuarkusTestResourceLifecycleManager {
     /** The local runner's settings on the test JVM's tables and bucket. */
     public static dev.sessionlog.function.Settings settings() {
         TestAws aws = aws();
-        return dev.sessionlog.function.Settings.local(aws.table("EventsTable"), aws.table("SessionsTable"), BUCKET);
+        // tickets and subscriptions are real; what the URL names is served only by the local runner's tests
+        return dev.sessionlog.function.Settings.local(aws.table("EventsTable"), aws.table("SessionsTable"), BUCKET)
+                .withFollow(new dev.sessionlog.follow.FollowSettings(aws.table("FollowTable"), "ws://127.0.0.1:9/follow", ""));
     }
 
     /**
