@@ -4,17 +4,17 @@ package dev.sessionlog.follow;
  * The follow table's attributes. A subscription is keyed by its session's pk and the connection id;
  * a ticket by the hash of its token. Both expire by TTL ({@link #EXPIRES_AT}).
  */
-final class FollowItems {
+public final class FollowItems {
 
-    static final String KEY = "key";
-    static final String ID = "id";
-    static final String SESSION = "session";
+    public static final String KEY = "key";
+    public static final String ID = "id";
+    public static final String SESSION = "session";
     /** Epoch millis: the ticket's end, checked when it is redeemed (TTL deletes late). */
-    static final String VALID_UNTIL = "valid_until";
+    public static final String VALID_UNTIL = "valid_until";
     /** Epoch millis: when the subscription's connection was opened. */
-    static final String CONNECTED_AT = "connected_at";
+    public static final String CONNECTED_AT = "connected_at";
     /** Epoch seconds: DynamoDB's TTL attribute. */
-    static final String EXPIRES_AT = "expires_at";
+    public static final String EXPIRES_AT = "expires_at";
 
     private FollowItems() {
     }

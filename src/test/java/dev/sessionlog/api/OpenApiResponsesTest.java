@@ -50,6 +50,7 @@ class OpenApiResponsesTest {
     static final String LOOP = "/v1/sessions/{session_id}/loops/{loop_id}";
     static final String VERIFY = "/v1/sessions/{session_id}/verify";
     static final String SESSIONS = "/v1/sessions";
+    static final String FOLLOW = "/v1/sessions/{session_id}/follow";
 
     /**
      * An old clock of the test's own: the erasure run below takes only marks made before it (this
@@ -204,10 +205,16 @@ class OpenApiResponsesTest {
         assertEquals(400, get(VERIFY, "/v1/sessions/s-parent/verify?receipt_seq=3").status());
         assertEquals(404, get(VERIFY, "/v1/sessions/s-none/verify").status());
 
+        // Follow: a ticket for a session, also one not appended to yet.
+        JsonNode ticket = post(FOLLOW, "/v1/sessions/s-parent/follow", "").body();
+        assertTrue(ticket.path("url").asText().contains("?ticket="), ticket::toString);
+        assertEquals(201, post(FOLLOW, "/v1/sessions/s-later/follow", "").status());
+
         // Erase: 202, again 202, gone from the reads, appends refused; 404 for no such session; 410 once done.
         assertEquals(202, delete("/v1/sessions/s-notes").status());
         assertEquals(202, delete("/v1/sessions/s-notes").status());
         assertEquals(404, get(SESSION, "/v1/sessions/s-notes").status());
+        assertEquals("session_not_found", post(FOLLOW, "/v1/sessions/s-notes/follow", "").error().path("code").asText());
         assertEquals("session_erasing", post(EVENTS, "/v1/sessions/s-notes/events",
                 batch(null, "s-notes", List.of(note("c")), "m-")).error().path("code").asText());
         assertEquals(404, delete("/v1/sessions/s-never").status());
@@ -296,6 +303,12 @@ class OpenApiResponsesTest {
         assertEquals(401, check("GET", SESSIONS, api.get(null, "/v1/sessions")).status());
         assertEquals(401, check("DELETE", SESSION, api.delete(null, "/v1/sessions/s1")).status());
         assertEquals(401, check("GET", VERIFY, api.get("ü".repeat(100), "/v1/sessions/s1/verify")).status());
+        assertEquals(401, check("POST", FOLLOW, api.post(null, "/v1/sessions/s1/follow", "")).status());
+        // a deployment without the follow API
+        Components noFollow = new Components(onAws.withFollow(dev.sessionlog.follow.FollowSettings.OFF), aws.embedded().dynamo(),
+                aws.embedded().s3(), aws.embedded().checkpointS3(), Clock.systemUTC(), dev.sessionlog.observe.Metrics.NONE);
+        assertEquals("follow_unavailable", check("POST", FOLLOW, new ApiClient(noFollow.appendHandler(), noFollow.queryHandler())
+                .post(tenant, "/v1/sessions/s1/follow", "")).error().path("code").asText());
         Response throttled = check("GET", EVENTS, api.get(tenant, "/v1/sessions/s-idle/events?wait=5"));
         assertEquals(429, throttled.status(), throttled.body()::toString);
     }

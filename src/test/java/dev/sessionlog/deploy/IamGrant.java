@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.core.SdkRequest;
+import software.amazon.awssdk.services.apigatewaymanagementapi.model.DeleteConnectionRequest;
+import software.amazon.awssdk.services.apigatewaymanagementapi.model.PostToConnectionRequest;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
@@ -78,11 +80,18 @@ record IamGrant(String action, String resource, String listPrefix) {
             grants.add(new IamGrant("s3:DeleteObject", bucket(d.bucket()) + "/" + d.key()));
         } else if (request instanceof ListObjectsV2Request l) {
             grants.add(new IamGrant("s3:ListBucket", bucket(l.bucket()), l.prefix() == null ? "" : l.prefix()));
+        } else if (request instanceof PostToConnectionRequest p) {
+            grants.add(new IamGrant("execute-api:ManageConnections", FOLLOW_API_STAGE + "POST/@connections/" + p.connectionId()));
+        } else if (request instanceof DeleteConnectionRequest d) {
+            grants.add(new IamGrant("execute-api:ManageConnections", FOLLOW_API_STAGE + "DELETE/@connections/" + d.connectionId()));
         } else {
             throw new IllegalArgumentException("no IAM mapping for " + request.getClass().getSimpleName());
         }
         return grants;
     }
+
+    /** The follow API's stage as the template's policies name it (the partition, region and account left as written). */
+    static final String FOLLOW_API_STAGE = "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${FollowApi}/live/";
 
     private static String table(String name, Map<String, String> logicalIdByTable) {
         String id = logicalIdByTable.get(name);

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sessionlog.archive.OrphanSweeper;
 import dev.sessionlog.erase.Eraser;
 import dev.sessionlog.event.Json;
+import dev.sessionlog.follow.FollowSocketHandler;
+import dev.sessionlog.follow.WebSocketEvent;
 import dev.sessionlog.function.Settings;
 import dev.sessionlog.function.StreamEventHandler;
 import dev.sessionlog.local.CloudFormationTemplate;
@@ -191,6 +193,7 @@ class IamPolicyTest {
         assertEquals(200, subject.api.get(tenant, "/v1/sessions").status());
         assertEquals(200, subject.api.get(tenant, "/v1/sessions?agent_id=nobody").status());
         assertEquals(200, subject.api.get(tenant, "/v1/sessions?forked_from=" + hot).status());
+        assertEquals(201, subject.api.post(tenant, base + "/follow", "").status());
         JsonNode verified = subject.api.get(tenant, base + "/verify").body();
         assertTrue(verified.get("ok").asBoolean(), verified::toString);
         // On AWS every API request is counted against its tenant's TenantRequestsPerSecond; the tests run
@@ -223,6 +226,50 @@ class IamPolicyTest {
         // without that limit, so the count's write is made here, as the function's TenantResolver makes it.
         new TenantRequestRate(subject.components.dynamo(), TABLE_SESSIONS, CLOCK, 1).admit(tenant);
         assertLeastPrivilege("TailFunction", recorded());
+    }
+
+    @Test
+    void followFunction() {
+        String s = "iam-follow";
+        String token = setup.components.followTickets().issue(new StreamKey(tenant, s)).token();
+        AwsCalls.reset();
+        FollowSocketHandler handler = subject.components.followSocketHandler();
+        assertEquals(200, handler.handle(webSocketEvent("$connect", "iam-connection", token)).statusCode);
+        assertEquals(401, handler.handle(webSocketEvent("$connect", "iam-connection-2", token)).statusCode);
+        assertEquals(200, handler.handle(webSocketEvent("$default", "iam-connection", null)).statusCode);
+        assertLeastPrivilege("FollowFunction", recorded());
+    }
+
+    private static WebSocketEvent webSocketEvent(String route, String connection, String ticket) {
+        WebSocketEvent e = new WebSocketEvent();
+        e.requestContext = new WebSocketEvent.RequestContext();
+        e.requestContext.routeKey = route;
+        e.requestContext.connectionId = connection;
+        e.queryStringParameters = ticket == null ? null : Map.of("ticket", ticket);
+        return e;
+    }
+
+    @Test
+    void fanOutFunction() {
+        String s = "iam-fanout";
+        CLOCK.set(NOW);
+        StreamKey key = new StreamKey(tenant, s);
+        setup.components.subscriptions().add(key, "iam-follower");
+        setup.api.post(tenant, "/v1/sessions/" + s + "/events", batch("f-", 0, 3, 20, null));
+        List<StreamRecord> records = setup.records(tenant, s);
+        assertEquals(202, setup.api.send("DELETE", tenant, "/v1/sessions/" + s, null).status());
+        var mark = setup.aws.embedded().dynamo().query(b -> b.tableName(setup.aws.table("EventsTable")).keyConditionExpression("pk = :pk")
+                .expressionAttributeValues(Map.of(":pk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(key.pk()))))
+                .items().stream().filter(item -> item.containsKey("erasing")).findFirst().orElseThrow();
+        try (var api = dev.sessionlog.follow.ApiGatewayConnectionsTest.client()) {
+            AwsCalls.reset();
+            dev.sessionlog.follow.FanOut fanOut = subject.components.fanOut(new dev.sessionlog.follow.ApiGatewayConnections(api));
+            // new events pushed, then the erasure's mark: told, closed, unsubscribed
+            assertEquals(List.of(), fanOut.push(records));
+            assertEquals(List.of(), fanOut.push(List.of(new StreamRecord("mark", "INSERT", mark))));
+        }
+        assertEquals(List.of(), setup.components.subscriptions().of(key));
+        assertLeastPrivilege("FanOutFunction", recorded());
     }
 
     @Test

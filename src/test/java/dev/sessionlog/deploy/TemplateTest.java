@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sessionlog.api.TenantLimits;
+import dev.sessionlog.follow.FollowItems;
 import dev.sessionlog.archive.ArchiveMeta;
 import dev.sessionlog.function.AppendFunction;
 import dev.sessionlog.function.PingFunction;
@@ -73,7 +74,8 @@ class TemplateTest {
     void everyFunctionExportsARealFunqAndEveryFunqIsDeployed() {
         Set<String> funqs = new TreeSet<>();
         for (Class<?> c : List.of(AppendFunction.class, QueryFunction.class, RecordFunction.class, ScheduledFunction.class,
-                dev.sessionlog.function.EraseFunction.class, dev.sessionlog.function.TailFunction.class, PingFunction.class)) {
+                dev.sessionlog.function.EraseFunction.class, dev.sessionlog.function.TailFunction.class, PingFunction.class,
+                dev.sessionlog.function.FollowFunction.class, dev.sessionlog.function.FanOutFunction.class)) {
             for (Method m : c.getDeclaredMethods()) {
                 Funq funq = m.getAnnotation(Funq.class);
                 if (funq != null) {
@@ -90,7 +92,7 @@ class TemplateTest {
         Set<String> deployable = new TreeSet<>(funqs);
         deployable.remove("ping"); // the cold-start benchmark's empty baseline
         assertEquals(deployable, exported, "every @Funq but ping is deployed once");
-        assertEquals(6, FUNCTIONS.size());
+        assertEquals(8, FUNCTIONS.size());
     }
 
     @Test
@@ -158,7 +160,9 @@ class TemplateTest {
         assertEquals(Map.of(SessionItems.PK, "S", SessionItems.TENANT_KEY, "S", SessionItems.AGENT_KEY, "S",
                 SessionItems.ACTIVITY, "S", SessionItems.OPEN_SHARD, "S", SessionItems.FORK_KEY, "S", SessionItems.RETENTION_SHARD, "S"),
                 attributeTypes("SessionsTable"));
-        assertEquals(List.of("EventsTable", "SessionsTable"), TEMPLATE.resourcesOfType("AWS::DynamoDB::Table"));
+        assertEquals(List.of(FollowItems.KEY, FollowItems.ID), keySchemas("FollowTable").get(""));
+        assertEquals(Map.of(FollowItems.KEY, "S", FollowItems.ID, "S"), attributeTypes("FollowTable"));
+        assertEquals(List.of("EventsTable", "SessionsTable", "FollowTable"), TEMPLATE.resourcesOfType("AWS::DynamoDB::Table"));
 
         // The list endpoint reads only what the activity indexes project.
         @SuppressWarnings("unchecked")

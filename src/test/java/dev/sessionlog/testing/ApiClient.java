@@ -38,7 +38,7 @@ public final class ApiClient {
     }
 
     public Response post(String tenant, String path, String body) {
-        return call(append, event("POST", tenant, path, body));
+        return send("POST", tenant, path, body);
     }
 
     public Response post(String tenant, String path, JsonNode body) {
