@@ -1,5 +1,6 @@
 // sessionlog's timeline page: the tenant's sessions, and a session as loops over time, following new
-// events as they arrive (wait=20 on the events endpoint). Plain JavaScript, no build step, nothing
+// events as they arrive (pushed over the follow API's WebSocket; wait=20 on the events endpoint where
+// there is none). Plain JavaScript, no build step, nothing
 // fetched from elsewhere: every request goes to the API this page is served by.
 'use strict';
 
@@ -29,8 +30,8 @@ function authHeaders() {
   return tenant ? { 'X-Tenant-Id': tenant } : {};
 }
 
-async function api(path, signal) {
-  const response = await fetch(path, { headers: authHeaders(), signal });
+async function api(path, signal, method = 'GET') {
+  const response = await fetch(path, { headers: authHeaders(), signal, method });
   let body = null;
   try {
     body = await response.json();
@@ -41,6 +42,7 @@ async function api(path, signal) {
     const message = body && body.error ? body.error.message : body && body.message ? body.message : response.statusText;
     const error = new Error(message + ' (' + response.status + ')');
     error.status = response.status;
+    error.code = body && body.error ? body.error.code : null;
     throw error;
   }
   return body;
@@ -437,31 +439,150 @@ function stopTail() {
   }
 }
 
+/** Where the page is in a session's events: what it took, and how it reads what it missed. */
+function makeTail(id, after) {
+  let position = after;
+  const events = '/v1/sessions/' + encodeURIComponent(id) + '/events?after_seq=';
+  const tail = {
+    position: () => position,
+    /** Takes the records that come next, in order; a record already taken (pushed again) is dropped. */
+    take(records) {
+      let last = null;
+      for (const record of records) {
+        if (record.seq === position + 1) {
+          addLive(record);
+          position = record.seq;
+          last = record.seq;
+        }
+      }
+      if (last !== null) {
+        refreshSoon(id, last);
+      }
+    },
+    /** Reads over HTTP from the last seq taken to the head (the archive included). */
+    async catchUp(signal) {
+      for (;;) {
+        const page = await api(events + position + '&limit=1000', signal);
+        tail.take(page.events);
+        if (!page.events.length || position >= page.head_seq) {
+          return;
+        }
+      }
+    },
+    /** One held read (wait=20): returns when events follow, or after 20 s. */
+    async waitOnce(signal) {
+      const page = await api(events + position + '&wait=20', signal);
+      tail.take(page.events);
+      position = Math.max(position, page.next_after_seq || 0);
+    },
+  };
+  return tail;
+}
+
+/**
+ * Follows by push: a ticket, the WebSocket, a catch-up over HTTP, then the pushed records (each seq
+ * once; a gap or an "appended" notice is read over HTTP). Resolves 'closed' when the connection ends
+ * (API Gateway closes it after 2 hours) or 'erased'; throws when it cannot connect.
+ */
+async function followPushed(id, controller, tail) {
+  const ticket = await api('/v1/sessions/' + encodeURIComponent(id) + '/follow', controller.signal, 'POST');
+  const socket = new WebSocket(ticket.url);
+  const queue = [];
+  let wake = null;
+  let closed = false;
+  socket.onmessage = (message) => {
+    queue.push(JSON.parse(message.data));
+    if (wake) {
+      wake();
+    }
+  };
+  await new Promise((resolve, reject) => {
+    socket.onopen = resolve;
+    socket.onerror = () => reject(new Error('the follow connection failed'));
+  });
+  socket.onclose = () => {
+    closed = true;
+    if (wake) {
+      wake();
+    }
+  };
+  const stop = () => socket.close();
+  controller.signal.addEventListener('abort', stop);
+  // API Gateway closes a connection idle for 10 minutes
+  const keepAlive = setInterval(() => socket.readyState === WebSocket.OPEN && socket.send('{"action":"ping"}'), 5 * 60 * 1000);
+  let erased = false;
+  try {
+    await tail.catchUp(controller.signal);
+    document.body.dataset.follow = 'push'; // connected and caught up: what comes now is pushed
+    while (!controller.signal.aborted) {
+      if (!queue.length) {
+        if (closed) {
+          return erased ? 'erased' : 'closed';
+        }
+        await new Promise((resolve) => { wake = resolve; });
+        wake = null;
+        continue;
+      }
+      const message = queue.shift();
+      if (message.type === 'erased') {
+        erased = true;
+      } else if (message.type === 'appended' && message.through_seq > tail.position()) {
+        await tail.catchUp(controller.signal);
+      } else if (message.type === 'events') {
+        tail.take(message.events);
+        if (message.events.some((r) => r.seq > tail.position())) {
+          await tail.catchUp(controller.signal); // a gap: a push was lost
+        }
+      }
+    }
+    return 'closed';
+  } finally {
+    clearInterval(keepAlive);
+    controller.signal.removeEventListener('abort', stop);
+    socket.close();
+  }
+}
+
 async function follow(id, after) {
   const controller = new AbortController();
   state.tail = controller;
-  $('live-state').textContent = 'following';
-  let position = after;
+  const tail = makeTail(id, after);
   while (state.tail === controller) {
     try {
-      const page = await api('/v1/sessions/' + encodeURIComponent(id) + '/events?after_seq=' + position + '&wait=20', controller.signal);
-      for (const record of page.events) {
-        addLive(record);
-      }
-      position = page.next_after_seq;
-      if (page.events.length) {
-        refreshSoon(id, page.events[page.events.length - 1].seq);
+      $('live-state').textContent = 'following';
+      delete document.body.dataset.follow;
+      if (await followPushed(id, controller, tail) === 'erased') {
+        $('live-state').textContent = 'erased';
+        return;
       }
     } catch (e) {
-      if (e.name === 'AbortError') {
+      if (e.name === 'AbortError' || controller.signal.aborted) {
         return;
       }
-      $('live-state').textContent = 'stopped';
-      showError(e);
-      if (e.status === 404 || e.status === 401) {
+      if ((e.status === 404 && e.code !== 'follow_unavailable') || e.status === 401 || e.status === 403) {
+        $('live-state').textContent = 'stopped';
+        showError(e);
         return;
       }
-      await new Promise((r) => setTimeout(r, 2000));
+      // No push here (no follow API, or the connection refused): held reads for a minute, then push again.
+      $('live-state').textContent = 'following (wait=)';
+      document.body.dataset.follow = 'wait';
+      const until = Date.now() + 60 * 1000;
+      while (state.tail === controller && Date.now() < until) {
+        try {
+          await tail.waitOnce(controller.signal);
+        } catch (error) {
+          if (error.name === 'AbortError') {
+            return;
+          }
+          $('live-state').textContent = 'stopped';
+          showError(error);
+          if (error.status === 404 || error.status === 401) {
+            return;
+          }
+          await new Promise((r) => setTimeout(r, 2000));
+        }
+      }
     }
   }
 }

@@ -44,8 +44,10 @@ final class UiAssets {
         r.headers.put("cache-control", "no-cache");
         r.headers.put("x-content-type-options", "nosniff");
         // The page shows a tenant's data: no other site may frame it (clickjacking) or learn its URLs (session ids).
+        // It connects to the follow API's WebSocket (wss: on AWS, the local runner's port on loopback).
         r.headers.put("content-security-policy",
-                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'");
+                "default-src 'self'; connect-src 'self' wss: ws://127.0.0.1:* ws://localhost:*; img-src 'self' data:; "
+                        + "style-src 'self'; script-src 'self'; frame-ancestors 'none'");
         r.headers.put("x-frame-options", "DENY");
         r.headers.put("referrer-policy", "no-referrer");
         r.body = read(name);

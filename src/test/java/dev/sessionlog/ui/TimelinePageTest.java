@@ -138,6 +138,7 @@ class TimelinePageTest {
     @Test
     void theExamplesRunAsATimeline() throws Exception {
         openAsTenant();
+        ((JavascriptExecutor) browser).executeScript("performance.setResourceTimingBufferSize(100000)");
         await(By.cssSelector("#sessions tbody tr[data-session-id='demo-researcher']"));
         List<String> listed = browser.findElements(By.cssSelector("#sessions tbody tr")).stream()
                 .map(r -> r.getAttribute("data-session-id")).toList();
@@ -183,14 +184,18 @@ class TimelinePageTest {
         Files.createDirectories(Path.of("target"));
         Files.write(Path.of("target", "timeline.png"), browser.getScreenshotAs(OutputType.BYTES));
 
-        // new events appear without a reload
+        // new events appear without a reload, pushed: the page reads no events over HTTP for them
+        await(By.cssSelector("body[data-follow='push']"));
+        JavascriptExecutor js = (JavascriptExecutor) browser;
+        String eventReads = "return performance.getEntriesByType('resource').filter(e => e.name.includes('/events?')).length";
+        long readsBefore = ((Number) js.executeScript(eventReads)).longValue();
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.withArray("events").addObject().put("event_id", "live-1").putObject("event").put("type", "Note").put("text", "hello");
         assertEquals(201, post("/v1/sessions/demo/events", Json.write(body)).statusCode());
         long appended = System.nanoTime();
-        // within half its tail's 20 s wait: woken by the append (how soon is printed, not asserted)
         await(By.cssSelector("#live li[data-event-id='live-1']"), e -> true, Duration.ofSeconds(10));
-        System.out.printf("timeline: a new event appeared %d ms after its append%n", (System.nanoTime() - appended) / 1_000_000);
+        System.out.printf("timeline: a new event appeared %d ms after its append (pushed)%n", (System.nanoTime() - appended) / 1_000_000);
+        assertEquals(readsBefore, ((Number) js.executeScript(eventReads)).longValue(), "the event came pushed, not read");
 
         // the sub-agent's session, and the way back to its parent
         click(By.cssSelector("a.subagent"));
@@ -198,6 +203,22 @@ class TimelinePageTest {
         assertTrue(browser.findElement(By.id("parent-link")).getText().contains("demo"));
         click(By.id("parent-link"));
         await(By.cssSelector("body[data-session='demo'] .lane"));
+    }
+
+    @Test
+    void withoutAWebSocketThePageFollowsWithHeldReads() throws Exception {
+        openAsTenant();
+        // a browser (or a proxy) that cannot open the follow connection
+        ((JavascriptExecutor) browser).executeScript("window.WebSocket = function () { throw new Error('no WebSocket here'); };");
+        browser.get(base + "/ui/#/s/demo-researcher");
+        ((JavascriptExecutor) browser).executeScript("window.WebSocket = function () { throw new Error('no WebSocket here'); };");
+        ((JavascriptExecutor) browser).executeScript("window.dispatchEvent(new HashChangeEvent('hashchange'))");
+        await(By.cssSelector("body[data-follow='wait'][data-session='demo-researcher']"), e -> true, Duration.ofSeconds(10));
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.withArray("events").addObject().put("event_id", "held-1").putObject("event").put("type", "Note").put("text", "by wait=");
+        assertEquals(201, post("/v1/sessions/demo-researcher/events", Json.write(body)).statusCode());
+        await(By.cssSelector("#live li[data-event-id='held-1']"), e -> true, Duration.ofSeconds(10));
+        assertEquals("following (wait=)", browser.findElement(By.id("live-state")).getText());
     }
 
     @Test
