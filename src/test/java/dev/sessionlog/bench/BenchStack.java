@@ -52,6 +52,7 @@ final class BenchStack implements AutoCloseable {
     final S3Client plainS3;
     final String eventsTable;
     final String sessionsTable;
+    final String followTable;
     final MutableClock clock;
     final Components components;
     private long streamSequence;
@@ -62,8 +63,10 @@ final class BenchStack implements AutoCloseable {
         TemplateTables tables = new TemplateTables(template);
         eventsTable = TemplateTables.localName("EventsTable");
         sessionsTable = TemplateTables.localName("SessionsTable");
+        followTable = TemplateTables.localName("FollowTable");
         calls = new BenchCalls(List.of(new CapacityModel(tables.createRequest("EventsTable", eventsTable)),
-                new CapacityModel(tables.createRequest("SessionsTable", sessionsTable))));
+                new CapacityModel(tables.createRequest("SessionsTable", sessionsTable)),
+                new CapacityModel(tables.createRequest("FollowTable", followTable))));
         plainDynamo = aws.dynamo();
         plainS3 = aws.s3();
         calls.peekWith(plainDynamo);

@@ -20,7 +20,7 @@ import java.util.Set;
  * ({@code -Dexec.args="--quick --sections=append"}):
  * <ul>
  *   <li>{@code bench.sections}: comma-separated, of {@code append}, {@code fold}, {@code record},
- *       {@code archive}, {@code coldstart}, {@code lifecycle}, {@code hostile}, {@code cost} (default all)</li>
+ *       {@code archive}, {@code coldstart}, {@code lifecycle}, {@code hostile}, {@code cost}, {@code follow} (default all)</li>
  *   <li>{@code bench.quick}: a smoke run of well under a minute with small sizes</li>
  *   <li>{@code bench.out}: also write the report to this file</li>
  *   <li>{@code bench.seconds}: seconds measured per append configuration (default 2.5, quick 0.3)</li>
@@ -47,7 +47,7 @@ public final class Benchmarks {
                    int foldLoops, int foldWarmup, int foldIterations, int coldstartRuns, Path jar, List<Integer> eraseEvents,
                    int costSessions, int costLoops, Integer costBatchingWindow, boolean costIds) {
 
-        static final List<String> SECTIONS = List.of("append", "fold", "record", "archive", "coldstart", "lifecycle", "hostile", "cost");
+        static final List<String> SECTIONS = List.of("append", "fold", "record", "archive", "coldstart", "lifecycle", "hostile", "cost", "follow");
 
         static Options parse(String[] args) {
             String sections = System.getProperty("bench.sections", String.join(",", SECTIONS));
@@ -81,7 +81,7 @@ public final class Benchmarks {
                     case "costLoops" -> costLoops = value;
                     case "batchingWindow" -> costBatchingWindow = value;
                     case "costIds" -> costIds = value;
-                    case "append", "fold", "record", "archive", "coldstart", "lifecycle", "hostile", "cost" -> sections = name;
+                    case "append", "fold", "record", "archive", "coldstart", "lifecycle", "hostile", "cost", "follow" -> sections = name;
                     default -> throw new IllegalArgumentException("unknown option " + a
                             + " (known: --sections=" + String.join(",", SECTIONS) + " --quick --out=FILE --seconds=S"
                             + " --lengths=N,M --foldLoops=N --coldstartRuns=N --jar=PATH --eraseEvents=N,M"
@@ -135,6 +135,7 @@ public final class Benchmarks {
         String lifecycle = null;
         String hostile = null;
         String cost = null;
+        String follow = null;
         try {
             // The fold runs first, on a quiet JVM: no moto process or S3Proxy threads yet. The cold starts next,
             // while this JVM is still quiet (their child JVMs share the machine's two cores with it).
@@ -162,6 +163,9 @@ public final class Benchmarks {
             if (options.sections().contains("cost")) {
                 cost = new CostBench(options).run();
             }
+            if (options.sections().contains("follow")) {
+                follow = new FollowBench().run();
+            }
         } catch (Exception | Error e) {
             // exec:java waits for every non-daemon thread: a section that failed must not leave the build hanging.
             e.printStackTrace(PROGRESS);
@@ -174,7 +178,7 @@ public final class Benchmarks {
         }
         StringBuilder report = new StringBuilder();
         report.append("# sessionlog benchmarks\n\n").append(machine(options, started)).append('\n');
-        for (String section : new String[] {append, fold, record, archive, coldstart, lifecycle, hostile, cost}) {
+        for (String section : new String[] {append, fold, record, archive, coldstart, lifecycle, hostile, cost, follow}) {
             if (section != null) {
                 report.append(section).append('\n');
             }
