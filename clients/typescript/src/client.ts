@@ -10,6 +10,7 @@ import type {
   ChildrenPage,
   EraseResponse,
   EventEnvelope,
+  FollowTicket,
   EventRecord,
   EventsPage,
   ForkRequest,
@@ -234,6 +235,16 @@ export class SessionlogClient {
     return answer.body;
   }
 
+  /**
+   * POST /v1/sessions/{session_id}/follow: the follow API's WebSocket URL with a one-time ticket
+   * (good for one connection within 60 s). `follow` uses it; 404 `follow_unavailable` where the
+   * service pushes nothing.
+   */
+  async followSession(sessionId: string): Promise<FollowTicket> {
+    requireId("sessionId", sessionId);
+    return (await this.transport.send<FollowTicket>({ method: "POST", path: `/v1/sessions/${sessionId}/follow` })).body;
+  }
+
   /** GET /ui/: the timeline page's HTML. */
   async getTimelinePage(): Promise<string> {
     return (await this.transport.send<string>({ method: "GET", path: "/ui/", text: true })).body;
@@ -263,8 +274,9 @@ export class SessionlogClient {
   }
 
   /**
-   * Catches up with the session from `afterSeq` (default 0), then follows it with held reads
-   * (`wait=`). Its `afterSeq` is the position to resume from after a stop.
+   * Catches up with the session from `afterSeq` (default 0), then follows it: pushed over the follow
+   * API's WebSocket where the service offers it and the platform has a WebSocket (or one is given),
+   * with held reads (`wait=`) otherwise. Its `afterSeq` is the position to resume from after a stop.
    */
   follow(sessionId: string, options: FollowOptions = {}): FollowIterator {
     requireId("sessionId", sessionId);

@@ -4,7 +4,7 @@ export { SessionlogError, isSessionlogError } from "./errors.js";
 export type { ErrorCode } from "./errors.js";
 export { Producer } from "./producer.js";
 export type { ProducerOptions } from "./producer.js";
-export type { FollowOptions, FollowIterator } from "./follow.js";
+export type { FollowOptions, FollowIterator, WebSocketClass, WebSocketLike } from "./follow.js";
 export type { TokenSource, RetryPolicy } from "./http.js";
 export { uuidv7, isValidId } from "./ids.js";
 export { conversationSessionId } from "./core/idMapping.js";

@@ -23,6 +23,7 @@ export type SessionList = Schemas["SessionList"];
 export type Loop = Schemas["Loop"];
 export type LoopPartPage = Schemas["LoopPartPage"];
 export type VerifyResult = Schemas["VerifyResult"];
+export type FollowTicket = Schemas["FollowTicket"];
 export type RebuildResponse = Schemas["RebuildResponse"];
 
 /** The query parameters an operation takes, as openapi.yaml names them. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { EventRecord } from "../src/index.js";
-import { freshClient } from "./support/service.js";
+import WebSocket from "ws";
+import { SessionlogClient, type EventRecord, type WebSocketClass } from "../src/index.js";
+import { freshClient, freshTenant, serviceUrl } from "./support/service.js";
 
 describe("producer", () => {
   it("keeps order under concurrent sends and sends fewer requests than events", async () => {
@@ -86,5 +87,54 @@ describe("follow", () => {
     for await (const record of follower) seen.push(record.seq);
     expect(seen).toEqual([3]);
     expect(follower.afterSeq).toBe(3);
+  });
+
+  it("takes pushed events over the follow API without reading them, a type filter holding", async () => {
+    const reads: string[] = [];
+    const counting: typeof fetch = (input, init) => {
+      const url = String(input instanceof Request ? input.url : input);
+      if (url.includes("/events?") && (init?.method ?? "GET") === "GET") reads.push(url);
+      return fetch(input, init);
+    };
+    const client = new SessionlogClient({ baseUrl: serviceUrl(), tenant: freshTenant(), fetch: counting });
+    await client.append("live", [{ type: "Step" }, { type: "Step" }]);
+    const abort = new AbortController();
+    const webSocket = WebSocket as unknown as WebSocketClass;
+    const all = client.follow("live", { webSocket, signal: abort.signal });
+    const steps = client.follow("live", { webSocket, types: ["Step"], signal: abort.signal });
+    const seenAll: number[] = [];
+    const seenSteps: number[] = [];
+    const collect = async (follower: AsyncIterable<EventRecord>, into: number[], count: number) => {
+      for await (const record of follower) {
+        into.push(record.seq);
+        if (into.length === count) return;
+      }
+    };
+    const allDone = collect(all, seenAll, 6);
+    const stepsDone = collect(steps, seenSteps, 4);
+    while (seenAll.length < 2 || seenSteps.length < 2) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 500)); // both connected and caught up
+    const readsBefore = reads.length;
+    for (const type of ["Other", "Step", "Other", "Step"]) {
+      await client.append("live", [{ type }]);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    await Promise.all([allDone, stepsDone]);
+    abort.abort();
+    expect(seenAll).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(seenSteps).toEqual([1, 2, 4, 6]);
+    expect(reads.slice(readsBefore)).toEqual([]);
+  });
+
+  it("follows with held reads where no WebSocket is given or the platform has none", async () => {
+    const client = freshClient();
+    await client.append("s1", [{ type: "A" }]);
+    const seen: number[] = [];
+    for await (const record of client.follow("s1", { webSocket: false, wait: 1 })) {
+      seen.push(record.seq);
+      if (seen.length === 2) break;
+      await client.append("s1", [{ type: "B" }]);
+    }
+    expect(seen).toEqual([1, 2]);
   });
 });

@@ -280,6 +280,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sessions/{session_id}/follow": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The tenant, for the local runner only (default `local`). On AWS the tenant comes from the
+                 *     JWT and this header is ignored.
+                 * @example acme
+                 */
+                "X-Tenant-Id"?: components["parameters"]["XTenantId"];
+            };
+            path: {
+                /**
+                 * @description 1 to 128 characters of A-Z a-z 0-9 . _ : -
+                 * @example s1
+                 */
+                session_id: components["parameters"]["SessionId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Where and how to follow the session's new events as they are appended (WebSocket push)
+         * @description Answers the follow API's WebSocket `url` with a one-time ticket in it, good for one connection
+         *     within 60 s (`expires_at`). Following is a read: the route needs the read scope, and the ticket
+         *     carries the caller's tenant to the connection (WebSocket APIs take no JWT authorizer, and
+         *     browsers send no header on a WebSocket). A session not yet appended to may be followed; an
+         *     erased one answers 404. A deployment without the follow API answers 404 `follow_unavailable`:
+         *     follow with `GET .../events?wait=20` there.
+         *
+         *     **The protocol.** Connect to `url` (a refused ticket refuses the connection, HTTP 401). From the
+         *     moment the connection is open, every event appended to the session is pushed as a text message
+         *     `{"type": "events", "session_id", "events": [records]}`: records as the events endpoint serves
+         *     them, in seq order, several coalesced into one message when they come together. Events that do
+         *     not fit in a message (a body kept in S3, more than 120 KiB of records) come as
+         *     `{"type": "appended", "session_id", "through_seq"}`: read them over HTTP. An erased session
+         *     sends `{"type": "erased", "session_id"}` and closes the connection.
+         *
+         *     **Catch up, then follow, every seq once.** Connect first; then read `GET .../events?after_seq=N`
+         *     page by page up to the head (events appended before the connection opened, the archive
+         *     included); then take pushed records with seq above the last one taken, in order. A pushed record
+         *     past the next seq (a push was lost, or dropped after 5 minutes of retries) means: read the gap
+         *     over HTTP first. A record pushed twice (the fan-out retried) is one already taken: drop it.
+         *
+         *     **Keep-alive and reconnects.** Send any text message (`{"action": "ping"}`) at least every 9
+         *     minutes: API Gateway closes a connection idle for 10 minutes, and every connection after 2
+         *     hours. On a close, ask for a new ticket and connect again, catching up from the last seq taken.
+         *     The local runner serves the same protocol on `ws://127.0.0.1:{port}/follow`.
+         */
+        post: operations["followSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sessions": {
         parameters: {
             query?: never;
@@ -694,6 +751,16 @@ export interface components {
             /** @description The next page's `cursor`; null at the end. */
             next_cursor: string | null;
         };
+        FollowTicket: {
+            session_id: string;
+            /** @description The follow API's WebSocket URL with the ticket (`?ticket=`); connect to it as it is. */
+            url: string;
+            /**
+             * Format: date-time
+             * @description The ticket opens no connection after this.
+             */
+            expires_at: string;
+        };
         VerifyResult: {
             session_id: components["schemas"]["Id"];
             from_seq: components["schemas"]["Seq"];
@@ -741,7 +808,7 @@ export interface components {
          * @description CONTRACT.md's error codes.
          * @enum {string}
          */
-        ErrorCode: "invalid_request" | "unauthorized" | "forbidden" | "session_not_found" | "event_not_found" | "loop_not_found" | "route_not_found" | "method_not_allowed" | "seq_conflict" | "partial_duplicate" | "session_exists" | "session_erasing" | "session_erased" | "too_large" | "throttled" | "internal" | "unavailable";
+        ErrorCode: "invalid_request" | "unauthorized" | "forbidden" | "session_not_found" | "event_not_found" | "loop_not_found" | "route_not_found" | "method_not_allowed" | "seq_conflict" | "partial_duplicate" | "session_exists" | "session_erasing" | "session_erased" | "too_large" | "throttled" | "internal" | "unavailable" | "follow_unavailable";
         Error: {
             code: components["schemas"]["ErrorCode"];
             /** @description What went wrong, naming the field or the limit. */
@@ -815,6 +882,15 @@ export interface components {
         };
         /** @description No such session for this tenant (never made, or being erased or erased). */
         SessionNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description No such session for this tenant (erased or being erased), or this deployment pushes no events. */
+        SessionNotFoundOrNoFollow: {
             headers: {
                 [name: string]: unknown;
             };
@@ -1453,6 +1529,47 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["SessionNotFound"];
+            429: components["responses"]["Throttled"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    followSession: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The tenant, for the local runner only (default `local`). On AWS the tenant comes from the
+                 *     JWT and this header is ignored.
+                 * @example acme
+                 */
+                "X-Tenant-Id"?: components["parameters"]["XTenantId"];
+            };
+            path: {
+                /**
+                 * @description 1 to 128 characters of A-Z a-z 0-9 . _ : -
+                 * @example s1
+                 */
+                session_id: components["parameters"]["SessionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The WebSocket URL, with a one-time ticket. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowTicket"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["SessionNotFoundOrNoFollow"];
             429: components["responses"]["Throttled"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];

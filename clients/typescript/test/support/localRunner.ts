@@ -25,7 +25,7 @@ export async function setup(project: TestProject): Promise<void> {
     project.provide("sessionlogUrl", given.replace(/\/+$/, ""));
     return;
   }
-  const [api, dynamodb, s3] = await Promise.all([freePort(), freePort(), freePort()]);
+  const [api, dynamodb, s3, follow] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   const started = Date.now();
   runner = spawn("./mvnw", ["-B", "-Plocal"], {
     cwd: repositoryRoot,
@@ -35,6 +35,7 @@ export async function setup(project: TestProject): Promise<void> {
       ...process.env,
       SESSIONLOG_IN_MEMORY: "true",
       SESSIONLOG_API_PORT: String(api),
+      SESSIONLOG_FOLLOW_PORT: String(follow),
       SESSIONLOG_DYNAMODB_PORT: String(dynamodb),
       SESSIONLOG_S3_PORT: String(s3),
     },

@@ -74,8 +74,11 @@ public class ComponentsProducer {
         if (endpoint.isEmpty()) {
             throw new IllegalStateException("FOLLOW_ENDPOINT is not set: the fan-out has no connections to post to");
         }
+        // the region and credentials (the function's role) of the DynamoDB client
+        var dynamo = components.dynamo().serviceClientConfiguration();
         return components.fanOut(new ApiGatewayConnections(ApiGatewayManagementApiClient.builder()
-                .endpointOverride(URI.create(endpoint)).httpClient(UrlConnectionHttpClient.create()).build()));
+                .endpointOverride(URI.create(endpoint)).region(dynamo.region()).credentialsProvider(dynamo.credentialsProvider())
+                .httpClient(UrlConnectionHttpClient.create()).build()));
     }
 
     @Produces

@@ -94,4 +94,18 @@ final class ExportProfiles {
             return "erase";
         }
     }
+
+    public static class Follow extends Export {
+        @Override
+        String export() {
+            return "follow";
+        }
+    }
+
+    public static class FanOut extends Export {
+        @Override
+        String export() {
+            return "fanout";
+        }
+    }
 }

@@ -138,6 +138,10 @@ public class AwsTestResource implements QuarkusTestResourceLifecycleManager {
         config.put("sessionlog.checkpoint-bucket", CHECKPOINT_BUCKET);
         config.put("sessionlog.checkpoint-key", settings().checkpointKey());
         config.put("sessionlog.failure-bucket", FAILURE_BUCKET);
+        config.put("sessionlog.follow.table", aws.table("FollowTable"));
+        config.put("sessionlog.follow.url", settings().follow().url());
+        // moto serves API Gateway's management API too: the fan-out's posts and closes go there
+        config.put("sessionlog.follow.endpoint", aws.embedded().dynamoEndpoint().toString());
         return config;
     }
 

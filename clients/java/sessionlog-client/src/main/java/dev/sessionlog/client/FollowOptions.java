@@ -4,10 +4,12 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * How a follower reads: the server-side wait per request (1 to 20 s), an optional type filter, the
- * page size, and how long it keeps retrying while the service does not answer.
+ * How a follower reads: the server-side wait per request (1 to 20 s) when it follows with held reads,
+ * an optional type filter, the page size, how long it keeps retrying while the service does not
+ * answer, and whether it takes pushed events (the follow API's WebSocket) where the service offers
+ * them.
  */
-public record FollowOptions(int waitSeconds, List<String> types, int pageSize, Duration giveUpAfter) {
+public record FollowOptions(int waitSeconds, List<String> types, int pageSize, Duration giveUpAfter, boolean push) {
   public FollowOptions {
     if (waitSeconds < 1 || waitSeconds > 20) {
       throw new IllegalArgumentException("waitSeconds must be from 1 to 20, was " + waitSeconds);
@@ -22,20 +24,25 @@ public record FollowOptions(int waitSeconds, List<String> types, int pageSize, D
     }
   }
 
-  /** 20 s waits, every type, pages of 100, and 5 minutes of retrying an absent service. */
+  /** Pushed where the service offers it (else 20 s waits), every type, pages of 100, and 5 minutes of retrying an absent service. */
   public static FollowOptions defaults() {
-    return new FollowOptions(20, List.of(), 100, Duration.ofMinutes(5));
+    return new FollowOptions(20, List.of(), 100, Duration.ofMinutes(5), true);
+  }
+
+  /** {@code false}: held reads only ({@code wait=}), never the follow API's WebSocket. */
+  public FollowOptions withPush(boolean push) {
+    return new FollowOptions(waitSeconds, types, pageSize, giveUpAfter, push);
   }
 
   public FollowOptions withWaitSeconds(int seconds) {
-    return new FollowOptions(seconds, types, pageSize, giveUpAfter);
+    return new FollowOptions(seconds, types, pageSize, giveUpAfter, push);
   }
 
   public FollowOptions withTypes(String... names) {
-    return new FollowOptions(waitSeconds, List.of(names), pageSize, giveUpAfter);
+    return new FollowOptions(waitSeconds, List.of(names), pageSize, giveUpAfter, push);
   }
 
   public FollowOptions withGiveUpAfter(Duration duration) {
-    return new FollowOptions(waitSeconds, types, pageSize, duration);
+    return new FollowOptions(waitSeconds, types, pageSize, duration, push);
   }
 }

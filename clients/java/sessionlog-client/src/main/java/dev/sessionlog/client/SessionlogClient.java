@@ -384,9 +384,10 @@ public final class SessionlogClient implements AutoCloseable {
   }
 
   /**
-   * The session's events after {@code afterSeq}: catches up, then waits for new ones. Survives a
-   * service that goes away for a while (it retries until {@link FollowOptions#giveUpAfter()}) and
-   * resumes from the last seq it handed out.
+   * The session's events after {@code afterSeq}: catches up, then takes new ones as they are pushed
+   * (the follow API's WebSocket; held reads, {@code wait=}, where the service offers no push or a
+   * connection cannot be made). Survives a service that goes away for a while (it retries until
+   * {@link FollowOptions#giveUpAfter()}) and resumes from the last seq it examined.
    */
   public EventFollower follow(String sessionId, long afterSeq) {
     return follow(sessionId, afterSeq, FollowOptions.defaults());
@@ -398,7 +399,16 @@ public final class SessionlogClient implements AutoCloseable {
       throw new IllegalArgumentException("afterSeq must be at least 0, was " + afterSeq);
     }
     Objects.requireNonNull(options, "options must not be null");
-    return Followers.follower(sessionId, afterSeq, options, this::readForFollower);
+    if (!options.push()) {
+      return Followers.follower(sessionId, afterSeq, options, this::readForFollower);
+    }
+    return Followers.follower(sessionId, afterSeq, options, this::readForFollower, this::followUrl, transport.http());
+  }
+
+  /** POST .../follow: the follow API's URL with a one-time ticket. */
+  private URI followUrl(String sessionId) {
+    Transport.Answer answer = transport.send("POST", path(sessionId) + "/follow", new byte[0]);
+    return URI.create(Json.tree(answer.body()).path("url").asText());
   }
 
   private EventsPage readForFollower(String sessionId, ReadOptions options, RetryPolicy policy) {
@@ -410,7 +420,7 @@ public final class SessionlogClient implements AutoCloseable {
     query.add("limit", options.limit());
     query.add("wait", options.waitSeconds());
     Transport.Answer answer = transport.send("GET", path(sessionId) + "/events" + query, null,
-        Duration.ofSeconds(options.waitSeconds()), policy);
+        options.waitSeconds() == null ? Duration.ZERO : Duration.ofSeconds(options.waitSeconds()), policy);
     EventsPage page = Json.read(answer.body(), EventsPage.class);
     transport.observer().onEventsRead(sessionId, page.events().size());
     return page;

@@ -29,6 +29,9 @@ class FollowTest {
     return IntStream.rangeClosed(from, to).mapToObj(i -> NewEvent.of("f-" + i, Map.of("type", "Step", "n", i))).toList();
   }
 
+  /** What each drained follower failed with, by its queue. */
+  private static final Map<BlockingQueue<EventRecord>, Throwable> FAILURES = new java.util.concurrent.ConcurrentHashMap<>();
+
   /** Runs the follower on its own thread, handing what it yields to a queue. */
   private static BlockingQueue<EventRecord> drain(EventFollower follower, AtomicReference<Throwable> failure) {
     BlockingQueue<EventRecord> received = new LinkedBlockingQueue<>();
@@ -39,6 +42,7 @@ class FollowTest {
         }
       } catch (Throwable t) {
         failure.set(t);
+        FAILURES.put(received, t);
       }
     }, "follower");
     thread.setDaemon(true);
@@ -50,6 +54,9 @@ class FollowTest {
     List<Long> seqs = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       EventRecord record = received.poll(90, TimeUnit.SECONDS);
+      if (record == null && FAILURES.containsKey(received)) {
+        throw new AssertionError("the follower failed", FAILURES.get(received));
+      }
       assertNotNull(record, "event " + (i + 1) + " of " + count + " came");
       seqs.add(record.seq());
     }
@@ -81,6 +88,54 @@ class FollowTest {
         Thread.sleep(100);
       }
       assertTrue(failure.get() instanceof SessionNotFoundException, "an erased session ends the follower: " + failure.get());
+    }
+  }
+
+  /**
+   * Pushed: once caught up, the follower takes what is appended from the follow API's WebSocket and
+   * reads nothing more over HTTP; a type filter applies to pushed events too; with push off it
+   * follows with held reads, as before.
+   */
+  @Test
+  void takesPushedEventsWithoutReadingThemAndEveryTypeFilterHolds() throws Exception {
+    List<String> reads = java.util.Collections.synchronizedList(new ArrayList<>());
+    RequestObserver observer = new RequestObserver() {
+      @Override
+      public void onRequest(String method, java.net.URI uri, int requestBytes, int status, int attempts) {
+        if (uri.getPath().endsWith("/events") && method.equals("GET")) {
+          reads.add(uri.getRawQuery());
+        }
+      }
+    };
+    try (SessionlogClient client = Service.client(Service.freshTenant("pushed"), observer)) {
+      client.append("live", steps(1, 2));
+      AtomicReference<Throwable> failure = new AtomicReference<>();
+      EventFollower follower = client.follow("live", 0);
+      BlockingQueue<EventRecord> received = drain(follower, failure);
+      assertEquals(List.of(1L, 2L), take(received, 2));
+      EventFollower stepsOnly = client.follow("live", 0, FollowOptions.defaults().withTypes("Step"));
+      BlockingQueue<EventRecord> stepsReceived = drain(stepsOnly, failure);
+      assertEquals(List.of(1L, 2L), take(stepsReceived, 2));
+      Thread.sleep(500); // both connected and caught up
+      int readsBefore = reads.size();
+      for (int i = 3; i <= 6; i++) {
+        client.append("live", i % 2 == 0 ? steps(i, i) : List.of(NewEvent.of("o-" + i, Map.of("type", "Other", "n", i))));
+        Thread.sleep(150);
+      }
+      assertEquals(List.of(3L, 4L, 5L, 6L), take(received, 4));
+      assertEquals(List.of(4L, 6L), take(stepsReceived, 2), "a filter holds for pushed events");
+      assertEquals(readsBefore, reads.size(), "pushed, not read: " + reads.subList(readsBefore, reads.size()));
+      assertEquals(null, failure.get());
+      follower.close();
+      stepsOnly.close();
+
+      // push off: held reads (wait=) carry it
+      EventFollower held = client.follow("live", 6, FollowOptions.defaults().withPush(false).withWaitSeconds(2));
+      BlockingQueue<EventRecord> heldReceived = drain(held, failure);
+      client.append("live", steps(7, 7));
+      assertEquals(List.of(7L), take(heldReceived, 1));
+      assertTrue(reads.stream().anyMatch(q -> q.contains("wait=2")), reads::toString);
+      held.close();
     }
   }
 

@@ -34,6 +34,7 @@ public final class LocalRunner implements AutoCloseable {
   private final int apiPort;
   private final int dynamoPort;
   private final int s3Port;
+  private final int followPort;
   private Process process;
   private boolean offline = true;
 
@@ -44,6 +45,7 @@ public final class LocalRunner implements AutoCloseable {
     this.apiPort = apiPort;
     this.dynamoPort = freePort();
     this.s3Port = freePort();
+    this.followPort = freePort();
   }
 
   /** A runner that keeps nothing between runs. */
@@ -88,6 +90,7 @@ public final class LocalRunner implements AutoCloseable {
     env.put("SESSIONLOG_API_PORT", Integer.toString(apiPort));
     env.put("SESSIONLOG_DYNAMODB_PORT", Integer.toString(dynamoPort));
     env.put("SESSIONLOG_S3_PORT", Integer.toString(s3Port));
+    env.put("SESSIONLOG_FOLLOW_PORT", Integer.toString(followPort));
     if (dataDir == null) {
       env.put("SESSIONLOG_IN_MEMORY", "true");
     } else {

@@ -30,8 +30,52 @@ public final class Followers {
 
   private Followers() {}
 
+  /** A follower by held reads ({@code wait=}) only. */
   public static EventFollower follower(String sessionId, long afterSeq, FollowOptions options, Reader reader) {
     return new Follower(sessionId, afterSeq, options, reader);
+  }
+
+  /**
+   * A follower by push where the service offers it ({@code tickets} answers the follow URL, or null
+   * when the service pushes nothing), by held reads otherwise.
+   */
+  public static EventFollower follower(String sessionId, long afterSeq, FollowOptions options, Reader reader,
+      java.util.function.Function<String, java.net.URI> tickets, java.net.http.HttpClient http) {
+    return new PushFollower(sessionId, afterSeq, options, reader, tickets, http);
+  }
+
+  /**
+   * One read; while the service does not answer, tries again (backing off, honouring Retry-After)
+   * until the follower's patience ({@link FollowOptions#giveUpAfter()}) runs out; null once closed.
+   */
+  static EventsPage readPatiently(Reader reader, String sessionId, ReadOptions read, FollowOptions options,
+      java.util.function.BooleanSupplier closed) {
+    long firstFailure = 0;
+    int attempt = 0;
+    while (!closed.getAsBoolean()) {
+      try {
+        return reader.read(sessionId, read, RetryPolicy.none());
+      } catch (TransportException | UnavailableException | ThrottledException e) {
+        long now = System.nanoTime();
+        if (firstFailure == 0) {
+          firstFailure = now;
+        } else if (Duration.ofNanos(now - firstFailure).compareTo(options.giveUpAfter()) > 0) {
+          throw e;
+        }
+        attempt++;
+        Duration pause = Duration.ofMillis(Math.min(MAX_PAUSE.toMillis(), 100L << Math.min(attempt, 5)));
+        if (e.retryAfter().isPresent() && e.retryAfter().get().compareTo(pause) > 0) {
+          pause = e.retryAfter().get();
+        }
+        try {
+          Thread.sleep(pause.toMillis());
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+    return null;
   }
 
   private static final class Follower implements EventFollower {
@@ -71,38 +115,12 @@ public final class Followers {
       return true;
     }
 
-    /** One waiting read; while the service does not answer, tries again until the follower's patience runs out. */
     private EventsPage readPatiently() {
-      long firstFailure = 0;
-      int attempt = 0;
-      while (!closed) {
-        ReadOptions read = ReadOptions.after(cursor).limit(options.pageSize()).waitSeconds(options.waitSeconds());
-        if (!options.types().isEmpty()) {
-          read.types(options.types());
-        }
-        try {
-          return reader.read(sessionId, read, RetryPolicy.none());
-        } catch (TransportException | UnavailableException | ThrottledException e) {
-          long now = System.nanoTime();
-          if (firstFailure == 0) {
-            firstFailure = now;
-          } else if (Duration.ofNanos(now - firstFailure).compareTo(options.giveUpAfter()) > 0) {
-            throw e;
-          }
-          attempt++;
-          Duration pause = Duration.ofMillis(Math.min(MAX_PAUSE.toMillis(), 100L << Math.min(attempt, 5)));
-          if (e.retryAfter().isPresent() && e.retryAfter().get().compareTo(pause) > 0) {
-            pause = e.retryAfter().get();
-          }
-          try {
-            Thread.sleep(pause.toMillis());
-          } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
-            throw e;
-          }
-        }
+      ReadOptions read = ReadOptions.after(cursor).limit(options.pageSize()).waitSeconds(options.waitSeconds());
+      if (!options.types().isEmpty()) {
+        read.types(options.types());
       }
-      return null;
+      return Followers.readPatiently(reader, sessionId, read, options, () -> closed);
     }
 
     @Override

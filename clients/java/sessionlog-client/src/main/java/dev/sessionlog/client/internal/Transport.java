@@ -40,6 +40,11 @@ public final class Transport {
     this.observer = observer;
   }
 
+  /** The HTTP client, for the follow API's WebSocket. */
+  public HttpClient http() {
+    return http;
+  }
+
   public RequestObserver observer() {
     return observer;
   }
