@@ -19,6 +19,16 @@ public class WebSocketEvent {
         public String requestId;
     }
 
+    /** An event of the route on the connection; {@code ticket} (or null) as the query's. */
+    public static WebSocketEvent of(String routeKey, String connectionId, String ticket) {
+        WebSocketEvent e = new WebSocketEvent();
+        e.requestContext = new RequestContext();
+        e.requestContext.routeKey = routeKey;
+        e.requestContext.connectionId = connectionId;
+        e.queryStringParameters = ticket == null ? null : Map.of("ticket", ticket);
+        return e;
+    }
+
     public String routeKey() {
         return requestContext == null || requestContext.routeKey == null ? "" : requestContext.routeKey;
     }

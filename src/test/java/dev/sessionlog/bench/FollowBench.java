@@ -112,11 +112,11 @@ final class FollowBench {
             return r;
         });
         Step connect = step("$connect (follow function)", () -> stack.components.followSocketHandler()
-                .handle(socketEvent("$connect", "bench-connection", token[0])));
+                .handle(WebSocketEvent.of("$connect", "bench-connection", token[0])));
         Step catchUp = step("catch-up GET .../events?after_seq=head (events function)", () ->
                 api.get(TENANT, "/v1/sessions/followed/events?after_seq=20&limit=1000"));
         Step keepAlive = step("keep-alive message, $default (follow function)", () -> stack.components.followSocketHandler()
-                .handle(socketEvent("$default", "bench-connection", null)));
+                .handle(WebSocketEvent.of("$default", "bench-connection", null)));
         AtomicInteger messages = new AtomicInteger();
         FanOut fanOut = stack.components.fanOut(new Connections() {
             @Override
@@ -176,15 +176,6 @@ final class FollowBench {
         writing.set(false);
         writer.join();
         return format(ticket, connect, catchUp, keepAlive, pushes, unfollowed, idleWait, busyReads);
-    }
-
-    private static WebSocketEvent socketEvent(String route, String connection, String ticket) {
-        WebSocketEvent e = new WebSocketEvent();
-        e.requestContext = new WebSocketEvent.RequestContext();
-        e.requestContext.routeKey = route;
-        e.requestContext.connectionId = connection;
-        e.queryStringParameters = ticket == null ? null : Map.of("ticket", ticket);
-        return e;
     }
 
     private <T> Step step(String name, java.util.function.Supplier<T> work) {

@@ -234,19 +234,10 @@ class IamPolicyTest {
         String token = setup.components.followTickets().issue(new StreamKey(tenant, s)).token();
         AwsCalls.reset();
         FollowSocketHandler handler = subject.components.followSocketHandler();
-        assertEquals(200, handler.handle(webSocketEvent("$connect", "iam-connection", token)).statusCode);
-        assertEquals(401, handler.handle(webSocketEvent("$connect", "iam-connection-2", token)).statusCode);
-        assertEquals(200, handler.handle(webSocketEvent("$default", "iam-connection", null)).statusCode);
+        assertEquals(200, handler.handle(WebSocketEvent.of("$connect", "iam-connection", token)).statusCode);
+        assertEquals(401, handler.handle(WebSocketEvent.of("$connect", "iam-connection-2", token)).statusCode);
+        assertEquals(200, handler.handle(WebSocketEvent.of("$default", "iam-connection", null)).statusCode);
         assertLeastPrivilege("FollowFunction", recorded());
-    }
-
-    private static WebSocketEvent webSocketEvent(String route, String connection, String ticket) {
-        WebSocketEvent e = new WebSocketEvent();
-        e.requestContext = new WebSocketEvent.RequestContext();
-        e.requestContext.routeKey = route;
-        e.requestContext.connectionId = connection;
-        e.queryStringParameters = ticket == null ? null : Map.of("ticket", ticket);
-        return e;
     }
 
     @Test

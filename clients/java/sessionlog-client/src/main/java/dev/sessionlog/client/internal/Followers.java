@@ -1,7 +1,6 @@
 package dev.sessionlog.client.internal;
 
 import dev.sessionlog.client.EventFollower;
-import dev.sessionlog.client.EventRecord;
 import dev.sessionlog.client.EventsPage;
 import dev.sessionlog.client.FollowOptions;
 import dev.sessionlog.client.ReadOptions;
@@ -10,13 +9,6 @@ import dev.sessionlog.client.errors.ThrottledException;
 import dev.sessionlog.client.errors.TransportException;
 import dev.sessionlog.client.errors.UnavailableException;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.NoSuchElementException;
-import java.util.Spliterator;
-import java.util.Spliterators;
-import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 
 /** The follower: ascending reads with {@code wait=}, each after the previous answer's {@code next_after_seq}. */
 public final class Followers {
@@ -78,21 +70,17 @@ public final class Followers {
     return null;
   }
 
-  private static final class Follower implements EventFollower {
-    private final String sessionId;
+  private static final class Follower extends BufferedFollower {
     private final FollowOptions options;
     private final Reader reader;
-    private final Deque<EventRecord> buffer = new ArrayDeque<>();
     private volatile boolean closed;
     private long cursor;
-    private volatile long lastSeq;
 
     Follower(String sessionId, long afterSeq, FollowOptions options, Reader reader) {
-      this.sessionId = sessionId;
+      super(sessionId, afterSeq);
       this.options = options;
       this.reader = reader;
       this.cursor = afterSeq;
-      this.lastSeq = afterSeq;
     }
 
     @Override
@@ -121,26 +109,6 @@ public final class Followers {
         read.types(options.types());
       }
       return Followers.readPatiently(reader, sessionId, read, options, () -> closed);
-    }
-
-    @Override
-    public synchronized EventRecord next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException("the follower of " + sessionId + " is closed");
-      }
-      EventRecord next = buffer.removeFirst();
-      lastSeq = next.seq();
-      return next;
-    }
-
-    @Override
-    public long lastSeq() {
-      return lastSeq;
-    }
-
-    @Override
-    public Stream<EventRecord> stream() {
-      return StreamSupport.stream(Spliterators.spliteratorUnknownSize(this, Spliterator.ORDERED | Spliterator.NONNULL), false);
     }
 
     @Override

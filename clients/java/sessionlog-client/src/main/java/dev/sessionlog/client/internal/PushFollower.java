@@ -1,7 +1,6 @@
 package dev.sessionlog.client.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sessionlog.client.EventFollower;
 import dev.sessionlog.client.EventRecord;
 import dev.sessionlog.client.EventsPage;
 import dev.sessionlog.client.FollowOptions;
@@ -10,14 +9,7 @@ import dev.sessionlog.client.errors.SessionlogException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.NoSuchElementException;
-import java.util.Spliterator;
-import java.util.Spliterators;
 import java.util.function.Function;
-import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 
 /**
  * Follows by push, as openapi.yaml's follow route describes: a ticket, the WebSocket, a catch-up over
@@ -27,7 +19,7 @@ import java.util.stream.StreamSupport;
  * pushes nothing, or a connection cannot be made, it follows with held reads ({@code wait=}), trying
  * to connect again a minute later.
  */
-final class PushFollower implements EventFollower {
+final class PushFollower extends BufferedFollower {
 
   /** API Gateway closes a connection idle for 10 minutes. */
   static final Duration KEEP_ALIVE = Duration.ofMinutes(5);
@@ -35,15 +27,12 @@ final class PushFollower implements EventFollower {
   private static final Duration POLL = Duration.ofMillis(500);
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
-  private final String sessionId;
   private final FollowOptions options;
   private final Followers.Reader reader;
   private final Function<String, URI> tickets;
   private final HttpClient http;
-  private final Deque<EventRecord> buffer = new ArrayDeque<>();
   /** The last seq examined (handed out, buffered, or passed over by the type filter). */
   private long position;
-  private volatile long lastSeq;
   private volatile boolean closed;
   private FollowSocket socket;
   private boolean pushUnavailable;
@@ -52,13 +41,12 @@ final class PushFollower implements EventFollower {
 
   PushFollower(String sessionId, long afterSeq, FollowOptions options, Followers.Reader reader, Function<String, URI> tickets,
       HttpClient http) {
-    this.sessionId = sessionId;
+    super(sessionId, afterSeq);
     this.options = options;
     this.reader = reader;
     this.tickets = tickets;
     this.http = http;
     this.position = afterSeq;
-    this.lastSeq = afterSeq;
   }
 
   @Override
@@ -215,26 +203,6 @@ final class PushFollower implements EventFollower {
       position = Math.max(position, page.nextAfterSeq());
     }
     return true;
-  }
-
-  @Override
-  public synchronized EventRecord next() {
-    if (!hasNext()) {
-      throw new NoSuchElementException("the follower of " + sessionId + " is closed");
-    }
-    EventRecord next = buffer.removeFirst();
-    lastSeq = next.seq();
-    return next;
-  }
-
-  @Override
-  public long lastSeq() {
-    return lastSeq;
-  }
-
-  @Override
-  public Stream<EventRecord> stream() {
-    return StreamSupport.stream(Spliterators.spliteratorUnknownSize(this, Spliterator.ORDERED | Spliterator.NONNULL), false);
   }
 
   @Override
