@@ -245,6 +245,14 @@ export class SessionlogClient {
     return (await this.transport.send<FollowTicket>({ method: "POST", path: `/v1/sessions/${sessionId}/follow` })).body;
   }
 
+  /**
+   * POST /v1/follow: a ticket to follow the tenant's list of sessions; its connection receives
+   * `{"type":"sessions","sessions":[{"session_id","head_seq"}]}` per stream batch.
+   */
+  async followSessions(): Promise<FollowTicket> {
+    return (await this.transport.send<FollowTicket>({ method: "POST", path: "/v1/follow" })).body;
+  }
+
   /** GET /ui/: the timeline page's HTML. */
   async getTimelinePage(): Promise<string> {
     return (await this.transport.send<string>({ method: "GET", path: "/ui/", text: true })).body;

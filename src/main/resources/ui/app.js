@@ -16,6 +16,9 @@ const state = {
   selectedLoop: null,
   tail: null, // the AbortController of the live tail
   listCursor: null,
+  listFollow: null, // the AbortController of the list's follow connection
+  listPending: new Map(), // sessions a push named that the list does not show yet: id -> seq
+  listTimer: null,
   refreshTimer: null,
 };
 
@@ -87,6 +90,7 @@ async function loadSessions(append) {
   for (const s of page.sessions) {
     const row = body.insertRow();
     row.dataset.sessionId = s.session_id;
+    row.dataset.headSeq = s.head_seq; // the last seq the recorder folded
     // The id is a real link: it opens in a new tab, can be bookmarked, and the keyboard reaches it.
     row.insertCell().append(link(s.session_id, sessionLink(s.session_id)));
     const cells = [s.agent_id || '', s.last_event_at || '', s.loop_count, s.status, tokens(s.usage),
@@ -103,6 +107,83 @@ async function loadSessions(append) {
   }
   state.listCursor = page.next_cursor;
   $('more').hidden = !page.next_cursor;
+}
+
+// ── following the list ───────────────────────────────────────────────────────────────────────
+
+/**
+ * The list follows the tenant's sessions (POST /v1/follow): a push names the sessions that got
+ * events; the list is read again once the recorder has them (it lags the events by its batching
+ * window). Where no connection can be made the list stays as read (Use and More read it again).
+ */
+async function followList() {
+  stopListFollow();
+  const controller = new AbortController();
+  state.listFollow = controller;
+  let ticket;
+  try {
+    ticket = await api('/v1/follow', controller.signal, 'POST');
+  } catch (e) {
+    return;
+  }
+  let socket;
+  try {
+    socket = new WebSocket(ticket.url);
+  } catch (e) {
+    return;
+  }
+  const keepAlive = setInterval(() => socket.readyState === WebSocket.OPEN && socket.send('{"action":"ping"}'), 5 * 60 * 1000);
+  controller.signal.addEventListener('abort', () => socket.close());
+  socket.onopen = () => { document.body.dataset.listFollow = 'push'; };
+  socket.onmessage = (message) => {
+    const pushed = JSON.parse(message.data);
+    if (pushed.type === 'sessions') {
+      for (const s of pushed.sessions) {
+        state.listPending.set(s.session_id, s.erased ? -1 : s.head_seq);
+      }
+      reloadListSoon(0);
+    }
+  };
+  socket.onclose = () => {
+    clearInterval(keepAlive);
+    delete document.body.dataset.listFollow;
+    if (state.listFollow === controller) {
+      setTimeout(() => { if (state.listFollow === controller) { followList(); } }, 2000); // closed after 2 h: again
+    }
+  };
+}
+
+function stopListFollow() {
+  if (state.listFollow) {
+    state.listFollow.abort();
+    state.listFollow = null;
+  }
+  delete document.body.dataset.listFollow;
+}
+
+/** Reads the list's first page again until it shows what the pushes named (10 tries, a second apart). */
+function reloadListSoon(attempt) {
+  clearTimeout(state.listTimer);
+  state.listTimer = setTimeout(async () => {
+    try {
+      await loadSessions(false);
+    } catch (e) {
+      showError(e);
+      return;
+    }
+    for (const [id, seq] of [...state.listPending]) {
+      const row = $('sessions').querySelector('tr[data-session-id="' + CSS.escape(id) + '"]');
+      const shown = seq < 0 ? !row : row && Number(row.dataset.headSeq) >= seq;
+      if (shown) {
+        state.listPending.delete(id);
+      }
+    }
+    if (state.listPending.size && attempt < 10) {
+      reloadListSoon(attempt + 1);
+    } else {
+      state.listPending.clear();
+    }
+  }, attempt === 0 ? 300 : 1000);
 }
 
 // ── a session ────────────────────────────────────────────────────────────────────────────────
@@ -635,6 +716,7 @@ async function route() {
   const match = location.hash.match(/^#\/s\/(.+)$/);
   try {
     if (match) {
+      stopListFollow();
       await openSession(decodeURIComponent(match[1]));
     } else {
       stopTail();
@@ -642,6 +724,7 @@ async function route() {
       $('session-view').hidden = true;
       $('list-view').hidden = false;
       await loadSessions(false);
+      followList();
     }
   } catch (e) {
     showError(e);

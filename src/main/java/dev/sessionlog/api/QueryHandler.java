@@ -86,6 +86,7 @@ public final class QueryHandler {
                 case SESSIONS -> SessionList.page(listing, tenant, event);
                 case VERIFY -> verify.handle(event, new StreamKey(tenant, path.id(1, "session_id")));
                 case FOLLOW -> follow.start(new StreamKey(tenant, path.id(1, "session_id")));
+                case FOLLOW_SESSIONS -> follow.startList(tenant);
                 default -> throw new IllegalStateException("no reader for " + route);
             };
         } catch (RuntimeException e) {

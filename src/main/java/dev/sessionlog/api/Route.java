@@ -19,6 +19,8 @@ public enum Route {
     VERIFY("GET", false, "sessions", "*", "verify"),
     /** A ticket to follow the session over WebSocket: a read, served by the query function. */
     FOLLOW("POST", false, "sessions", "*", "follow"),
+    /** A ticket to follow the tenant's list of sessions (which got events, or were erased). */
+    FOLLOW_SESSIONS("POST", false, "follow"),
     SESSIONS("GET", false, "sessions");
 
     final String method;

@@ -22,7 +22,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 /**
  * The events table's stream, pushed to followers: each session's new events of a batch go, in seq
  * order and coalesced into as few messages as fit, to every connection that follows it; an erasure's
- * mark closes them. A connection API Gateway calls gone loses its subscription, unless it was opened
+ * mark closes them. A tenant's list followers get one message per batch naming the tenant's sessions
+ * that got events (through which seq) or were erased. A connection API Gateway calls gone loses its subscription, unless it was opened
  * moments ago (then it is not open yet: its follower reads those events while catching up). A
  * session whose messages could not be sent (throttled, unavailable) is retried from its first
  * record, so followers may see a message again: they take each seq once.
@@ -65,10 +66,19 @@ public final class FanOut {
         }
         Map<String, String> invocation = Invocation.fields();
         List<CompletableFuture<List<String>>> pushes = new ArrayList<>();
+        Map<String, Map<StreamKey, List<StreamRecord>>> byTenant = new LinkedHashMap<>();
         for (Map.Entry<String, List<StreamRecord>> session : bySession.entrySet()) {
+            StreamKey key = StreamKey.fromPk(session.getKey());
+            byTenant.computeIfAbsent(key.tenant(), t -> new LinkedHashMap<>()).put(key, session.getValue());
             pushes.add(CompletableFuture.supplyAsync(() -> {
                 Invocation.adopt(invocation);
-                return pushReportingFailure(StreamKey.fromPk(session.getKey()), session.getValue());
+                return pushReportingFailure(key, session.getValue());
+            }, SESSIONS));
+        }
+        for (Map.Entry<String, Map<StreamKey, List<StreamRecord>>> tenant : byTenant.entrySet()) {
+            pushes.add(CompletableFuture.supplyAsync(() -> {
+                Invocation.adopt(invocation);
+                return pushListReportingFailure(tenant.getKey(), tenant.getValue());
             }, SESSIONS));
         }
         List<String> failed = new ArrayList<>();
@@ -86,25 +96,54 @@ public final class FanOut {
         }
     }
 
+    /** The tenant's list followers learn which sessions got events (through which seq) or were erased. */
+    private List<String> pushListReportingFailure(String tenant, Map<StreamKey, List<StreamRecord>> sessions) {
+        try {
+            FollowTopic topic = FollowTopic.tenantList(tenant);
+            List<Subscriptions.Subscription> followers = subscriptions.of(topic);
+            if (!followers.isEmpty()) {
+                Map<String, Long> heads = new LinkedHashMap<>();
+                sessions.forEach((key, records) -> heads.put(key.sessionId(), erased(records) ? -1L
+                        : records.stream().mapToLong(r -> EventItems.lastSeq(r.newImage())).max().orElse(0)));
+                send(topic, followers, List.of(FollowMessages.sessions(heads)));
+            }
+            return List.of();
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "pushing the sessions of a tenant to its list's followers failed; they are delivered again");
+            return List.of(sessions.values().iterator().next().get(0).sequenceNumber());
+        }
+    }
+
     private void pushSession(StreamKey key, List<StreamRecord> records) {
-        List<Subscriptions.Subscription> followers = subscriptions.of(key);
+        FollowTopic topic = FollowTopic.session(key);
+        List<Subscriptions.Subscription> followers = subscriptions.of(topic);
         if (followers.isEmpty()) {
             return;
         }
-        boolean erased = records.stream().anyMatch(r -> r.newImage().containsKey(EventItems.ERASING));
-        List<String> messages = erased ? List.of(FollowMessages.erased(key.sessionId())) : messages(key, records);
+        boolean erased = erased(records);
+        send(topic, followers, erased ? List.of(FollowMessages.erased(key.sessionId())) : messages(key, records));
+        if (erased) {
+            for (Subscriptions.Subscription follower : followers) {
+                connections.close(follower.connectionId());
+                subscriptions.remove(topic, follower.connectionId());
+            }
+        }
+    }
+
+    private static boolean erased(List<StreamRecord> records) {
+        return records.stream().anyMatch(r -> r.newImage().containsKey(EventItems.ERASING));
+    }
+
+    /** Sends the messages in order to each follower; a connection gone (for longer than its opening) loses its subscription. */
+    private void send(FollowTopic topic, List<Subscriptions.Subscription> followers, List<String> messages) {
         for (Subscriptions.Subscription follower : followers) {
             for (String message : messages) {
                 if (connections.send(follower.connectionId(), message) == Connections.Delivery.GONE) {
                     if (follower.connectedAt().plus(OPENING).isBefore(clock.instant())) {
-                        subscriptions.remove(key, follower.connectionId());
+                        subscriptions.remove(topic, follower.connectionId());
                     }
                     break;
                 }
-            }
-            if (erased) {
-                connections.close(follower.connectionId());
-                subscriptions.remove(key, follower.connectionId());
             }
         }
     }

@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * What a follower receives (openapi.yaml, "Following"): {@code events} (records as the events
  * endpoint serves them, in seq order), {@code appended} (events through a seq that did not fit in a
- * message, to be read over HTTP), {@code erased} (the session is gone; the connection closes).
+ * message, to be read over HTTP), {@code erased} (the session is gone; the connection closes); a
+ * tenant's list follower {@code sessions} (which sessions got events, or were erased).
  */
 public final class FollowMessages {
 
@@ -58,6 +59,24 @@ public final class FollowMessages {
     public static String appended(String sessionId, long throughSeq) {
         ObjectNode node = Json.MAPPER.createObjectNode().put("type", "appended").put("session_id", sessionId)
                 .put("through_seq", throughSeq);
+        return Json.write(node);
+    }
+
+    /**
+     * For a tenant's list: the sessions that got events, each with the last seq of the batch, or
+     * {@code -1} for one erased ({@code "erased": true}).
+     */
+    public static String sessions(java.util.Map<String, Long> heads) {
+        ObjectNode node = Json.MAPPER.createObjectNode().put("type", "sessions");
+        var sessions = node.putArray("sessions");
+        heads.forEach((session, head) -> {
+            ObjectNode entry = sessions.addObject().put("session_id", session);
+            if (head < 0) {
+                entry.put("erased", true);
+            } else {
+                entry.put("head_seq", head);
+            }
+        });
         return Json.write(node);
     }
 

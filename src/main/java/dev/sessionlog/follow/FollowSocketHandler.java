@@ -1,13 +1,12 @@
 package dev.sessionlog.follow;
 
-import dev.sessionlog.log.StreamKey;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
- * The follow API's routes. {@code $connect} takes the ticket the follow route issued (once) and
- * subscribes the connection to its session before the connection opens, so every event appended
- * after it opens is pushed. {@code $default} takes the followers' keep-alive messages (API Gateway
+ * The follow API's routes. {@code $connect} takes the ticket a follow route issued (once) and
+ * subscribes the connection to its topic (a session, or the tenant's list) before the connection
+ * opens, so every event appended after it opens is pushed. {@code $default} takes the followers' keep-alive messages (API Gateway
  * closes a connection idle for 10 minutes). {@code $disconnect} does nothing: a closed connection's
  * subscription goes when a push finds it gone, or by TTL.
  */
@@ -36,13 +35,14 @@ public final class FollowSocketHandler {
     }
 
     private WebSocketResponse connect(WebSocketEvent event, String connection) {
-        Optional<StreamKey> session = tickets.redeem(event.query("ticket"));
-        if (session.isEmpty()) {
+        Optional<FollowTopic> topic = tickets.redeem(event.query("ticket"));
+        if (topic.isEmpty()) {
             LOG.infof("follow connection %s refused: no valid ticket", connection);
             return new WebSocketResponse(401, "the ticket is unknown, used or expired: ask POST /v1/sessions/{session_id}/follow for another");
         }
-        subscriptions.add(session.get(), connection);
-        LOG.infof("connection %s follows session %s", connection, session.get().sessionId());
+        subscriptions.add(topic.get(), connection);
+        LOG.infof(topic.get().isTenantList() ? "connection %s follows the tenant's sessions%s" : "connection %s follows session %s",
+                connection, topic.get().isTenantList() ? "" : topic.get().stream().sessionId());
         return new WebSocketResponse(200, null);
     }
 }

@@ -1,6 +1,5 @@
 package dev.sessionlog.follow;
 
-import dev.sessionlog.log.StreamKey;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -44,7 +43,7 @@ public final class FollowTickets {
         this.clock = clock;
     }
 
-    public Ticket issue(StreamKey session) {
+    public Ticket issue(FollowTopic topic) {
         byte[] random = new byte[24];
         RANDOM.nextBytes(random);
         String token = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
@@ -52,7 +51,7 @@ public final class FollowTickets {
         dynamo.putItem(b -> b.tableName(table).item(Map.of(
                         FollowItems.KEY, AttributeValue.fromS(key(token)),
                         FollowItems.ID, AttributeValue.fromS("ticket"),
-                        FollowItems.SESSION, AttributeValue.fromS(session.pk()),
+                        FollowItems.TOPIC, AttributeValue.fromS(topic.key()),
                         FollowItems.VALID_UNTIL, AttributeValue.fromN(Long.toString(expires.toEpochMilli())),
                         FollowItems.EXPIRES_AT, AttributeValue.fromN(Long.toString(expires.getEpochSecond() + 1))))
                 .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
@@ -60,10 +59,10 @@ public final class FollowTickets {
     }
 
     /**
-     * Takes the ticket (one write that deletes it and returns what it held): the session it opens, or
+     * Takes the ticket (one write that deletes it and returns what it held): what it opens, or
      * empty when there is no such ticket, it was used, or it has expired.
      */
-    public Optional<StreamKey> redeem(String token) {
+    public Optional<FollowTopic> redeem(String token) {
         if (token == null || token.isEmpty() || token.length() > 64) {
             return Optional.empty();
         }
@@ -73,7 +72,7 @@ public final class FollowTickets {
         if (old == null || old.isEmpty() || Long.parseLong(old.get(FollowItems.VALID_UNTIL).n()) < clock.millis()) {
             return Optional.empty();
         }
-        return Optional.of(StreamKey.fromPk(old.get(FollowItems.SESSION).s()));
+        return Optional.of(new FollowTopic(old.get(FollowItems.TOPIC).s()));
     }
 
     private static String key(String token) {

@@ -1,6 +1,5 @@
 package dev.sessionlog.follow;
 
-import dev.sessionlog.log.StreamKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,9 +13,9 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
 
 /**
- * Who follows which session: one item per connection, under the session's key, expiring (TTL) when
+ * Who follows what: one item per connection, under its {@link FollowTopic}'s key, expiring (TTL) when
  * API Gateway would have closed the connection anyway ({@link #LIFETIME}). The fan-out reads a
- * session's subscriptions with a consistent Query, so a connection opened before an event's record
+ * topic's subscriptions with a consistent Query, so a connection opened before an event's record
  * is handled gets that event.
  */
 public final class Subscriptions {
@@ -38,18 +37,18 @@ public final class Subscriptions {
         this.clock = clock;
     }
 
-    public void add(StreamKey session, String connectionId) {
+    public void add(FollowTopic topic, String connectionId) {
         Instant now = clock.instant();
         dynamo.putItem(b -> b.tableName(table).item(Map.of(
-                        FollowItems.KEY, AttributeValue.fromS(session.pk()),
+                        FollowItems.KEY, AttributeValue.fromS(topic.key()),
                         FollowItems.ID, AttributeValue.fromS(connectionId),
                         FollowItems.CONNECTED_AT, AttributeValue.fromN(Long.toString(now.toEpochMilli())),
                         FollowItems.EXPIRES_AT, AttributeValue.fromN(Long.toString(now.plus(LIFETIME).getEpochSecond()))))
                 .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
     }
 
-    /** The session's live subscriptions (those TTL has not yet deleted but whose time is up are left out). */
-    public List<Subscription> of(StreamKey session) {
+    /** The topic's live subscriptions (those TTL has not yet deleted but whose time is up are left out). */
+    public List<Subscription> of(FollowTopic topic) {
         List<Subscription> found = new ArrayList<>();
         long now = clock.instant().getEpochSecond();
         Map<String, AttributeValue> start = null;
@@ -57,7 +56,7 @@ public final class Subscriptions {
             Map<String, AttributeValue> from = start;
             QueryResponse page = dynamo.query(QueryRequest.builder().tableName(table).consistentRead(true)
                     .keyConditionExpression("#k = :k").expressionAttributeNames(Map.of("#k", FollowItems.KEY))
-                    .expressionAttributeValues(Map.of(":k", AttributeValue.fromS(session.pk())))
+                    .expressionAttributeValues(Map.of(":k", AttributeValue.fromS(topic.key())))
                     .exclusiveStartKey(from).returnConsumedCapacity(ReturnConsumedCapacity.TOTAL).build());
             for (Map<String, AttributeValue> item : page.items()) {
                 if (Long.parseLong(item.get(FollowItems.EXPIRES_AT).n()) > now) {
@@ -70,8 +69,8 @@ public final class Subscriptions {
         return found;
     }
 
-    public void remove(StreamKey session, String connectionId) {
-        dynamo.deleteItem(b -> b.tableName(table).key(Map.of(FollowItems.KEY, AttributeValue.fromS(session.pk()),
+    public void remove(FollowTopic topic, String connectionId) {
+        dynamo.deleteItem(b -> b.tableName(table).key(Map.of(FollowItems.KEY, AttributeValue.fromS(topic.key()),
                 FollowItems.ID, AttributeValue.fromS(connectionId))).returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
     }
 }

@@ -51,6 +51,7 @@ class OpenApiResponsesTest {
     static final String VERIFY = "/v1/sessions/{session_id}/verify";
     static final String SESSIONS = "/v1/sessions";
     static final String FOLLOW = "/v1/sessions/{session_id}/follow";
+    static final String FOLLOW_SESSIONS = "/v1/follow";
 
     /**
      * An old clock of the test's own: the erasure run below takes only marks made before it (this
@@ -209,6 +210,8 @@ class OpenApiResponsesTest {
         JsonNode ticket = post(FOLLOW, "/v1/sessions/s-parent/follow", "").body();
         assertTrue(ticket.path("url").asText().contains("?ticket="), ticket::toString);
         assertEquals(201, post(FOLLOW, "/v1/sessions/s-later/follow", "").status());
+        JsonNode listTicket = post(FOLLOW_SESSIONS, "/v1/follow", "").body();
+        assertTrue(listTicket.path("url").asText().contains("?ticket=") && !listTicket.has("session_id"), listTicket::toString);
 
         // Erase: 202, again 202, gone from the reads, appends refused; 404 for no such session; 410 once done.
         assertEquals(202, delete("/v1/sessions/s-notes").status());
@@ -304,11 +307,14 @@ class OpenApiResponsesTest {
         assertEquals(401, check("DELETE", SESSION, api.delete(null, "/v1/sessions/s1")).status());
         assertEquals(401, check("GET", VERIFY, api.get("ü".repeat(100), "/v1/sessions/s1/verify")).status());
         assertEquals(401, check("POST", FOLLOW, api.post(null, "/v1/sessions/s1/follow", "")).status());
+        assertEquals(401, check("POST", FOLLOW_SESSIONS, api.post(null, "/v1/follow", "")).status());
         // a deployment without the follow API
         Components noFollow = new Components(onAws.withFollow(dev.sessionlog.follow.FollowSettings.OFF), aws.embedded().dynamo(),
                 aws.embedded().s3(), aws.embedded().checkpointS3(), Clock.systemUTC(), dev.sessionlog.observe.Metrics.NONE);
         assertEquals("follow_unavailable", check("POST", FOLLOW, new ApiClient(noFollow.appendHandler(), noFollow.queryHandler())
                 .post(tenant, "/v1/sessions/s1/follow", "")).error().path("code").asText());
+        assertEquals("follow_unavailable", check("POST", FOLLOW_SESSIONS, new ApiClient(noFollow.appendHandler(), noFollow.queryHandler())
+                .post(tenant, "/v1/follow", "")).error().path("code").asText());
         Response throttled = check("GET", EVENTS, api.get(tenant, "/v1/sessions/s-idle/events?wait=5"));
         assertEquals(429, throttled.status(), throttled.body()::toString);
     }

@@ -40,6 +40,9 @@ class RouteScopesTest {
                 .statusCode);
         assertEquals(200, c.queryHandler().handle(event("GET", "/v1/sessions/s1/head", null, "[sessionlog/erase sessionlog/read]"))
                 .statusCode, "scp as a list, flattened by API Gateway");
+        // following is a read: its ticket needs the read scope
+        assertEquals(403, c.queryHandler().handle(event("POST", "/v1/sessions/s1/follow", null, "sessionlog/append")).statusCode);
+        assertEquals(201, c.queryHandler().handle(event("POST", "/v1/sessions/s1/follow", null, "sessionlog/read")).statusCode);
         HttpApiResponse erased = c.appendHandler().handle(event("DELETE", "/v1/sessions/s1", null, "sessionlog/erase"));
         assertTrue(erased.statusCode / 100 == 2, erased.body);
     }

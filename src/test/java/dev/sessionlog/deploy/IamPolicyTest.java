@@ -231,7 +231,7 @@ class IamPolicyTest {
     @Test
     void followFunction() {
         String s = "iam-follow";
-        String token = setup.components.followTickets().issue(new StreamKey(tenant, s)).token();
+        String token = setup.components.followTickets().issue(dev.sessionlog.follow.FollowTopic.session(new StreamKey(tenant, s))).token();
         AwsCalls.reset();
         FollowSocketHandler handler = subject.components.followSocketHandler();
         assertEquals(200, handler.handle(WebSocketEvent.of("$connect", "iam-connection", token)).statusCode);
@@ -245,7 +245,7 @@ class IamPolicyTest {
         String s = "iam-fanout";
         CLOCK.set(NOW);
         StreamKey key = new StreamKey(tenant, s);
-        setup.components.subscriptions().add(key, "iam-follower");
+        setup.components.subscriptions().add(dev.sessionlog.follow.FollowTopic.session(key), "iam-follower");
         setup.api.post(tenant, "/v1/sessions/" + s + "/events", batch("f-", 0, 3, 20, null));
         List<StreamRecord> records = setup.records(tenant, s);
         assertEquals(202, setup.api.send("DELETE", tenant, "/v1/sessions/" + s, null).status());
@@ -259,7 +259,7 @@ class IamPolicyTest {
             assertEquals(List.of(), fanOut.push(records));
             assertEquals(List.of(), fanOut.push(List.of(new StreamRecord("mark", "INSERT", mark))));
         }
-        assertEquals(List.of(), setup.components.subscriptions().of(key));
+        assertEquals(List.of(), setup.components.subscriptions().of(dev.sessionlog.follow.FollowTopic.session(key)));
         assertLeastPrivilege("FanOutFunction", recorded());
     }
 

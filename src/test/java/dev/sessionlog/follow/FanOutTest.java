@@ -93,7 +93,7 @@ class FanOutTest {
     }
 
     private List<String> ids(StreamKey key) {
-        return subscriptions.of(key).stream().map(Subscriptions.Subscription::connectionId).sorted().toList();
+        return subscriptions.of(FollowTopic.session(key)).stream().map(Subscriptions.Subscription::connectionId).sorted().toList();
     }
 
     @Test
@@ -102,10 +102,10 @@ class FanOutTest {
         EmbeddedAws aws = t.aws.embedded();
         StreamPoller poller = StreamPoller.fromNow(aws.dynamo(), aws.streams(), t.aws.table("EventsTable"), EmbeddedAws.REGION.id());
         clock.set(Instant.now().minus(Duration.ofMinutes(5)));
-        subscriptions.add(key, "open");
-        subscriptions.add(key, "gone-long-ago");
+        subscriptions.add(FollowTopic.session(key), "open");
+        subscriptions.add(FollowTopic.session(key), "gone-long-ago");
         clock.set(Instant.now());
-        subscriptions.add(key, "still-opening");
+        subscriptions.add(FollowTopic.session(key), "still-opening");
         connections.gone.addAll(List.of("gone-long-ago", "still-opening"));
         assertEquals(201, t.api.post(tenant, "/v1/sessions/s/events", events("a", 3, 10)).status());
         assertEquals(201, t.api.post(tenant, "/v1/sessions/s/events", events("b", 2, 10)).status());
@@ -141,8 +141,8 @@ class FanOutTest {
     void aSessionWhoseFollowerCannotBeReachedIsRetriedFromItsFirstRecordOthersAreNotHeldUp() {
         StreamKey stuck = new StreamKey(tenant, "stuck");
         StreamKey fine = new StreamKey(tenant, "fine");
-        subscriptions.add(stuck, "throttled");
-        subscriptions.add(fine, "reader");
+        subscriptions.add(FollowTopic.session(stuck), "throttled");
+        subscriptions.add(FollowTopic.session(fine), "reader");
         connections.failing.add("throttled");
         t.api.post(tenant, "/v1/sessions/stuck/events", events("s", 2, 10));
         t.api.post(tenant, "/v1/sessions/stuck/events", events("t", 2, 10));
@@ -158,7 +158,7 @@ class FanOutTest {
     @Test
     void aBodyKeptInS3OrMoreThanAMessageHoldsComesAsANoticeToReadOverHttp() {
         StreamKey key = new StreamKey(tenant, "large");
-        subscriptions.add(key, "reader");
+        subscriptions.add(FollowTopic.session(key), "reader");
         t.api.post(tenant, "/v1/sessions/large/events", events("small", 2, 10));
         t.api.post(tenant, "/v1/sessions/large/events", events("big", 1, 600_000));
         fanOut.push(t.records(tenant, "large"));
@@ -169,7 +169,7 @@ class FanOutTest {
 
         // many events of 10 KB: several messages, each within API Gateway's 128 KB, then nothing lost
         StreamKey many = new StreamKey(tenant, "many");
-        subscriptions.add(many, "reader-2");
+        subscriptions.add(FollowTopic.session(many), "reader-2");
         t.api.post(tenant, "/v1/sessions/many/events", events("m", 40, 10_000));
         fanOut.push(t.records(tenant, "many"));
         List<Long> all = new ArrayList<>();
@@ -184,8 +184,8 @@ class FanOutTest {
     @Test
     void anErasuresMarkTellsTheFollowersClosesThemAndEndsTheirSubscriptions() {
         StreamKey key = new StreamKey(tenant, "erased");
-        subscriptions.add(key, "a");
-        subscriptions.add(key, "b");
+        subscriptions.add(FollowTopic.session(key), "a");
+        subscriptions.add(FollowTopic.session(key), "b");
         t.api.post(tenant, "/v1/sessions/erased/events", events("e", 2, 10));
         assertEquals(202, t.api.send("DELETE", tenant, "/v1/sessions/erased", null).status());
         // the erasure's mark, as the stream carries it: the item above the head, marked erasing
@@ -205,5 +205,30 @@ class FanOutTest {
         t.api.post(tenant, "/v1/sessions/alone/events", events("x", 3, 10));
         assertEquals(List.of(), fanOut.push(t.records(tenant, "alone")));
         assertTrue(connections.sent.isEmpty());
+    }
+
+    @Test
+    void aTenantsListFollowersLearnWhichSessionsGotEventsOrWereErasedOneMessageABatch() {
+        subscriptions.add(FollowTopic.tenantList(tenant), "lister");
+        String other = RecorderTestSupport.newTenant();
+        subscriptions.add(FollowTopic.tenantList(other), "other-lister");
+        t.api.post(tenant, "/v1/sessions/a/events", events("a", 2, 10));
+        t.api.post(tenant, "/v1/sessions/a/events", events("a2", 1, 10));
+        t.api.post(tenant, "/v1/sessions/b/events", events("b", 1, 10));
+        t.api.post(tenant, "/v1/sessions/c/events", events("c", 1, 10));
+        assertEquals(202, t.api.send("DELETE", tenant, "/v1/sessions/c", null).status());
+        var mark = t.aws.embedded().dynamo().query(b -> b.tableName(t.aws.table("EventsTable")).keyConditionExpression("pk = :pk")
+                .expressionAttributeValues(Map.of(":pk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(
+                        new StreamKey(tenant, "c").pk())))).items().stream().filter(item -> item.containsKey("erasing")).findFirst().orElseThrow();
+        List<StreamRecord> batch = new ArrayList<>(t.records(tenant, "a"));
+        batch.addAll(t.records(tenant, "b"));
+        batch.add(new StreamRecord("mark", "INSERT", mark));
+        assertEquals(List.of(), fanOut.push(batch));
+        List<JsonNode> messages = connections.messages("lister");
+        assertEquals(1, messages.size(), messages::toString);
+        assertEquals("sessions", messages.get(0).get("type").asText());
+        assertEquals(Json.parse("[{\"session_id\":\"a\",\"head_seq\":3},{\"session_id\":\"b\",\"head_seq\":1},"
+                + "{\"session_id\":\"c\",\"erased\":true}]"), messages.get(0).get("sessions"));
+        assertTrue(connections.messages("other-lister").isEmpty(), "another tenant's list learns nothing");
     }
 }

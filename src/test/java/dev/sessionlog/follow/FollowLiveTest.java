@@ -182,6 +182,34 @@ class FollowLiveTest {
     }
 
     @Test
+    void aTenantsListIsFollowedToo() throws Exception {
+        String tenant = "follow-list";
+        HttpResponse<String> issued = send("POST", tenant, "/v1/follow", null);
+        assertEquals(201, issued.statusCode(), issued.body());
+        LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
+        WebSocket list = open(Json.parse(issued.body().getBytes(StandardCharsets.UTF_8)).get("url").asText(), received);
+        LinkedBlockingQueue<String> otherTenant = new LinkedBlockingQueue<>();
+        WebSocket other = open(Json.parse(send("POST", "follow-list-other", "/v1/follow", null).body()
+                .getBytes(StandardCharsets.UTF_8)).get("url").asText(), otherTenant);
+        assertEquals(201, send("POST", tenant, "/v1/sessions/first/events", events("f", 2)).statusCode());
+        assertEquals(201, send("POST", tenant, "/v1/sessions/second/events", events("s", 1)).statusCode());
+        java.util.Map<String, Long> heads = new java.util.HashMap<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (heads.size() < 2 && System.nanoTime() < deadline) {
+            String message = received.poll(1, TimeUnit.SECONDS);
+            if (message != null) {
+                JsonNode m = Json.parse(message.getBytes(StandardCharsets.UTF_8));
+                assertEquals("sessions", m.get("type").asText(), message);
+                m.get("sessions").forEach(e -> heads.put(e.get("session_id").asText(), e.get("head_seq").asLong()));
+            }
+        }
+        assertEquals(java.util.Map.of("first", 2L, "second", 1L), heads);
+        assertNull(otherTenant.poll(500, TimeUnit.MILLISECONDS), "another tenant's list learned of them");
+        list.sendClose(WebSocket.NORMAL_CLOSURE, "done");
+        other.sendClose(WebSocket.NORMAL_CLOSURE, "done");
+    }
+
+    @Test
     void anErasedSessionsFollowersAreToldAndClosedAndItCannotBeFollowedAgain() throws Exception {
         String tenant = "follow-erase";
         assertEquals(201, send("POST", tenant, "/v1/sessions/doomed/events", events("x", 2)).statusCode());

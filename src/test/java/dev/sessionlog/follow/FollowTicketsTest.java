@@ -16,7 +16,7 @@ class FollowTicketsTest {
     final MutableClock clock = new MutableClock(Instant.parse("2026-11-21T10:00:00Z"));
     final FollowTickets tickets = new FollowTickets(AwsTestResource.aws().embedded().dynamo(),
             AwsTestResource.aws().table("FollowTable"), clock);
-    final StreamKey session = new StreamKey("tickets-tenant", "s1");
+    final FollowTopic session = FollowTopic.session(new StreamKey("tickets-tenant", "s1"));
 
     @Test
     void aTicketOpensOnceAndNamesItsTenantsSession() {

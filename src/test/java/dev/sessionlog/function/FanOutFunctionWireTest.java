@@ -39,7 +39,7 @@ class FanOutFunctionWireTest {
         StreamPoller poller = StreamPoller.fromNow(aws.dynamo(), aws.streams(), AwsTestResource.aws().table("EventsTable"),
                 EmbeddedAws.REGION.id());
         StreamKey key = new StreamKey("wire-fanout", "followed");
-        components.subscriptions().add(key, "Jc6YfeRxDoECG7w=");
+        components.subscriptions().add(dev.sessionlog.follow.FollowTopic.session(key), "Jc6YfeRxDoECG7w=");
         ApiClient api = new ApiClient(components.appendHandler(), components.queryHandler());
         assertEquals(201, api.post(key.tenant(), "/v1/sessions/followed/events",
                 "{\"events\":[{\"event\":{\"type\":\"Note\",\"text\":\"a\"}},{\"event\":{\"type\":\"Note\",\"text\":\"b\"}}]}").status());
@@ -57,6 +57,6 @@ class FanOutFunctionWireTest {
             given().contentType("application/json").body(Json.write(batch)).when().post()
                     .then().statusCode(200).body("batchItemFailures", hasSize(0));
         }
-        assertEquals(List.of(), components.subscriptions().of(key), "closed and unsubscribed by the erasure");
+        assertEquals(List.of(), components.subscriptions().of(dev.sessionlog.follow.FollowTopic.session(key)), "closed and unsubscribed by the erasure");
     }
 }

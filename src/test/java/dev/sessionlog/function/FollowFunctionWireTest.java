@@ -27,11 +27,11 @@ class FollowFunctionWireTest {
     @Test
     void aConnectWithATicketSubscribesOnceAndAKeepAliveIsAnswered() {
         StreamKey session = new StreamKey("acme", "wire-follow");
-        String connect = Fixtures.text("apigw/websocket-connect.json").replace("TICKET", components.followTickets().issue(session).token());
+        String connect = Fixtures.text("apigw/websocket-connect.json").replace("TICKET", components.followTickets().issue(dev.sessionlog.follow.FollowTopic.session(session)).token());
         given().contentType("application/json").body(connect).when().post()
                 .then().statusCode(200).body("statusCode", equalTo(200));
         assertEquals(List.of("Jc6YfeRxDoECG7w="),
-                components.subscriptions().of(session).stream().map(Subscriptions.Subscription::connectionId).toList());
+                components.subscriptions().of(dev.sessionlog.follow.FollowTopic.session(session)).stream().map(Subscriptions.Subscription::connectionId).toList());
         // the ticket is spent: the same connect again is refused, so API Gateway refuses the connection
         given().contentType("application/json").body(connect).when().post()
                 .then().statusCode(200).body("statusCode", equalTo(401));

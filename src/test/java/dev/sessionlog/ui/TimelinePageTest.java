@@ -206,6 +206,17 @@ class TimelinePageTest {
     }
 
     @Test
+    void theListShowsASessionThatStartsWhileItIsOpen() throws Exception {
+        openAsTenant();
+        await(By.cssSelector("body[data-list-follow='push']"), e -> true, Duration.ofSeconds(10));
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.withArray("events").addObject().put("event_id", "new-1").putObject("event").put("type", "Note").put("text", "new");
+        assertEquals(201, post("/v1/sessions/started-while-listed/events", Json.write(body)).statusCode());
+        // pushed to the list, read again once recorded: no reload, no click
+        await(By.cssSelector("#sessions tbody tr[data-session-id='started-while-listed']"), e -> true, Duration.ofSeconds(15));
+    }
+
+    @Test
     void withoutAWebSocketThePageFollowsWithHeldReads() throws Exception {
         openAsTenant();
         // a browser (or a proxy) that cannot open the follow connection

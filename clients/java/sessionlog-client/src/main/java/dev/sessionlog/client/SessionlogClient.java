@@ -405,10 +405,25 @@ public final class SessionlogClient implements AutoCloseable {
     return Followers.follower(sessionId, afterSeq, options, this::readForFollower, this::followUrl, transport.http());
   }
 
-  /** POST .../follow: the follow API's URL with a one-time ticket. */
   private URI followUrl(String sessionId) {
-    Transport.Answer answer = transport.send("POST", path(sessionId) + "/follow", new byte[0]);
-    return URI.create(Json.tree(answer.body()).path("url").asText());
+    return followSession(sessionId).url();
+  }
+
+  /**
+   * POST /v1/sessions/{id}/follow: the follow API's WebSocket URL with a one-time ticket (what
+   * {@link #follow} connects with). 404 {@code follow_unavailable} where the service pushes nothing.
+   */
+  public FollowTicket followSession(String sessionId) {
+    Ids.require(sessionId, "sessionId");
+    return Json.read(transport.send("POST", path(sessionId) + "/follow", new byte[0]).body(), FollowTicket.class);
+  }
+
+  /**
+   * POST /v1/follow: a ticket to follow the tenant's list of sessions; its connection receives
+   * {@code {"type":"sessions","sessions":[{"session_id","head_seq"}...]}} per stream batch.
+   */
+  public FollowTicket followSessions() {
+    return Json.read(transport.send("POST", "/v1/follow", new byte[0]).body(), FollowTicket.class);
   }
 
   private EventsPage readForFollower(String sessionId, ReadOptions options, RetryPolicy policy) {

@@ -259,6 +259,17 @@ class SessionlogClientTest {
   }
 
   @Test
+  void followTicketsNameTheFollowApiAndTheirSession() {
+    FollowTicket session = client.followSession("s-followed");
+    assertEquals("s-followed", session.sessionId());
+    assertTrue(session.url().getScheme().startsWith("ws") && session.url().getRawQuery().startsWith("ticket="), session.url().toString());
+    assertTrue(session.expiresAt().isAfter(java.time.Instant.now()));
+    FollowTicket list = client.followSessions();
+    assertEquals(null, list.sessionId());
+    assertTrue(!list.url().equals(session.url()), "each ticket is its own");
+  }
+
+  @Test
   void invalidArgumentsAreRefusedNamingThem() {
     IllegalArgumentException badId = assertThrows(IllegalArgumentException.class,
         () -> client.append("bad id", numbered("Step", 1, 1)));
