@@ -140,13 +140,16 @@ class TimelinePageTest {
         openAsTenant();
         ((JavascriptExecutor) browser).executeScript("performance.setResourceTimingBufferSize(100000)");
         await(By.cssSelector("#sessions tbody tr[data-session-id='demo-researcher']"));
-        List<String> listed = browser.findElements(By.cssSelector("#sessions tbody tr")).stream()
-                .map(r -> r.getAttribute("data-session-id")).toList();
+        // read at once: the list may be read again meanwhile (Use, a push), replacing its rows
+        @SuppressWarnings("unchecked")
+        List<String> listed = (List<String>) ((JavascriptExecutor) browser).executeScript(
+                "return [...document.querySelectorAll('#sessions tbody tr')].map(r => r.dataset.sessionId)");
         assertTrue(listed.containsAll(List.of("demo", "demo-researcher")), listed::toString);
 
         // the session's id is a real link: opened in a new tab it shows the session; the keyboard reaches it
-        WebElement demoLink = browser.findElement(By.cssSelector("#sessions tbody tr[data-session-id='demo'] a"));
-        String href = demoLink.getAttribute("href");
+        By demoLink = By.cssSelector("#sessions tbody tr[data-session-id='demo'] a");
+        String href = (String) ((JavascriptExecutor) browser).executeScript(
+                "return document.querySelector(\"#sessions tbody tr[data-session-id='demo'] a\").href");
         assertTrue(href.endsWith("/ui/#/s/demo"), href);
         String listTab = browser.getWindowHandle();
         browser.switchTo().newWindow(org.openqa.selenium.WindowType.TAB);
@@ -154,7 +157,7 @@ class TimelinePageTest {
         await(By.cssSelector(".lane"));
         browser.close();
         browser.switchTo().window(listTab);
-        demoLink.sendKeys(org.openqa.selenium.Keys.ENTER);
+        await(demoLink).sendKeys(org.openqa.selenium.Keys.ENTER);
         await(By.cssSelector(".lane"));
         JsonNode session = get("/v1/sessions/demo");
         List<WebElement> lanes = browser.findElements(By.cssSelector(".lane"));
