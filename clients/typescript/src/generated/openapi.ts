@@ -337,6 +337,39 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/follow": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The tenant, for the local runner only (default `local`). On AWS the tenant comes from the
+                 *     JWT and this header is ignored.
+                 * @example acme
+                 */
+                "X-Tenant-Id"?: components["parameters"]["XTenantId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Where and how to follow the tenant's list of sessions (which got events, or were erased)
+         * @description As `followSession`, for the tenant's whole list: a one-time ticket in the follow API's `url`
+         *     (the read scope; the caller's tenant). Once connected, every stream batch that holds events of
+         *     the tenant's sessions sends one message `{"type": "sessions", "sessions": [{"session_id",
+         *     "head_seq"}, ...]}` (each session with the last seq the batch appended), and an erased session
+         *     `{"session_id", "erased": true}` in it. Read the list (or the sessions named) over HTTP to
+         *     see what changed; keep-alive and reconnects as for a session. A deployment without the follow
+         *     API answers 404 `follow_unavailable`.
+         */
+        post: operations["followSessions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sessions": {
         parameters: {
             query?: never;
@@ -752,7 +785,8 @@ export interface components {
             next_cursor: string | null;
         };
         FollowTicket: {
-            session_id: string;
+            /** @description The session followed (absent for the tenant's list, `followSessions`). */
+            session_id?: string;
             /** @description The follow API's WebSocket URL with the ticket (`?ticket=`); connect to it as it is. */
             url: string;
             /**
@@ -891,6 +925,15 @@ export interface components {
         };
         /** @description No such session for this tenant (erased or being erased), or this deployment pushes no events. */
         SessionNotFoundOrNoFollow: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description This deployment pushes no events. */
+        NoFollow: {
             headers: {
                 [name: string]: unknown;
             };
@@ -1570,6 +1613,41 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["SessionNotFoundOrNoFollow"];
+            429: components["responses"]["Throttled"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    followSessions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The tenant, for the local runner only (default `local`). On AWS the tenant comes from the
+                 *     JWT and this header is ignored.
+                 * @example acme
+                 */
+                "X-Tenant-Id"?: components["parameters"]["XTenantId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The WebSocket URL, with a one-time ticket. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowTicket"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NoFollow"];
             429: components["responses"]["Throttled"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
