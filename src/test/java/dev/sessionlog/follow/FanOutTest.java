@@ -227,8 +227,9 @@ class FanOutTest {
         List<JsonNode> messages = connections.messages("lister");
         assertEquals(1, messages.size(), messages::toString);
         assertEquals("sessions", messages.get(0).get("type").asText());
-        assertEquals(Json.parse("[{\"session_id\":\"a\",\"head_seq\":3},{\"session_id\":\"b\",\"head_seq\":1},"
-                + "{\"session_id\":\"c\",\"erased\":true}]"), messages.get(0).get("sessions"));
+        assertEquals(Json.parse(("[{\"session_id\":\"a\",\"head_seq\":3},{\"session_id\":\"b\",\"head_seq\":1},"
+                + "{\"session_id\":\"c\",\"erased\":true}]").getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                messages.get(0).get("sessions"));
         assertTrue(connections.messages("other-lister").isEmpty(), "another tenant's list learns nothing");
     }
 }
