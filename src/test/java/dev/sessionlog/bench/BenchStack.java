@@ -81,8 +81,10 @@ final class BenchStack implements AutoCloseable {
         EmbeddedAws.createCheckpointBucket(aws.checkpointS3(), BUCKET + "-checkpoints");
         checkpointS3 = aws.checkpointS3(calls);
         clock = new MutableClock(now);
-        components = new Components(settings.apply(Settings.local(eventsTable, sessionsTable, BUCKET)), dynamo, s3, checkpointS3,
-                clock, Metrics.NONE);
+        // following is deployed (its table counted); what the URL names is never connected to here
+        Settings local = Settings.local(eventsTable, sessionsTable, BUCKET)
+                .withFollow(new dev.sessionlog.follow.FollowSettings(followTable, "ws://127.0.0.1:9/follow", ""));
+        components = new Components(settings.apply(local), dynamo, s3, checkpointS3, clock, Metrics.NONE);
     }
 
     static BenchStack start(Instant now, Function<Settings, Settings> settings) throws Exception {

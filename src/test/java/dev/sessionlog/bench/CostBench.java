@@ -77,6 +77,8 @@ final class CostBench {
     /** template.yaml's MemorySize of the functions the workload runs. */
     static final int APPEND_MB = 1024;
     static final int RECORDER_MB = 1536;
+    /** The fan-out's memory (template.yaml's FanOutFunction). */
+    static final int FAN_OUT_MB = 512;
     static final int SCHEDULED_MB = 1024;
 
     /**
@@ -98,6 +100,11 @@ final class CostBench {
 
     enum Part {
         APPEND, RECORDER, SCHEDULED,
+        /**
+         * The fan-out on the stream (no batching window: a batch per append request here), for sessions
+         * nobody follows: what following costs every event.
+         */
+        FANOUT,
         /** The recorder function on TTL's REMOVE records (archived items let go, children's links written). */
         EXPIRY
     }
@@ -273,6 +280,7 @@ final class CostBench {
         final BenchStack stack;
         final AppendHandler append;
         final StreamEventHandler recorder;
+        final dev.sessionlog.follow.FanOut fanOut;
         final StreamPoller poller;
         final List<Invocation> invocations = new ArrayList<>();
         /** Per measured session: the events of each of its requests, in order. */
@@ -297,6 +305,16 @@ final class CostBench {
             this.stack = stack;
             this.append = stack.components.appendHandler();
             this.recorder = stack.components.streamEventHandler();
+            this.fanOut = stack.components.fanOut(new dev.sessionlog.follow.Connections() {
+                @Override
+                public Delivery send(String connectionId, String message) {
+                    throw new IllegalStateException("nobody follows the cost workload's sessions");
+                }
+
+                @Override
+                public void close(String connectionId) {
+                }
+            });
             this.poller = new StreamPoller(stack.plainDynamo, stack.aws.streams(), stack.eventsTable, EmbeddedAws.REGION.id());
         }
 
@@ -390,13 +408,23 @@ final class CostBench {
                 }
                 return;
             }
-            BenchStack.Measured m = stack.measure(() -> append.handle(event), r -> {
+            HttpApiResponse[] answer = new HttpApiResponse[1];
+            BenchStack.Measured m = stack.measure(() -> answer[0] = append.handle(event), r -> {
                 if (!created.test(r)) {
                     throw new IllegalStateException("append answered " + r.statusCode + ": " + r.body);
                 }
             });
             int bytes = text.getBytes(StandardCharsets.UTF_8).length;
             invocations.add(new Invocation(Part.APPEND, m, events.size(), bytes));
+            // the request's item, as the fan-out's stream batch holds it (no batching window)
+            long head = Json.parse(answer[0].body.getBytes(StandardCharsets.UTF_8)).get("head_seq").asLong();
+            List<dev.sessionlog.sessions.StreamRecord> records = stack.records(key(session, sessionId), head - events.size());
+            BenchStack.Measured pushed = stack.measure(() -> fanOut.push(records), f -> {
+                if (!f.isEmpty()) {
+                    throw new IllegalStateException("the fan-out failed " + f.size() + " records");
+                }
+            });
+            invocations.add(new Invocation(Part.FANOUT, pushed, events.size(), 0));
             requestSizes.computeIfAbsent(session, k -> new ArrayList<>()).add(events.size());
             appendRequests++;
             for (ObjectNode e : events) {

@@ -63,6 +63,7 @@ final class CostReport {
             case RECORDER -> CostBench.RECORDER_MB;
             case SCHEDULED -> CostBench.SCHEDULED_MB;
             case EXPIRY -> CostBench.RECORDER_MB;
+            case FANOUT -> CostBench.FAN_OUT_MB;
         };
     }
 
@@ -174,6 +175,7 @@ final class CostReport {
         Sums r = sums(run, Part.RECORDER);
         Sums s = sums(run, Part.SCHEDULED);
         Sums x = sums(run, Part.EXPIRY);
+        Sums f = sums(run, Part.FANOUT);
         lines.put("append: DynamoDB", a.dynamoDollars());
         lines.put("append: S3 requests", a.s3Dollars());
         lines.put("recorder: DynamoDB", r.dynamoDollars());
@@ -182,18 +184,20 @@ final class CostReport {
         lines.put("archival (scheduled run): S3 requests", s.s3Dollars());
         lines.put("TTL's deletions (recorder function): DynamoDB", x.dynamoDollars());
         lines.put("TTL's deletions (recorder function): S3 requests", x.s3Dollars());
+        lines.put("fan-out (nobody follows): DynamoDB", f.dynamoDollars());
         lines.put("reads (GET by clients)", 0.0);
         double api = 0;
         for (Invocation inv : run.of(Part.APPEND)) {
             api += Math.max(1, (inv.requestBytes() + CostBench.API_METER_BYTES - 1) / CostBench.API_METER_BYTES);
         }
         lines.put("API Gateway (HTTP API)", api * CostBench.API_PER_MILLION / 1e6);
-        double invocations = a.invocations() + r.invocations() + s.invocations() + x.invocations();
+        double invocations = a.invocations() + r.invocations() + s.invocations() + x.invocations() + f.invocations();
         lines.put("Lambda requests", invocations * CostBench.LAMBDA_REQUESTS_PER_MILLION / 1e6);
         lines.put("Lambda GB-s: append", a.lambdaDollars());
         lines.put("Lambda GB-s: recorder", r.lambdaDollars());
         lines.put("Lambda GB-s: scheduled", s.lambdaDollars());
         lines.put("Lambda GB-s: TTL's deletions", x.lambdaDollars());
+        lines.put("Lambda GB-s: fan-out", f.lambdaDollars());
         double ddbGbMonth = (run.hotDynamoBytes() * HOT_DAYS + run.afterDynamoBytes() * (30.0 - HOT_DAYS)
                 + run.sessionsTableBytes() * 30.0) / 30 / CostBench.GB;
         double s3GbMonth = (run.s3Bytes() + run.checkpointBytes()) / CostBench.GB;
@@ -333,11 +337,12 @@ final class CostReport {
             Sums r = sums(run, Part.RECORDER);
             Sums s = sums(run, Part.SCHEDULED);
             Sums x = sums(run, Part.EXPIRY);
+            Sums f = sums(run, Part.FANOUT);
             double e = run.events();
-            t.row(run.mode().label, "**all**", n(a.invocations() + r.invocations() + s.invocations() + x.invocations(), 0),
-                    n((a.dynamoCalls() + r.dynamoCalls() + s.dynamoCalls() + x.dynamoCalls()) / e, 2), "",
-                    "**" + n((a.rcu() + r.rcu() + s.rcu() + x.rcu()) / e, 2) + "**",
-                    "**" + n((a.wcu() + r.wcu() + s.wcu() + x.wcu()) / e, 2) + "**", "");
+            t.row(run.mode().label, "**all**", n(a.invocations() + r.invocations() + s.invocations() + x.invocations() + f.invocations(), 0),
+                    n((a.dynamoCalls() + r.dynamoCalls() + s.dynamoCalls() + x.dynamoCalls() + f.dynamoCalls()) / e, 2), "",
+                    "**" + n((a.rcu() + r.rcu() + s.rcu() + x.rcu() + f.rcu()) / e, 2) + "**",
+                    "**" + n((a.wcu() + r.wcu() + s.wcu() + x.wcu() + f.wcu()) / e, 2) + "**", "");
         }
         return """
                 ### Calls and capacity units per event
@@ -360,6 +365,7 @@ final class CostReport {
             case RECORDER -> "recorder";
             case SCHEDULED -> "archival (scheduled run)";
             case EXPIRY -> "TTL's deletions (recorder function)";
+            case FANOUT -> "fan-out (sessions nobody follows)";
         };
     }
 
@@ -483,8 +489,9 @@ final class CostReport {
             b.append(String.format(Locale.ROOT, "- API Gateway: %s metered requests / %s events × $1.00 = $%s%n",
                     n(d.apiRequests(), 0), n(e, 0), money(d.lines().get("API Gateway (HTTP API)"))));
             Sums ttl = sums(run, Part.EXPIRY);
-            b.append(String.format(Locale.ROOT, "- Lambda requests: (%d + %d + %d + %d) invocations / %s events × $0.20 = $%s%n",
-                    a.invocations(), r.invocations(), s.invocations(), ttl.invocations(), n(e, 0), money(d.lines().get("Lambda requests"))));
+            b.append(String.format(Locale.ROOT, "- Lambda requests: (%d + %d + %d + %d + %d) invocations / %s events × $0.20 = $%s%n",
+                    a.invocations(), r.invocations(), s.invocations(), ttl.invocations(), sums(run, Part.FANOUT).invocations(), n(e, 0),
+                    money(d.lines().get("Lambda requests"))));
             for (Part p : Part.values()) {
                 Sums x = sums(run, p);
                 b.append(String.format(Locale.ROOT,

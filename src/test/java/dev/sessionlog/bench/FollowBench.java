@@ -4,10 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.sessionlog.event.Json;
 import dev.sessionlog.follow.Connections;
 import dev.sessionlog.follow.FanOut;
-import dev.sessionlog.follow.FollowSettings;
 import dev.sessionlog.follow.WebSocketEvent;
 import dev.sessionlog.function.Components;
-import dev.sessionlog.local.TemplateTables;
 import dev.sessionlog.log.StreamKey;
 import dev.sessionlog.observe.Metrics;
 import dev.sessionlog.sessions.StreamRecord;
@@ -72,8 +70,7 @@ final class FollowBench {
 
     String run() throws Exception {
         Benchmarks.progress("follow: starting moto (the project's launcher, a Python child process) and S3Proxy");
-        stack = BenchStack.start(Instant.now(), s -> s.withFollow(new FollowSettings(TemplateTables.localName("FollowTable"),
-                "ws://127.0.0.1:9/follow", "")));
+        stack = BenchStack.start(Instant.now(), s -> s);
         try {
             api = new ApiClient(stack.components.appendHandler(), stack.components.queryHandler());
             Components writer = new Components(stack.components.settings(), stack.plainDynamo, stack.plainS3, stack.aws.checkpointS3(),

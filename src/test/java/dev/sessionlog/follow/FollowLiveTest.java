@@ -138,7 +138,7 @@ class FollowLiveTest {
     void anAppendedEventReachesAFollowerWithinMomentsOfItsAppend() throws Exception {
         String tenant = "follow-latency";
         try (PushFollower follower = new PushFollower(base, tenant, "s", 0)) {
-            await("a connection", Duration.ofSeconds(20), () -> follower.connections() == 1);
+            await("connected and caught up", Duration.ofSeconds(20), follower::ready);
             List<Long> millis = new ArrayList<>();
             for (int i = 1; i <= 5; i++) {
                 long started = System.nanoTime();

@@ -39,6 +39,8 @@ final class PushFollower implements AutoCloseable {
     private volatile int pushed;
     private volatile int readOverHttp;
     private volatile int connections;
+    /** Connected and caught up: what comes now is pushed. */
+    private volatile boolean ready;
     private volatile boolean erased;
     private volatile boolean closedByServer;
     private volatile Throwable failure;
@@ -79,6 +81,10 @@ final class PushFollower implements AutoCloseable {
 
     int connections() {
         return connections;
+    }
+
+    boolean ready() {
+        return ready;
     }
 
     boolean erased() {
@@ -146,6 +152,7 @@ final class PushFollower implements AutoCloseable {
                 .get(10, TimeUnit.SECONDS);
         connections++;
         catchUp();
+        ready = true;
     }
 
     /** Reads over HTTP from the last seq taken up to the head. */
