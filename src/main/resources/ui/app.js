@@ -126,6 +126,9 @@ async function followList() {
   } catch (e) {
     return;
   }
+  if (controller.signal.aborted) {
+    return; // another list view took over meanwhile
+  }
   let socket;
   try {
     socket = new WebSocket(ticket.url);
@@ -134,7 +137,17 @@ async function followList() {
   }
   const keepAlive = setInterval(() => socket.readyState === WebSocket.OPEN && socket.send('{"action":"ping"}'), 5 * 60 * 1000);
   controller.signal.addEventListener('abort', () => socket.close());
-  socket.onopen = () => { document.body.dataset.listFollow = 'push'; };
+  socket.onopen = async () => {
+    // what changed between the list's read and this connection was pushed to nobody: read it again
+    try {
+      await loadSessions(false);
+    } catch (e) {
+      showError(e);
+    }
+    if (state.listFollow === controller) {
+      document.body.dataset.listFollow = 'push';
+    }
+  };
   socket.onmessage = (message) => {
     const pushed = JSON.parse(message.data);
     if (pushed.type === 'sessions') {
