@@ -79,6 +79,11 @@ final class CostBench {
     static final int RECORDER_MB = 1536;
     /** The fan-out's memory (template.yaml's FanOutFunction). */
     static final int FAN_OUT_MB = 512;
+    /**
+     * With no batching window, Lambda polls a stream's shard 4 times a second: the fan-out's batch holds
+     * what was appended in a quarter second (of agent time here).
+     */
+    static final long FAN_OUT_POLL_MS = 250;
     static final int SCHEDULED_MB = 1024;
 
     /**
@@ -101,7 +106,7 @@ final class CostBench {
     enum Part {
         APPEND, RECORDER, SCHEDULED,
         /**
-         * The fan-out on the stream (no batching window: a batch per append request here), for sessions
+         * The fan-out on the stream (no batching window: a batch per poll, 4 a second), for sessions
          * nobody follows: what following costs every event.
          */
         FANOUT,
@@ -291,6 +296,9 @@ final class CostBench {
         long gzipBodyBytes;
         private boolean measuring;
         private Part part = Part.RECORDER;
+        /** The fan-out's stream batch being gathered: its records, and the events they hold. */
+        private final List<dev.sessionlog.sessions.StreamRecord> fanOutPending = new ArrayList<>();
+        private int fanOutEvents;
 
         final long batchWindowMs;
         /** Send an event_id with every event, as the clients make them (UUIDv7: ordered by time). */
@@ -345,7 +353,15 @@ final class CostBench {
             long windowOpen = -1;
             int pending = 0;
             long last = 0;
+            long fanOutOpen = -1;
             for (Request r : requests) {
+                if (fanOutOpen >= 0 && r.at() >= fanOutOpen + FAN_OUT_POLL_MS) {
+                    pushFanOut();
+                    fanOutOpen = -1;
+                }
+                if (fanOutOpen < 0) {
+                    fanOutOpen = r.at();
+                }
                 if (windowOpen >= 0 && r.at() >= windowOpen + batchWindowMs) {
                     stack.clock.set(base.plusMillis(windowOpen + batchWindowMs));
                     deliver();
@@ -365,6 +381,7 @@ final class CostBench {
                     pending = 0;
                 }
             }
+            pushFanOut();
             if (windowOpen >= 0) {
                 stack.clock.set(base.plusMillis(windowOpen + batchWindowMs));
                 deliver();
@@ -416,15 +433,10 @@ final class CostBench {
             });
             int bytes = text.getBytes(StandardCharsets.UTF_8).length;
             invocations.add(new Invocation(Part.APPEND, m, events.size(), bytes));
-            // the request's item, as the fan-out's stream batch holds it (no batching window)
+            // the request's item, for the fan-out's next stream batch
             long head = Json.parse(answer[0].body.getBytes(StandardCharsets.UTF_8)).get("head_seq").asLong();
-            List<dev.sessionlog.sessions.StreamRecord> records = stack.records(key(session, sessionId), head - events.size());
-            BenchStack.Measured pushed = stack.measure(() -> fanOut.push(records), f -> {
-                if (!f.isEmpty()) {
-                    throw new IllegalStateException("the fan-out failed " + f.size() + " records");
-                }
-            });
-            invocations.add(new Invocation(Part.FANOUT, pushed, events.size(), 0));
+            fanOutPending.addAll(stack.records(key(session, sessionId), head - events.size()));
+            fanOutEvents += events.size();
             requestSizes.computeIfAbsent(session, k -> new ArrayList<>()).add(events.size());
             appendRequests++;
             for (ObjectNode e : events) {
@@ -432,6 +444,27 @@ final class CostBench {
                 bodyBytes += json.length;
                 gzipBodyBytes += gzip(json).length;
             }
+        }
+
+        /** The fan-out's stream batch: what was appended since the last poll, for sessions nobody follows. */
+        private void pushFanOut() {
+            if (fanOutPending.isEmpty()) {
+                return;
+            }
+            List<dev.sessionlog.sessions.StreamRecord> batch = List.copyOf(fanOutPending);
+            int events = fanOutEvents;
+            fanOutPending.clear();
+            fanOutEvents = 0;
+            if (!measuring) {
+                fanOut.push(batch);
+                return;
+            }
+            BenchStack.Measured pushed = stack.measure(() -> fanOut.push(batch), f -> {
+                if (!f.isEmpty()) {
+                    throw new IllegalStateException("the fan-out failed " + f.size() + " records");
+                }
+            });
+            invocations.add(new Invocation(Part.FANOUT, pushed, events, 0));
         }
 
         /** Polls the stream (every shard, all that is new) and hands the records that pass the filter to the recorder. */
