@@ -58,18 +58,22 @@ def main(repo):
             got["tags"] = [t for t in got["tags"] if t.get("name") != "httpapi:createdBy"]
         if got != expected_body:
             fail("%s: the API's Body is not openapi.yaml as written" % order)
+        # (the follow API, a WebSocket API of its own, has its routes and integration as resources)
         apart = sorted(k for k, r in resources.items()
                        if r["Type"] in ("AWS::ApiGatewayV2::Route", "AWS::ApiGatewayV2::Integration",
-                                        "AWS::ApiGatewayV2::Authorizer"))
+                                        "AWS::ApiGatewayV2::Authorizer")
+                       and r.get("Properties", {}).get("ApiId") != {"Ref": "FollowApi"})
         if apart:
             fail("%s: SAM made routes, integrations or authorizers beside the document: %s" % (order, apart))
-        stages = [r for r in resources.values() if r["Type"] == "AWS::ApiGatewayV2::Stage"]
+        stages = [r for r in resources.values() if r["Type"] == "AWS::ApiGatewayV2::Stage"
+                  and r["Properties"].get("ApiId") != {"Ref": "FollowApi"}]
         if len(stages) != 1 or not {"AccessLogSettings", "DefaultRouteSettings"} <= set(stages[0]["Properties"]):
             fail("%s: the stage lost its access logs or throttling: %r" % (order, stages))
         invokers = sorted(r["Properties"]["FunctionName"]["Ref"] for r in resources.values()
                           if r["Type"] == "AWS::Lambda::Permission"
                           and r["Properties"].get("Principal") == "apigateway.amazonaws.com")
-        want = ["AppendFunctionAliaslive", "QueryFunctionAliaslive", "TailFunctionAliaslive"]
+        # the HTTP API's three functions, and the follow API's one (its WebSocket routes)
+        want = ["AppendFunctionAliaslive", "FollowFunctionAliaslive", "QueryFunctionAliaslive", "TailFunctionAliaslive"]
         if invokers != want:
             fail("%s: API Gateway may invoke %s, not %s" % (order, invokers, want))
         for alias in want:
