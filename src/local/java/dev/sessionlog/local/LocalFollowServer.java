@@ -43,6 +43,8 @@ final class LocalFollowServer extends WebSocketServer implements Connections {
     private volatile FollowSocketHandler handler;
     private final Map<String, WebSocket> open = new ConcurrentHashMap<>();
     private final CountDownLatch started = new CountDownLatch(1);
+    /** Why the server could not start (its port taken, say), or null. */
+    private volatile Exception failedToStart;
 
     private LocalFollowServer(int port) {
         super(new InetSocketAddress("127.0.0.1", port));
@@ -52,8 +54,10 @@ final class LocalFollowServer extends WebSocketServer implements Connections {
     static LocalFollowServer start(int port) throws InterruptedException {
         LocalFollowServer server = new LocalFollowServer(port);
         server.start();
-        if (!server.started.await(10, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("the follow server did not start on port " + port);
+        if (!server.started.await(10, TimeUnit.SECONDS) || server.failedToStart != null) {
+            throw new IllegalStateException("the follow server cannot listen on 127.0.0.1:" + port
+                    + (server.failedToStart == null ? "" : " (" + server.failedToStart.getMessage() + ")")
+                    + ": set SESSIONLOG_FOLLOW_PORT to a free port");
         }
         return server;
     }
@@ -109,7 +113,10 @@ final class LocalFollowServer extends WebSocketServer implements Connections {
 
     @Override
     public void onError(WebSocket conn, Exception e) {
-        if (conn == null) {
+        if (conn == null && started.getCount() > 0) {
+            failedToStart = e; // binding failed: start() says so
+            started.countDown();
+        } else if (conn == null) {
             System.err.println("sessionlog: the follow server failed: " + e);
         }
     }
