@@ -102,7 +102,7 @@ final class PushFollower extends BufferedFollower {
       if (e.status() == 404 && !"follow_unavailable".equals(e.code()) && !"route_not_found".equals(e.code())) {
         throw e; // the session is erased: as a read would say
       }
-      if (e.status() >= 500 || e.status() == 429) {
+      if (e.status() == 0 || e.status() >= 500 || e.status() == 429) { // no answer, or not now: try again later
         heldUntil = System.nanoTime() + HELD_BEFORE_RETRY.toNanos();
         return false;
       }
