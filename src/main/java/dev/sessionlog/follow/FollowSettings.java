@@ -22,8 +22,4 @@ public record FollowSettings(String table, String url, String endpoint) {
     public boolean enabled() {
         return !table.isEmpty() && !url.isEmpty();
     }
-
-    public FollowSettings withUrl(String url) {
-        return new FollowSettings(table, url, endpoint);
-    }
 }

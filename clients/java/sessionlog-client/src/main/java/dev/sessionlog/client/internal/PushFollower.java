@@ -37,7 +37,6 @@ final class PushFollower extends BufferedFollower {
   private FollowSocket socket;
   private boolean pushUnavailable;
   private long heldUntil;
-  private int connections;
 
   PushFollower(String sessionId, long afterSeq, FollowOptions options, Followers.Reader reader, Function<String, URI> tickets,
       HttpClient http) {
@@ -81,15 +80,6 @@ final class PushFollower extends BufferedFollower {
     }
   }
 
-  /** Whether this follower takes pushed records now (tests and metrics). */
-  synchronized boolean pushing() {
-    return socket != null && !socket.isDone();
-  }
-
-  synchronized int connections() {
-    return connections;
-  }
-
   private boolean connect() {
     if (socket != null) {
       socket.close();
@@ -114,7 +104,6 @@ final class PushFollower extends BufferedFollower {
     }
     try {
       socket = FollowSocket.open(http, url, CONNECT_TIMEOUT);
-      connections++;
       return true;
     } catch (IllegalStateException refusedOrUnreachable) {
       heldUntil = System.nanoTime() + HELD_BEFORE_RETRY.toNanos();
