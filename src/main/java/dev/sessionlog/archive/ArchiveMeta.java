@@ -129,6 +129,18 @@ public final class ArchiveMeta {
         }
     }
 
+    /**
+     * Whether a session whose events up to one recorded at {@code newestMarkedAt} are known to be on
+     * the due index is still on it at {@code now}, so that the recorder may leave its new events
+     * unmarked (one write a batch, not two). A run takes a session off the index only when no hot
+     * item is left above its watermark, and it archives an event only once the event is older than
+     * the hot window: until then every event written meanwhile keeps the session due. Half the
+     * window is the margin for clocks.
+     */
+    public static boolean certainlyDue(Instant newestMarkedAt, Instant now, java.time.Duration hotWindow) {
+        return newestMarkedAt != null && now.isBefore(newestMarkedAt.plus(hotWindow.dividedBy(2)));
+    }
+
     static String shard(StreamKey key) {
         return "due#" + Math.floorMod(key.pk().hashCode(), DUE_SHARDS);
     }

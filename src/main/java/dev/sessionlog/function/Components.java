@@ -154,7 +154,7 @@ public final class Components {
     }
 
     public StreamRecorder streamRecorder() {
-        return new StreamRecorder(sessionStore, eventLog, payloads, archiveMeta, metrics, clock);
+        return new StreamRecorder(sessionStore, eventLog, payloads, archiveMeta, settings.archive().hotWindow(), metrics, clock);
     }
 
     public PayloadStore payloadStore() {

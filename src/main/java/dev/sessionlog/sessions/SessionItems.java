@@ -46,6 +46,8 @@ public final class SessionItems {
     static final int MAX_KEY_PART_CHARS = 256;
     /** What the summary keeps of an agent id (the materialized session has all of it). */
     static final int MAX_SUMMARY_AGENT_ID_CHARS = 1024;
+    /** When the newest event known to be on the archive's due index was recorded (epoch ms): see ArchiveMeta.certainlyDue. */
+    public static final String DUE_MARKED_AT = "due_marked_at";
     /** A save's own mark: a retried save that finds it knows the item is its own write. */
     public static final String WRITE_ID = "write_id";
     /** Set by a DELETE (hideFromLists): the session is being erased, and its item is as good as gone. */

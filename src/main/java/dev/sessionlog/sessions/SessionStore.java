@@ -45,10 +45,14 @@ public final class SessionStore {
      * @param stateRef the S3 object the state was read from, or null when it was in the item
      * @param partRefs the frozen parts that state referred to
      * @param activity the session's activity as the list's indexes hold it, or null
+     * @param dueMarkedAt when the newest event known to be on the archive's due index was recorded, or
+     *                    null (never marked, or saved by a version before this one): see
+     *                    {@link dev.sessionlog.archive.ArchiveMeta#certainlyDue}
      */
-    public record Stored(SessionFold fold, long version, String stateRef, List<String> partRefs, String activity) {
+    public record Stored(SessionFold fold, long version, String stateRef, List<String> partRefs, String activity,
+                         Instant dueMarkedAt) {
         public static Stored none(SessionFold fold) {
-            return new Stored(fold, 0, null, List.of(), null);
+            return new Stored(fold, 0, null, List.of(), null, null);
         }
     }
 
@@ -155,7 +159,8 @@ public final class SessionStore {
                 }
             }
             return Optional.of(new Stored(fold, Long.parseLong(item.get(VERSION).n()), ref, partRefs,
-                    item.containsKey(ACTIVITY) ? item.get(ACTIVITY).s() : null));
+                    item.containsKey(ACTIVITY) ? item.get(ACTIVITY).s() : null,
+                    item.containsKey(DUE_MARKED_AT) ? Instant.ofEpochMilli(Long.parseLong(item.get(DUE_MARKED_AT).n())) : null));
         }
     }
 
@@ -185,6 +190,14 @@ public final class SessionStore {
      * @throws ConcurrentUpdateException when another invocation saved in between
      */
     public void save(StreamKey key, SessionFold fold, Stored read) {
+        save(key, fold, read, read.dueMarkedAt());
+    }
+
+    /**
+     * Saves as {@link #save(StreamKey, SessionFold, Stored)}, recording that the session's events up to
+     * one recorded at {@code dueMarkedAt} are known to be on the archive's due index.
+     */
+    public void save(StreamKey key, SessionFold fold, Stored read, Instant dueMarkedAt) {
         long readVersion = read.version();
         long version = readVersion + 1;
         // Closed loops enough to fill a part are stored apart, once: the state item keeps the rest.
@@ -207,6 +220,9 @@ public final class SessionStore {
             throw new UncheckedIOException(e);
         }
         Map<String, AttributeValue> item = summaryItem(key, fold, read.activity());
+        if (dueMarkedAt != null) {
+            item.put(DUE_MARKED_AT, AttributeValue.fromN(Long.toString(dueMarkedAt.toEpochMilli())));
+        }
         item.put(VERSION, AttributeValue.fromN(Long.toString(version)));
         String writeId = UUID.randomUUID().toString();
         item.put(WRITE_ID, AttributeValue.fromS(writeId));

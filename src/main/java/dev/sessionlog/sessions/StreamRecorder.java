@@ -12,6 +12,7 @@ import dev.sessionlog.observe.Metrics;
 import dev.sessionlog.observe.RequestLog;
 import dev.sessionlog.recorder.SessionFold;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -51,10 +52,13 @@ public final class StreamRecorder {
     private final Metrics metrics;
     private final Clock clock;
     private final LogFold logFold;
+    private final Duration hotWindow;
 
+    /** @param hotWindow the archive's hot window: how long a session marked due stays due at least */
     public StreamRecorder(SessionStore store, EventLog events, PayloadStore payloads, ArchiveMeta archive,
-                          Metrics metrics, Clock clock) {
+                          Duration hotWindow, Metrics metrics, Clock clock) {
         this.store = store;
+        this.hotWindow = hotWindow;
         this.events = events;
         this.payloads = payloads;
         this.archive = archive;
@@ -133,21 +137,26 @@ public final class StreamRecorder {
             long through = fold.recordedThroughSeq();
             long errorsBefore = fold.foldErrorCount();
             if (lastSeq <= through) {
-                // A redelivery of what is folded already. The run that folded it may have died before
-                // marking the session for archival: marking again is conditional and idempotent.
-                if (!bySeq.isEmpty()) {
+                // A redelivery of what is folded already. A version before this one marked the session
+                // for archival after its save, and may have died before: marking again is idempotent.
+                if (!bySeq.isEmpty() && stored.dueMarkedAt() == null) {
                     Map<String, AttributeValue> first = bySeq.firstEntry().getValue();
                     archive.markIndexed(key, through, Instant.ofEpochMilli(Long.parseLong(first.get(EventItems.RECORDED_AT).n())));
                 }
                 return;
             }
-            Instant firstNew = foldFrom(key, fold, bySeq, lastSeq);
-            try {
-                store.save(key, fold, stored);
-                // Puts the session on the archive's due index, at the time of its oldest new event.
-                if (firstNew != null) {
-                    archive.markIndexed(key, fold.recordedThroughSeq(), firstNew);
+            Folded folded = foldFrom(key, fold, bySeq, lastSeq);
+            Instant dueMarkedAt = stored.dueMarkedAt();
+            if (folded.first() != null) {
+                // Puts the session on the archive's due index, at the time of its oldest new event, before
+                // the save that says so; a session that is certainly on it already is left as it is.
+                if (!ArchiveMeta.certainlyDue(dueMarkedAt, clock.instant(), hotWindow)) {
+                    archive.markIndexed(key, fold.recordedThroughSeq(), folded.first());
                 }
+                dueMarkedAt = folded.last();
+            }
+            try {
+                store.save(key, fold, stored, dueMarkedAt);
                 RequestLog.put("seq", (through + 1) + ".." + fold.recordedThroughSeq());
                 LOG.infof("recorded seqs %d..%d", through + 1, fold.recordedThroughSeq());
                 Instant newest = bySeq.isEmpty() ? clock.instant() : Instant.ofEpochMilli(Long.parseLong(
@@ -172,10 +181,11 @@ public final class StreamRecorder {
      * Applies seqs recordedThrough+1..lastSeq, from the batch where it has them, else from the log
      * (a fork's inherited events always: they are its source's).
      *
-     * @return when the first of them that is the session's own was recorded; null if none is
+     * @return when the first and the last of them that are the session's own were recorded; nulls if none is
      */
-    private Instant foldFrom(StreamKey key, SessionFold fold, TreeMap<Long, Map<String, AttributeValue>> batch, long lastSeq) {
+    private Folded foldFrom(StreamKey key, SessionFold fold, TreeMap<Long, Map<String, AttributeValue>> batch, long lastSeq) {
         Instant first = null;
+        Instant last = null;
         long ownFrom = fold.forkSeq() + 1;
         while (fold.recordedThroughSeq() < lastSeq) {
             long next = fold.recordedThroughSeq() + 1;
@@ -183,6 +193,7 @@ public final class StreamRecorder {
             if (inBatch != null) {
                 EventRecord e = EventItems.toRecord(inBatch, payloads);
                 first = first == null && e.seq() >= ownFrom ? e.recordedAt() : first;
+                last = e.seq() >= ownFrom ? e.recordedAt() : last;
                 fold.apply(e);
                 continue;
             }
@@ -199,10 +210,15 @@ public final class StreamRecorder {
                     break;
                 }
                 first = first == null && e.seq() >= ownFrom ? e.recordedAt() : first;
+                last = e.seq() >= ownFrom ? e.recordedAt() : last;
                 fold.apply(e);
             }
         }
-        return first;
+        return new Folded(first, last);
+    }
+
+    /** When the first and the last of the session's own events a batch folded were recorded (nulls: none). */
+    private record Folded(Instant first, Instant last) {
     }
 
     /** Folds the whole log of a session anew and replaces the stored state: the documented rebuild. */

@@ -83,15 +83,19 @@ class SessionStoreTest {
     }
 
     @Test
-    void aRedeliveryPutsASessionBackOnTheArchiveIndexIfTheFirstRunDiedBeforeMarkingIt() {
+    void aRedeliveryPutsASessionBackOnTheArchiveIndexIfAnEarlierVersionDiedBeforeMarkingIt() {
         String tenant = RecorderTestSupport.newTenant();
         t.append(tenant, "s-tool", RecorderTestSupport.fixture("tool_loop.json"));
         List<StreamRecord> records = t.records(tenant, "s-tool");
         assertEquals(List.of(), t.components.streamRecorder().record(records));
-        // The run died after saving the state, before marking the session due: no archive item.
+        // The version before this one marked the session due after its save (this one marks first),
+        // and its run died in between: a state without due_marked_at, and no archive item.
         Map<String, AttributeValue> metaKey = Map.of("pk", AttributeValue.fromS(new StreamKey(tenant, "s-tool").pk()),
                 "seq", AttributeValue.fromN("0"));
         t.aws.embedded().dynamo().deleteItem(b -> b.tableName(t.aws.table("EventsTable")).key(metaKey));
+        t.aws.embedded().dynamo().updateItem(b -> b.tableName(t.aws.table("SessionsTable"))
+                .key(Map.of("pk", AttributeValue.fromS(new StreamKey(tenant, "s-tool").pk())))
+                .updateExpression("REMOVE " + SessionItems.DUE_MARKED_AT));
         assertEquals(List.of(), t.components.streamRecorder().record(records));
         Map<String, AttributeValue> meta = t.aws.embedded().dynamo().getItem(b -> b.tableName(t.aws.table("EventsTable")).key(metaKey)).item();
         assertTrue(meta.containsKey("archive_after"), meta::toString);

@@ -1,0 +1,123 @@
+package dev.sessionlog.sessions;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sessionlog.event.EventRecordJson;
+import dev.sessionlog.log.StreamKey;
+import dev.sessionlog.testing.AwsCalls;
+import dev.sessionlog.testing.MutableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+
+/**
+ * The recorder puts a session on the archive's due index once, not on every batch: a batch folded
+ * while the session is certainly due (its newest marked event younger than half the hot window)
+ * writes the session's item and nothing else, and archival still takes every event.
+ */
+class ArchiveDueMarkTest {
+
+    private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
+    private final MutableClock clock = new MutableClock(T0);
+    private final RecorderTestSupport t = new RecorderTestSupport(clock);
+    private final List<JsonNode> events = RecorderTestSupport.fixture("tool_loop.json");
+
+    @Test
+    void aBatchSoonAfterAMarkedOneWritesOnlyTheSessionsItemAndArchivalStillTakesEveryEvent() {
+        String tenant = RecorderTestSupport.newTenant();
+        StreamKey key = new StreamKey(tenant, "s-tool");
+        int half = events.size() / 2;
+        t.append(tenant, "s-tool", events.subList(0, half));
+        t.record(tenant, "s-tool");
+        assertEquals(half, indexedThrough(key));
+
+        clock.advance(Duration.ofHours(11)); // within half of the 24 h hot window
+        t.append(tenant, "s-tool", events.subList(half, events.size()), half);
+        AwsCalls.reset();
+        t.record(tenant, "s-tool");
+        assertEquals(List.of(), updatesOfTheEventsTable(), "the session is due already: no second write");
+        assertEquals(half, indexedThrough(key), "the mark stays where the first batch put it");
+        assertEquals(T0, archiveAfter(key));
+        assertEquals(events.size(), t.components.sessionStore().load(key).orElseThrow().fold().recordedThroughSeq());
+
+        // a day after the last event every event is archived, and the session leaves the due index
+        clock.advance(Duration.ofHours(25));
+        t.components.archiver().archive(key, clock.instant().minus(Duration.ofHours(24)));
+        assertEquals(events.size(), t.components.archiveMeta().load(key).archivedThrough());
+        assertFalse(due(key), "nothing is left above the watermark");
+        assertEquals(events.size(), t.readAll(tenant, "s-tool", 7).size());
+    }
+
+    @Test
+    void aBatchLongAfterTheLastMarkMarksAgain() {
+        String tenant = RecorderTestSupport.newTenant();
+        StreamKey key = new StreamKey(tenant, "s-tool");
+        int half = events.size() / 2;
+        t.append(tenant, "s-tool", events.subList(0, half));
+        t.record(tenant, "s-tool");
+
+        clock.advance(Duration.ofHours(13)); // past half the hot window: an archival may have taken it all since
+        t.append(tenant, "s-tool", events.subList(half, events.size()), half);
+        AwsCalls.reset();
+        t.record(tenant, "s-tool");
+        assertEquals(1, updatesOfTheEventsTable().size());
+        assertEquals(events.size(), indexedThrough(key));
+        assertTrue(due(key));
+    }
+
+    @Test
+    void aSessionArchivedWholeIsMarkedDueAgainByItsNextBatch() {
+        String tenant = RecorderTestSupport.newTenant();
+        StreamKey key = new StreamKey(tenant, "s-tool");
+        int half = events.size() / 2;
+        t.append(tenant, "s-tool", events.subList(0, half));
+        t.record(tenant, "s-tool");
+        clock.advance(Duration.ofHours(25));
+        t.components.archiver().archive(key, clock.instant().minus(Duration.ofHours(24)));
+        assertFalse(due(key));
+
+        t.append(tenant, "s-tool", events.subList(half, events.size()), half);
+        t.record(tenant, "s-tool");
+        assertTrue(due(key));
+        Instant second = clock.instant();
+        assertEquals(second, archiveAfter(key));
+        clock.advance(Duration.ofHours(25));
+        t.components.archiver().archive(key, clock.instant().minus(Duration.ofHours(24)));
+        assertEquals(events.size(), t.components.archiveMeta().load(key).archivedThrough());
+    }
+
+    private List<UpdateItemRequest> updatesOfTheEventsTable() {
+        String table = t.aws.table("EventsTable");
+        return AwsCalls.calls().stream().filter(c -> c.request() instanceof UpdateItemRequest u && u.tableName().equals(table))
+                .map(c -> (UpdateItemRequest) c.request()).toList();
+    }
+
+    private Map<String, AttributeValue> archiveItem(StreamKey key) {
+        return t.aws.embedded().dynamo().getItem(b -> b.tableName(t.aws.table("EventsTable"))
+                .key(Map.of("pk", AttributeValue.fromS(key.pk()), "seq", AttributeValue.fromN("0"))).consistentRead(true)).item();
+    }
+
+    private long indexedThrough(StreamKey key) {
+        AttributeValue v = archiveItem(key).get("indexed_through");
+        assertNotNull(v, "the session was marked");
+        return Long.parseLong(v.n());
+    }
+
+    private Instant archiveAfter(StreamKey key) {
+        return Instant.from(EventRecordJson.RECORDED_AT.parse(archiveItem(key).get("archive_after").s()));
+    }
+
+    /** On the due index: the index's key attributes are there. */
+    private boolean due(StreamKey key) {
+        Map<String, AttributeValue> item = archiveItem(key);
+        return item.containsKey("archive_after") && item.containsKey("archive_shard");
+    }
+}
