@@ -99,8 +99,37 @@ final class FoldState {
         return l;
     }
 
-    /** Brings every frozen part back into the working state, in front of the live loops. */
+    /** Brings every frozen part back into the working state: loops in front of the live ones, turns in front of theirs. */
     void thaw() {
+        thawLoops();
+        thawTurns(loops);
+    }
+
+    /** The turns these loops stored apart, back in front of their others (a GET each part, all at once). */
+    void thawTurns(List<LoopState> these) {
+        List<LoopState> parted = these.stream().filter(l -> !l.turnParts.isEmpty()).toList();
+        if (parted.isEmpty()) {
+            return;
+        }
+        List<String> refs = new ArrayList<>();
+        parted.forEach(l -> l.turnParts.forEach(p -> refs.add(p.ref())));
+        List<com.fasterxml.jackson.databind.JsonNode> read = partReader.readAll(refs);
+        int next = 0;
+        for (LoopState l : parted) {
+            List<com.fasterxml.jackson.databind.node.ObjectNode> stored = new ArrayList<>();
+            for (LoopState.TurnPart p : l.turnParts) {
+                com.fasterxml.jackson.databind.JsonNode part = read.get(next++);
+                if (part == null || !part.isArray() || part.size() != p.turns()) {
+                    throw new IllegalStateException("turn part " + p.ref() + " does not hold its " + p.turns() + " turns");
+                }
+                part.forEach(t -> stored.add((com.fasterxml.jackson.databind.node.ObjectNode) t));
+            }
+            l.turns.addAll(0, stored);
+            l.turnParts.clear();
+        }
+    }
+
+    private void thawLoops() {
         if (frozen.parts.isEmpty()) {
             return;
         }

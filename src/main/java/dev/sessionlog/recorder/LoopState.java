@@ -28,7 +28,14 @@ final class LoopState {
     JsonNode config;
     /** AgentEnd's messages; null while the loop runs (served as []). */
     JsonNode messages;
+    /** Its finished turns, but for the first ones while they are stored apart (see {@link #turnParts}). */
     final List<ObjectNode> turns = new ArrayList<>(4);
+    /**
+     * A running loop's first finished turns, stored apart in parts (each a JSON array of turns, in
+     * order, written once): a loop that runs for thousands of turns saves only what it added. They
+     * come back in front of {@link #turns} when the session is served or the loop is frozen whole.
+     */
+    final List<TurnPart> turnParts = new ArrayList<>(0);
     /** The sum of TurnEnd usages while running; AgentEnd's usage once ended, as recorder.rs. */
     Usage usage = Usage.zero();
     final LongList eventSeqs = new LongList();
@@ -53,6 +60,10 @@ final class LoopState {
         this.startedAt = startedAt;
         this.metadata = metadata;
         this.config = config;
+    }
+
+    /** Turns stored under a ref. */
+    record TurnPart(String ref, int turns) {
     }
 
     boolean isRunning() {

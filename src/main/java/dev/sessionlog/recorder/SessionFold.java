@@ -69,16 +69,20 @@ public final class SessionFold {
     }
 
     /**
-     * Closed loops ready to leave the working state: the JSON array to store once, as a part, before
-     * {@link #frozen} takes them out.
+     * What is ready to leave the working state: the JSON to store once, as a part, before
+     * {@link #frozen} takes it out. Either closed loops ({@code loopIds}), or the first finished turns
+     * of a running loop ({@code turnsOf}, {@code turns} of them).
      */
-    public record Freezable(byte[] json, List<String> loopIds) {
+    public record Freezable(byte[] json, List<String> loopIds, String turnsOf, int turns) {
+        Freezable(byte[] json, List<String> loopIds) {
+            this(json, loopIds, null, 0);
+        }
     }
 
     /**
      * The live loops that are closed (and that no parallel group still waits for), when their JSON
-     * reaches {@code minBytes}: what a save can store apart so that later saves write only the rest.
-     * Empty when there are fewer.
+     * reaches {@code minBytes}; else the finished turns of a running loop, when theirs does: what a
+     * save can store apart so that later saves write only the rest. Empty when there are fewer.
      */
     public Optional<Freezable> freezable(int minBytes) {
         List<LoopState> closed = new ArrayList<>();
@@ -87,30 +91,53 @@ public final class SessionFold {
                 closed.add(l);
             }
         }
-        if (closed.isEmpty()) {
-            return Optional.empty();
-        }
-        byte[] json;
-        try {
-            // the state's own mapper, so that numbers in messages keep their exact form
+        if (!closed.isEmpty()) {
+            // a part of loops holds them whole: turns a loop stored apart while it ran come back into it
+            // (and their parts go with the next save)
+            state.thawTurns(closed);
             com.fasterxml.jackson.databind.node.ObjectNode part = Json.object();
             part.set("loops", StateCodec.loops(closed));
             // the links to earlier parts' loops kept so far go with it (see FrozenLoops#childrenEnded)
             part.set("children_ended", FrozenLoops.links(state.frozen.childrenEnded));
-            json = dev.sessionlog.event.Json.MAPPER.writeValueAsBytes(part);
+            byte[] json = bytes(part);
+            if (json.length >= minBytes) {
+                return Optional.of(new Freezable(json, closed.stream().map(l -> l.loopId).toList()));
+            }
+        }
+        for (LoopState l : state.loops) {
+            if (l.isRunning() && !l.turns.isEmpty()) {
+                com.fasterxml.jackson.databind.node.ArrayNode turns = Json.F.arrayNode();
+                l.turns.forEach(turns::add);
+                byte[] json = bytes(turns);
+                if (json.length >= minBytes) {
+                    return Optional.of(new Freezable(json, List.of(), l.loopId, l.turns.size()));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static byte[] bytes(JsonNode json) {
+        try {
+            // the state's own mapper, so that numbers in messages keep their exact form
+            return dev.sessionlog.event.Json.MAPPER.writeValueAsBytes(json);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        return json.length < minBytes ? Optional.empty()
-                : Optional.of(new Freezable(json, closed.stream().map(l -> l.loopId).toList()));
     }
 
     /**
-     * The loops of {@code part} are stored under {@code ref}: they leave the working state, to be read
-     * back with {@code parts} when needed.
+     * What {@code part} holds is stored under {@code ref}: it leaves the working state, to be read back
+     * with {@code parts} when needed.
      */
     public void frozen(Freezable part, String ref, FrozenPartReader parts) {
         state.partReader = Objects.requireNonNull(parts, "parts");
+        if (part.turnsOf() != null) {
+            LoopState loop = state.loopsById.get(part.turnsOf());
+            loop.turns.subList(0, part.turns()).clear();
+            loop.turnParts.add(new LoopState.TurnPart(ref, part.turns()));
+            return;
+        }
         List<LoopState> leaving = part.loopIds().stream().map(state.loopsById::get).toList();
         state.frozen.add(ref, leaving);
         state.frozen.childrenEnded.clear(); // in the part now
@@ -118,9 +145,13 @@ public final class SessionFold {
         leaving.forEach(l -> state.loopsById.remove(l.loopId));
     }
 
-    /** The refs of the stored parts this state needs. */
+    /** The refs of the stored parts this state needs: of loops, and of turns of the live loops. */
     public List<String> frozenRefs() {
-        return state.frozen.parts.stream().map(FrozenLoops.Part::ref).toList();
+        List<String> refs = new ArrayList<>(state.frozen.parts.stream().map(FrozenLoops.Part::ref).toList());
+        for (LoopState l : state.loops) {
+            l.turnParts.forEach(p -> refs.add(p.ref()));
+        }
+        return refs;
     }
 
     /** Brings every frozen part back (what serving the whole session does anyway). */
@@ -229,7 +260,11 @@ public final class SessionFold {
     /** One loop as it appears in {@link #toSessionJson()}, or null when the session has no such loop. */
     public ObjectNode toLoopJson(String loopId) {
         LoopState l = state.loop(loopId);
-        return l == null ? null : SessionJsonWriter.loop(l);
+        if (l == null) {
+            return null;
+        }
+        state.thawTurns(List.of(l));
+        return SessionJsonWriter.loop(l);
     }
 
     /** session_id, agent_id, created_at, last_active_at, loop_count, status, usage, recorded_through_seq. */

@@ -18,15 +18,22 @@ import java.util.Map;
 final class StateCodec {
 
     static final int VERSION = 1;
-    /** A state with frozen parts (FrozenLoops); one without any is still written as version 1. */
+    /** A state with frozen parts (FrozenLoops), as the version before turn parts wrote it. */
     static final int VERSION_WITH_PARTS = 2;
+    /**
+     * A state with parts of loops or of turns; its loops' event seqs are runs [first, last] (a long
+     * loop's seqs are mostly consecutive). One without any part is still written as version 1, which
+     * every earlier version reads.
+     */
+    static final int VERSION_WITH_TURN_PARTS = 3;
 
     private StateCodec() {
     }
 
     static ObjectNode write(FoldState s) {
         ObjectNode o = Json.object();
-        o.put("state_version", s.frozen.parts.isEmpty() ? VERSION : VERSION_WITH_PARTS);
+        boolean parted = hasParts(s);
+        o.put("state_version", parted ? VERSION_WITH_TURN_PARTS : VERSION);
         o.put("session_id", s.sessionId);
         o.set("agent_id", Json.text(s.agentId));
         o.put("created_at", Rfc3339.format(s.createdAt));
@@ -48,7 +55,7 @@ final class StateCodec {
         if (!s.frozen.parts.isEmpty()) {
             o.set("frozen", s.frozen.toJson());
         }
-        o.set("loops", loops(s.loops));
+        o.set("loops", loops(s.loops, parted));
         ObjectNode groups = o.putObject("partial_groups");
         for (Map.Entry<String, List<String>> e : s.partialGroups.entrySet()) {
             ArrayNode ids = groups.putArray(e.getKey());
@@ -57,11 +64,38 @@ final class StateCodec {
         return o;
     }
 
-    /** Loops as the state holds them (a frozen part is such an array too). */
+    static boolean hasParts(FoldState s) {
+        if (!s.frozen.parts.isEmpty()) {
+            return true;
+        }
+        for (LoopState l : s.loops) {
+            if (!l.turnParts.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Loops as a state of version 3 holds them (a frozen part is such an array too). */
     static ArrayNode loops(List<LoopState> loops) {
+        return loops(loops, true);
+    }
+
+    /** @param seqRuns event seqs as runs, and turn parts by ref (version 3); else as every earlier version */
+    private static ArrayNode loops(List<LoopState> loops, boolean seqRuns) {
         ArrayNode a = Json.F.arrayNode();
         for (LoopState l : loops) {
             ObjectNode lo = SessionJsonWriter.loop(l);
+            if (seqRuns) {
+                lo.remove("event_seqs");
+                lo.set("event_seq_runs", seqRuns(l.eventSeqs));
+                if (!l.turnParts.isEmpty()) {
+                    ArrayNode parts = lo.putArray("turn_parts");
+                    for (LoopState.TurnPart p : l.turnParts) {
+                        parts.addObject().put("ref", p.ref()).put("turns", p.turns());
+                    }
+                }
+            }
             if (l.partialTurn != null) {
                 lo.set("partial_turn", partialTurn(l.partialTurn));
             }
@@ -78,8 +112,8 @@ final class StateCodec {
     static FoldState read(JsonNode state) {
         try {
             int version = state == null ? 0 : state.path("state_version").asInt();
-            if (state == null || !state.isObject() || version != VERSION && version != VERSION_WITH_PARTS) {
-                throw new IllegalArgumentException("not a fold state of version " + VERSION + " or " + VERSION_WITH_PARTS);
+            if (state == null || !state.isObject() || version < VERSION || version > VERSION_WITH_TURN_PARTS) {
+                throw new IllegalArgumentException("not a fold state of version " + VERSION + " to " + VERSION_WITH_TURN_PARTS);
             }
             FoldState s = new FoldState(text(state, "session_id"));
             s.agentId = optText(state, "agent_id");
@@ -100,7 +134,7 @@ final class StateCodec {
             for (JsonNode e : array(state, "fold_errors")) {
                 s.errors.add(new FoldError(e.path("seq").asLong(), text(e, "type"), text(e, "message")));
             }
-            if (version == VERSION_WITH_PARTS) {
+            if (version >= VERSION_WITH_PARTS && state.has("frozen")) {
                 s.frozen.read(state.path("frozen"));
             }
             for (JsonNode lo : array(state, "loops")) {
@@ -138,8 +172,28 @@ final class StateCodec {
             l.turns.add((ObjectNode) t);
         }
         l.usage = Usage.parse(o.get("usage"), "usage");
-        for (JsonNode seq : array(o, "event_seqs")) {
-            l.eventSeqs.add(seq.asLong());
+        JsonNode runs = o.get("event_seq_runs");
+        if (runs != null) {
+            for (JsonNode run : array(o, "event_seq_runs")) {
+                if (!run.isArray() || run.size() != 2 || !run.get(0).canConvertToLong() || !run.get(1).canConvertToLong()
+                        || run.get(1).asLong() < run.get(0).asLong()) {
+                    throw new IllegalArgumentException("malformed fold state: a run of event seqs is [first, last]");
+                }
+                for (long seq = run.get(0).asLong(); seq <= run.get(1).asLong(); seq++) {
+                    l.eventSeqs.add(seq);
+                }
+            }
+        } else {
+            for (JsonNode seq : array(o, "event_seqs")) {
+                l.eventSeqs.add(seq.asLong());
+            }
+        }
+        for (JsonNode p : o.path("turn_parts")) {
+            String ref = p.path("ref").asText(null);
+            if (ref == null || !p.path("turns").canConvertToInt()) {
+                throw new IllegalArgumentException("malformed fold state: a turn part needs ref and turns");
+            }
+            l.turnParts.add(new LoopState.TurnPart(ref, p.get("turns").intValue()));
         }
         l.childrenLoopIds.addAll(strings(array(o, "children_loop_ids")));
         for (JsonNode r : array(o, "child_loop_refs")) {
@@ -156,6 +210,22 @@ final class StateCodec {
         l.pendingRejection = optText(o, "pending_rejection");
         l.ordinal = o.path("ordinal").asInt(-1);
         return l;
+    }
+
+    /** Seqs in order as runs of consecutive ones: [[first, last], ...]. */
+    private static ArrayNode seqRuns(LongList seqs) {
+        ArrayNode runs = Json.F.arrayNode();
+        int i = 0;
+        while (i < seqs.size()) {
+            long first = seqs.get(i);
+            long last = first;
+            while (i + 1 < seqs.size() && seqs.get(i + 1) == last + 1) {
+                last = seqs.get(++i);
+            }
+            runs.addArray().add(first).add(last);
+            i++;
+        }
+        return runs;
     }
 
     private static ObjectNode partialTurn(PartialTurn p) {

@@ -207,7 +207,7 @@ public final class SessionStore {
         }
         Optional<SessionFold.Freezable> freezable = frozenLoops ? fold.freezable(MIN_FROZEN_PART_BYTES) : Optional.empty();
         if (freezable.isPresent()) {
-            partRef = "loops-" + version + "-" + UUID.randomUUID().toString().substring(0, 8);
+            partRef = (freezable.get().turnsOf() == null ? "loops-" : "turns-") + version + "-" + UUID.randomUUID().toString().substring(0, 8);
             String objectKey = partKey(key, partRef);
             byte[] part = EventBodyCodec.gzip(freezable.get().json());
             s3.putObject(b -> b.bucket(bucket).key(objectKey), RequestBody.fromBytes(part));

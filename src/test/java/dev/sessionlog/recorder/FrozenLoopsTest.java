@@ -135,6 +135,47 @@ class FrozenLoopsTest {
     }
 
     @Test
+    void aSingleLoopThatRunsForThousandsOfEventsKeepsASmallStateAndServesTheSameSession() {
+        // one agent loop of hundreds of tool turns: nothing closes, so only its finished turns can leave
+        AgentRunGenerator.Run run = AgentRunGenerator.generate(AgentRunGenerator.Config.of("s-one", 1)
+                .withShape(1500, 2, 0).withLinks(1, 0, 3, 0).withSeed(5));
+        List<EventRecord> events = run.events();
+        assertTrue(events.size() > 2000, events.size() + " events");
+        int running = events.size() - 3; // before its last turn's end and AgentEnd
+        RecorderOptions options = RecorderOptions.defaults();
+        Parts parts = new Parts();
+        SessionFold fold = SessionFold.start("s-one", options);
+        List<Integer> stateSizes = new java.util.ArrayList<>();
+        for (int from = 0; from < running; from += 50) {
+            fold.applyAll(events.subList(from, Math.min(running, from + 50)));
+            fold = parts.saveAndLoad(fold, 16 * 1024, options);
+            stateSizes.add(json(fold.toStateJson()).length());
+        }
+        assertTrue(fold.hasOpenLoops());
+        JsonNode state = fold.toStateJson();
+        assertEquals(3, state.get("state_version").asInt());
+        assertTrue(state.path("loops").get(0).path("turn_parts").size() > 5, "turn parts: " + state.path("loops").get(0).path("turn_parts"));
+        assertTrue(state.path("loops").get(0).path("event_seq_runs").size() < 10, "the loop's seqs are a few runs");
+        SessionFold unfrozen = Fixtures.fold("s-one", events.subList(0, running), options);
+        int lastState = stateSizes.get(stateSizes.size() - 1);
+        assertTrue(lastState * 10 < json(unfrozen.toStateJson()).length(), "state " + lastState + " bytes, unfrozen "
+                + json(unfrozen.toStateJson()).length());
+        // what a save writes follows what changed: the state late in the loop is about what it was early
+        assertTrue(lastState < 3 * stateSizes.get(stateSizes.size() / 10), "state sizes " + stateSizes);
+        assertEquals(json(unfrozen.toSummaryJson()), json(fold.toSummaryJson()));
+        String loopId = unfrozen.toSessionJson().path("loops").get(0).get("loop_id").asText();
+        assertEquals(json(unfrozen.toLoopJson(loopId)), json(parts.saveAndLoad(fold, 16 * 1024, options).toLoopJson(loopId)));
+        assertEquals(json(unfrozen.toSessionJson()), json(parts.saveAndLoad(fold, 16 * 1024, options).toSessionJson()));
+
+        // the loop ends: it is frozen whole, its turns back in it, and the state names no turn part
+        fold.applyAll(events.subList(running, events.size()));
+        fold = parts.saveAndLoad(fold, 16 * 1024, options);
+        assertFalse(fold.hasOpenLoops());
+        assertEquals(1, fold.frozenRefs().size(), "one part: the loop; " + fold.frozenRefs());
+        assertEquals(json(Fixtures.fold("s-one", events, options).toSessionJson()), json(fold.toSessionJson()));
+    }
+
+    @Test
     void aStateTheVersionBeforeWroteFoldsOn() {
         // version 1, loops without ordinals: what sessionlog stored before frozen parts
         List<EventRecord> events = load("parallel_group.json");
@@ -170,7 +211,7 @@ class FrozenLoopsTest {
         SessionFold fold = Fixtures.fold("s-tool", events, RecorderOptions.defaults());
         fold = parts.saveAndLoad(fold, 1, RecorderOptions.defaults());
         JsonNode state = fold.toStateJson();
-        assertEquals(2, state.get("state_version").asInt());
+        assertEquals(3, state.get("state_version").asInt());
         assertFalse(state.path("frozen").path("parts").isEmpty());
         assertEquals(List.of(), fold.freezable(1).map(p -> p.loopIds()).orElse(List.of()), "nothing closed is left to freeze");
     }
