@@ -119,6 +119,12 @@ final class BenchStack implements AutoCloseable {
         int cursor;
         long head;
 
+        /** A session whose run is these events (the generator's, as phi-core emits them). */
+        Session(String tenant, String sessionId, List<JsonNode> run) {
+            this.key = new StreamKey(tenant, sessionId);
+            this.run = new ArrayList<>(run);
+        }
+
         Session(String tenant, String sessionId, int events) {
             this.key = new StreamKey(tenant, sessionId);
             int loops = Math.max(2, events / 15 + 2);
