@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sessionlog.event.EventRecord;
 import dev.sessionlog.log.StreamKey;
 import dev.sessionlog.recorder.AgentRunGenerator;
+import dev.sessionlog.recorder.SessionFold;
 import dev.sessionlog.sessions.SessionItems;
 import dev.sessionlog.sessions.SessionStore;
 import dev.sessionlog.sessions.StreamRecord;
@@ -329,7 +330,8 @@ final class RecordBench {
         Table one = new Table(">events folded before", "state stored (gzip)", ">events", ">DynamoDB calls",
                 "calls by operation (DynamoDB and S3)", ">RCU", ">WCU state item (table + index)", ">WCU archive item",
                 ">ms (in calls)", ">events/s", ">$ per million events");
-        BenchStack.Session loop = stack.new Session(TENANT, "one-loop-" + (++sessionCounter), oneLoop("one-loop", max + 400));
+        String loopSession = "one-loop-" + (++sessionCounter);
+        BenchStack.Session loop = stack.new Session(TENANT, loopSession, oneLoop(loopSession, max + 400));
         for (int n : batchSizes) {
             lengthRow(one, loop, n);
         }
@@ -341,6 +343,10 @@ final class RecordBench {
             }
         }
         checkFolded(List.of(loop));
+        SessionFold folded = stack.components.sessionStore().load(loop.key).orElseThrow().fold();
+        if (folded.foldErrorCount() != 0 || folded.loopCount() != 1 || !folded.hasOpenLoops()) {
+            throw new IllegalStateException("one loop expected, running, without fold errors: " + folded.toSummaryJson());
+        }
         return """
                 ### Does the cost grow with the session's length?
 
