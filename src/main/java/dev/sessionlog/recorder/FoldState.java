@@ -90,13 +90,34 @@ final class FoldState {
         LoopState l = loopsById.get(loopId);
         if (l == null && frozen.mayHold(loopId)) {
             try {
-                thaw();
+                if (frozenHolds(loopId)) {
+                    thaw();
+                }
             } catch (RuntimeException e) {
                 throw new FrozenPartsUnreadable(e);
             }
             l = loopsById.get(loopId);
         }
         return l;
+    }
+
+    /**
+     * Whether a frozen part holds this loop, from the parts whose filters claim it (usually one): a
+     * filter's false "maybe" (a new loop's id) then costs a read of that part, not a thaw of every
+     * part and their merge into one at the next save.
+     */
+    private boolean frozenHolds(String loopId) {
+        List<FrozenLoops.Part> claimed = frozen.parts.stream().filter(p -> p.mayHold(loopId)).toList();
+        List<com.fasterxml.jackson.databind.JsonNode> read = partReader.readAll(claimed.stream().map(FrozenLoops.Part::ref).toList());
+        for (com.fasterxml.jackson.databind.JsonNode part : read) {
+            for (com.fasterxml.jackson.databind.JsonNode lo : part == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance()
+                    : part.path("loops")) {
+                if (loopId.equals(lo.path("loop_id").asText(null))) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Brings every frozen part back into the working state: loops in front of the live ones, turns in front of theirs. */

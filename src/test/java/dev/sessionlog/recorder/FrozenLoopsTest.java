@@ -176,6 +176,41 @@ class FrozenLoopsTest {
     }
 
     @Test
+    void aNewLoopWhoseIdAFilterTakesForAFrozenOneReadsThatPartAndThawsNothing() {
+        AgentRunGenerator.Run run = AgentRunGenerator.generate(AgentRunGenerator.Config.of("s-fp", 200).withSeed(11));
+        List<EventRecord> events = run.events();
+        RecorderOptions options = RecorderOptions.defaults();
+        Parts parts = new Parts();
+        SessionFold fold = SessionFold.start("s-fp", options);
+        for (int from = 0; from < events.size(); from += 50) {
+            fold.applyAll(events.subList(from, Math.min(events.size(), from + 50)));
+            fold = parts.saveAndLoad(fold, 16 * 1024, options);
+        }
+        List<String> refs = fold.frozenRefs();
+        assertTrue(refs.size() > 3, refs.toString());
+        // a loop id no loop has, which a part's filter claims (about one id in 2,000 per part)
+        List<FrozenLoops.Part> filters = new java.util.ArrayList<>();
+        for (JsonNode p : fold.toStateJson().path("frozen").path("parts")) {
+            filters.add(new FrozenLoops.Part(p.get("ref").asText(), p.get("loops").asInt(),
+                    java.util.Base64.getDecoder().decode(p.get("ids").asText())));
+        }
+        String claimed = java.util.stream.IntStream.range(0, 1_000_000).mapToObj(i -> "s-fp.new." + i)
+                .filter(id -> filters.stream().anyMatch(f -> f.mayHold(id))).findFirst().orElseThrow();
+        long claimingParts = filters.stream().filter(f -> f.mayHold(claimed)).count();
+
+        ObjectNode start = ((ObjectNode) events.stream().filter(e -> e.type().equals("AgentStart")).findFirst().orElseThrow()
+                .event().deepCopy()).put("loop_id", claimed);
+        EventRecord newLoop = Fixtures.record(events.size() + 1, start);
+        int reads = parts.reads;
+        fold.apply(newLoop);
+        assertEquals(reads + claimingParts, parts.reads, "only the claiming part is read");
+        assertEquals(refs, fold.frozenRefs(), "nothing was thawed");
+        List<EventRecord> all = new java.util.ArrayList<>(events);
+        all.add(newLoop);
+        assertEquals(json(Fixtures.fold("s-fp", all, options).toSessionJson()), json(fold.toSessionJson()));
+    }
+
+    @Test
     void aStateTheVersionBeforeWroteFoldsOn() {
         // version 1, loops without ordinals: what sessionlog stored before frozen parts
         List<EventRecord> events = load("parallel_group.json");
