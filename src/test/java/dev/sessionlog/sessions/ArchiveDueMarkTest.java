@@ -33,18 +33,13 @@ class ArchiveDueMarkTest {
     @Test
     void aBatchSoonAfterAMarkedOneWritesOnlyTheSessionsItemAndArchivalStillTakesEveryEvent() {
         String tenant = RecorderTestSupport.newTenant();
-        StreamKey key = new StreamKey(tenant, "s-tool");
-        int half = events.size() / 2;
-        t.append(tenant, "s-tool", events.subList(0, half));
-        t.record(tenant, "s-tool");
-        assertEquals(half, indexedThrough(key));
+        StreamKey key = firstHalfRecorded(tenant);
+        assertEquals(events.size() / 2, indexedThrough(key));
 
         clock.advance(Duration.ofHours(11)); // within half of the 24 h hot window
-        t.append(tenant, "s-tool", events.subList(half, events.size()), half);
-        AwsCalls.reset();
-        t.record(tenant, "s-tool");
+        secondHalfRecorded(tenant);
         assertEquals(List.of(), updatesOfTheEventsTable(), "the session is due already: no second write");
-        assertEquals(half, indexedThrough(key), "the mark stays where the first batch put it");
+        assertEquals(events.size() / 2, indexedThrough(key), "the mark stays where the first batch put it");
         assertEquals(T0, archiveAfter(key));
         assertEquals(events.size(), t.components.sessionStore().load(key).orElseThrow().fold().recordedThroughSeq());
 
@@ -59,15 +54,10 @@ class ArchiveDueMarkTest {
     @Test
     void aBatchLongAfterTheLastMarkMarksAgain() {
         String tenant = RecorderTestSupport.newTenant();
-        StreamKey key = new StreamKey(tenant, "s-tool");
-        int half = events.size() / 2;
-        t.append(tenant, "s-tool", events.subList(0, half));
-        t.record(tenant, "s-tool");
+        StreamKey key = firstHalfRecorded(tenant);
 
         clock.advance(Duration.ofHours(13)); // past half the hot window: an archival may have taken it all since
-        t.append(tenant, "s-tool", events.subList(half, events.size()), half);
-        AwsCalls.reset();
-        t.record(tenant, "s-tool");
+        secondHalfRecorded(tenant);
         assertEquals(1, updatesOfTheEventsTable().size());
         assertEquals(events.size(), indexedThrough(key));
         assertTrue(due(key));
@@ -76,22 +66,33 @@ class ArchiveDueMarkTest {
     @Test
     void aSessionArchivedWholeIsMarkedDueAgainByItsNextBatch() {
         String tenant = RecorderTestSupport.newTenant();
-        StreamKey key = new StreamKey(tenant, "s-tool");
-        int half = events.size() / 2;
-        t.append(tenant, "s-tool", events.subList(0, half));
-        t.record(tenant, "s-tool");
+        StreamKey key = firstHalfRecorded(tenant);
         clock.advance(Duration.ofHours(25));
         t.components.archiver().archive(key, clock.instant().minus(Duration.ofHours(24)));
         assertFalse(due(key));
 
-        t.append(tenant, "s-tool", events.subList(half, events.size()), half);
-        t.record(tenant, "s-tool");
+        secondHalfRecorded(tenant);
         assertTrue(due(key));
         Instant second = clock.instant();
         assertEquals(second, archiveAfter(key));
         clock.advance(Duration.ofHours(25));
         t.components.archiver().archive(key, clock.instant().minus(Duration.ofHours(24)));
         assertEquals(events.size(), t.components.archiveMeta().load(key).archivedThrough());
+    }
+
+    /** The fixture's first half appended at the clock's time and recorded (the session's first batch). */
+    private StreamKey firstHalfRecorded(String tenant) {
+        t.append(tenant, "s-tool", events.subList(0, events.size() / 2));
+        t.record(tenant, "s-tool");
+        return new StreamKey(tenant, "s-tool");
+    }
+
+    /** The rest appended at the clock's time and recorded; the AWS calls counted from here. */
+    private void secondHalfRecorded(String tenant) {
+        int half = events.size() / 2;
+        t.append(tenant, "s-tool", events.subList(half, events.size()), half);
+        AwsCalls.reset();
+        t.record(tenant, "s-tool");
     }
 
     private List<UpdateItemRequest> updatesOfTheEventsTable() {
