@@ -90,11 +90,13 @@ public final class Components {
         this.archiveMeta = new ArchiveMeta(dynamo, settings.eventsTable());
         this.segmentStore = new SegmentStore(s3, settings.bucket(), settings.archivePrefix());
         this.archivedEvents = new ArchivedEvents(segmentStore, archiveMeta);
-        this.hotLog = new DynamoEventLog(dynamo, settings.eventsTable(), payloads, clock, AppendRetryPolicy.defaults(),
-                archivedEvents, settings.archive().itemLifetime(), settings.appendPacks());
-        this.eventLog = new SeamlessEventLog(hotLog, archivedEvents, archiveMeta, settings.archive().itemLifetime(), clock);
         this.sessionStore = new SessionStore(dynamo, s3, settings.sessionsTable(), settings.bucket(), settings.archivePrefix(),
                 RecorderOptions.defaults().withKeepStreamingUpdates(settings.keepStreamingUpdates()), settings.layout().frozenLoops());
+        this.hotLog = new DynamoEventLog(dynamo, settings.eventsTable(), payloads, clock, AppendRetryPolicy.defaults(),
+                archivedEvents, settings.archive().itemLifetime(), settings.appendPacks(),
+                // the recorder's progress: appends never reuse seqs TTL took before they were archived
+                sessionStore::recordedThrough);
+        this.eventLog = new SeamlessEventLog(hotLog, archivedEvents, archiveMeta, settings.archive().itemLifetime(), clock);
         this.tenants = new TenantResolver(settings.tenantClaim(), settings.scopes(),
                 new TenantRequestRate(dynamo, settings.sessionsTable(), clock, settings.tenantLimits().requestsPerSecond()));
         this.checkpoints = new CheckpointStore(checkpointS3, settings.checkpointBucket(), "",

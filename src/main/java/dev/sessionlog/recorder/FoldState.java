@@ -91,7 +91,7 @@ final class FoldState {
         if (l == null && frozen.mayHold(loopId)) {
             try {
                 if (frozenHolds(loopId)) {
-                    thaw();
+                    thawLoops(); // (a running loop's turn parts stay where they are: nothing changes them)
                 }
             } catch (RuntimeException e) {
                 throw new FrozenPartsUnreadable(e);

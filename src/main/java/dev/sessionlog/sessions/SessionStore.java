@@ -165,6 +165,18 @@ public final class SessionStore {
     }
 
     /**
+     * How far the recorder has folded the session (0: never recorded, or being erased): one consistent
+     * read of an attribute of its item. What an append asks when TTL has been at the session's items.
+     */
+    public long recordedThrough(StreamKey key) {
+        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table)
+                .key(Map.of(PK, AttributeValue.fromS(key.pk()))).consistentRead(true)
+                .projectionExpression(RECORDED_THROUGH).returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)).item();
+        AttributeValue through = item == null ? null : item.get(RECORDED_THROUGH);
+        return through == null || through.n() == null ? 0 : Long.parseLong(through.n());
+    }
+
+    /**
      * Takes a session off every list and index at once and marks its item erasing (its erasure removes
      * the item later). The mark is made even for a session never recorded, and the version moves on: a
      * recorder's save of what it read before, or its first save, is refused, and reading again it finds

@@ -137,9 +137,10 @@ public final class StreamRecorder {
             long through = fold.recordedThroughSeq();
             long errorsBefore = fold.foldErrorCount();
             if (lastSeq <= through) {
-                // A redelivery of what is folded already. A version before this one marked the session
-                // for archival after its save, and may have died before: marking again is idempotent.
-                if (!bySeq.isEmpty() && stored.dueMarkedAt() == null) {
+                // A redelivery of what is folded already, perhaps by a rebuild, or by a version before
+                // this one, which marked the session for archival after its save and may have died
+                // before: marked again unless the session is certainly due (marking is idempotent).
+                if (!bySeq.isEmpty() && !ArchiveMeta.certainlyDue(stored.dueMarkedAt(), clock.instant(), hotWindow)) {
                     Map<String, AttributeValue> first = bySeq.firstEntry().getValue();
                     archive.markIndexed(key, through, Instant.ofEpochMilli(Long.parseLong(first.get(EventItems.RECORDED_AT).n())));
                 }
@@ -231,12 +232,24 @@ public final class StreamRecorder {
             }
             SessionFold fold = logFold.start(key);
             SessionStore.Stored previous = loaded.orElseGet(() -> SessionStore.Stored.none(fold));
+            long previousThrough = loaded.map(stored -> stored.fold().recordedThroughSeq()).orElse(0L);
+            Instant previousLast = loaded.map(stored -> stored.fold().lastEventAt()).orElse(null);
             logFold.applyRest(key, fold);
             if (fold.recordedThroughSeq() == 0) {
                 return fold; // no events: nothing to materialize, and nothing is stored
             }
+            Instant dueMarkedAt = previous.dueMarkedAt();
+            boolean ownEventsFolded = fold.recordedThroughSeq() > Math.max(previousThrough, fold.forkSeq());
+            if (ownEventsFolded && !ArchiveMeta.certainlyDue(dueMarkedAt, clock.instant(), hotWindow)) {
+                // Events the stream may never bring (why a session is rebuilt) go on the archive's due
+                // index too: from the last one folded before, or (none) from a hot window ago, so that
+                // the next run looks at once and finds when they are due.
+                archive.markIndexed(key, fold.recordedThroughSeq(),
+                        previousLast != null ? previousLast : clock.instant().minus(hotWindow));
+                dueMarkedAt = fold.lastEventAt();
+            }
             try {
-                store.save(key, fold, previous);
+                store.save(key, fold, previous, dueMarkedAt);
                 return fold;
             } catch (SessionStore.ConcurrentUpdateException raced) {
                 if (attempt >= MAX_ATTEMPTS) {

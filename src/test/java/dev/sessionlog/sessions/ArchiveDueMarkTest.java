@@ -80,6 +80,52 @@ class ArchiveDueMarkTest {
         assertEquals(events.size(), t.components.archiveMeta().load(key).archivedThrough());
     }
 
+    @Test
+    void aRebuildOfEventsTheStreamDidNotBringMarksTheSessionDue() {
+        String tenant = RecorderTestSupport.newTenant();
+        StreamKey key = firstHalfRecorded(tenant);
+        clock.advance(Duration.ofHours(25));
+        t.components.archiver().archive(key, clock.instant().minus(Duration.ofHours(24)));
+        assertFalse(due(key), "archived whole");
+
+        int half = events.size() / 2;
+        t.append(tenant, "s-tool", events.subList(half, events.size()), half);
+        t.components.streamRecorder().rebuild(key); // before (or instead of) their stream records
+        assertTrue(due(key), "the rebuilt events are on the due index");
+        t.record(tenant, "s-tool"); // their records, folded already: nothing more
+        clock.advance(Duration.ofHours(25));
+        t.components.archiver().archive(key, clock.instant().minus(Duration.ofHours(24)));
+        assertEquals(events.size(), t.components.archiveMeta().load(key).archivedThrough());
+    }
+
+    @Test
+    void appendsNeverReuseSeqsThatTtlTookBeforeTheyWereArchivedThoughTheirBatchLeftTheMarkBehind() {
+        String tenant = RecorderTestSupport.newTenant();
+        StreamKey key = firstHalfRecorded(tenant);
+        int half = events.size() / 2;
+        clock.advance(Duration.ofHours(1));
+        secondHalfRecorded(tenant); // not marked: indexed_through stays at the first half
+        assertEquals(half, indexedThrough(key));
+
+        // The archiver took the first half, then stopped; TTL deleted the second half's item, and its
+        // REMOVE record is not handled yet (the rescue would write it to the archive).
+        clock.set(T0.plus(Duration.ofHours(25)));
+        t.components.archiver().archive(key, T0.plus(Duration.ofMinutes(30)));
+        assertEquals(half, t.components.archiveMeta().load(key).archivedThrough());
+        t.aws.embedded().dynamo().deleteItem(b -> b.tableName(t.aws.table("EventsTable"))
+                .key(Map.of("pk", AttributeValue.fromS(key.pk()), "seq", AttributeValue.fromN(Long.toString(half + 1)))));
+        clock.set(T0.plus(Duration.ofDays(9))); // every item left has expired too
+
+        // The head's items are gone or expired and the watermark is at the first half, but the recorder
+        // folded the second: an append waits for the rescue (429) rather than take seq half + 1 again.
+        dev.sessionlog.testing.ApiClient.Response late = t.api.post(tenant, "/v1/sessions/s-tool/events",
+                dev.sessionlog.event.Json.MAPPER.createObjectNode().set("events", dev.sessionlog.event.Json.MAPPER.createArrayNode()
+                        .add(dev.sessionlog.event.Json.MAPPER.createObjectNode().put("event_id", "late")
+                                .set("event", dev.sessionlog.event.Json.MAPPER.createObjectNode().put("type", "Note")))));
+        assertEquals(429, late.status(), late.body().toString());
+        assertTrue(late.body().toString().contains((half + 1) + ".." + events.size()), late.body().toString());
+    }
+
     /** The fixture's first half appended at the clock's time and recorded (the session's first batch). */
     private StreamKey firstHalfRecorded(String tenant) {
         t.append(tenant, "s-tool", events.subList(0, events.size() / 2));

@@ -74,13 +74,24 @@ public final class DynamoEventLog implements EventLog {
     /** @param packs a request's events in one item; false: one item per event, as versions before packs wrote */
     public DynamoEventLog(DynamoDbClient ddb, String table, PayloadStore payloads, Clock clock, AppendRetryPolicy retry,
                           ArchivedBodies archived, java.time.Duration itemLifetime, boolean packs) {
+        this(ddb, table, payloads, clock, retry, archived, itemLifetime, packs, dev.sessionlog.log.RecordedThrough.NONE);
+    }
+
+    /**
+     * @param recorded how far the recorder has folded a session: appends never reuse those seqs, even
+     *                 when TTL deleted their items before they were archived (asked only then)
+     */
+    public DynamoEventLog(DynamoDbClient ddb, String table, PayloadStore payloads, Clock clock, AppendRetryPolicy retry,
+                          ArchivedBodies archived, java.time.Duration itemLifetime, boolean packs,
+                          dev.sessionlog.log.RecordedThrough recorded) {
         this.ddb = ddb;
         this.table = table;
         this.payloads = payloads;
         this.archived = archived;
         this.clock = clock;
         this.heads = new Heads(ddb, table, clock, archived);
-        this.appender = new DynamoAppender(ddb, table, payloads, clock, retry, heads, itemLifetime, packs);
+        this.appender = new DynamoAppender(ddb, table, payloads, clock, retry, new Heads(ddb, table, clock, archived, recorded),
+                itemLifetime, packs);
         this.lifecycle = new DynamoLifecycle(ddb, table, clock, heads);
         this.eventIds = new EventIds(ddb, table);
     }

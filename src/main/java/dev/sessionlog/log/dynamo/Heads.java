@@ -6,6 +6,7 @@ import dev.sessionlog.log.Head;
 import dev.sessionlog.log.Lineage;
 import dev.sessionlog.log.SessionErasedException;
 import dev.sessionlog.log.StoreBusyException;
+import dev.sessionlog.log.RecordedThrough;
 import dev.sessionlog.log.StreamKey;
 import java.time.Clock;
 import java.util.Map;
@@ -19,9 +20,10 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
  * there, is it being erased, is it a fork). Usually one Query: the newest item, when it is an event
  * whose TTL has not passed. Otherwise (no event item left, or the newest has expired, so newer ones
  * may be gone) the state item's archive watermark says where the log really ends: events up to it
- * are in S3, with the chain value at it. Events the recorder saw above both ({@code indexed_through})
- * that no item holds any more are being rescued into the archive from their REMOVE records: an
- * append waits for that (429) rather than reuse their seqs.
+ * are in S3, with the chain value at it. Events the recorder saw above both (its session's
+ * {@link RecordedThrough}, and the archive item's {@code indexed_through}, which versions before
+ * this one moved at every save) that no item holds any more are being rescued into the archive from
+ * their REMOVE records: an append waits for that (429) rather than reuse their seqs.
  */
 final class Heads {
 
@@ -32,8 +34,15 @@ final class Heads {
     private final String table;
     private final Clock clock;
     private final ArchivedBodies archived;
+    private final RecordedThrough recorded;
 
     Heads(DynamoDbClient ddb, String table, Clock clock, ArchivedBodies archived) {
+        this(ddb, table, clock, archived, RecordedThrough.NONE);
+    }
+
+    /** @param recorded asked only when no live item holds the head (TTL has been at the session's items) */
+    Heads(DynamoDbClient ddb, String table, Clock clock, ArchivedBodies archived, RecordedThrough recorded) {
+        this.recorded = recorded;
         this.archived = archived;
         this.ddb = ddb;
         this.table = table;
@@ -85,7 +94,7 @@ final class Heads {
         Map<String, AttributeValue> state = ddb.getItem(b -> b.tableName(table).key(EventItems.key(key, 0)).consistentRead(true)
                 .projectionExpression(STATE_PROJECTION).returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)).item();
         long archived = number(state, EventItems.ARCHIVED_THROUGH);
-        long indexed = number(state, EventItems.INDEXED_THROUGH);
+        long indexed = Math.max(number(state, EventItems.INDEXED_THROUGH), recorded.of(key));
         Head head;
         if (newest != null && EventItems.lastSeq(newest) >= archived) {
             head = of(newest);
