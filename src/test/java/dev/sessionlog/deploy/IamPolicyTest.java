@@ -142,10 +142,11 @@ class IamPolicyTest {
     @Test
     void appendFunction() {
         String s = "iam-append";
-        // a session whose items have all expired: the head is read from the archive item and the
-        // recorder's progress (the session's item), so that no seq TTL took is used again
+        // a recorded session whose items have all expired: the head is read from the archive item and
+        // the recorder's progress (the session's item), so that no seq TTL took is used again
         CLOCK.set(LONG_AGO);
         assertEquals(201, setup.api.post(tenant, "/v1/sessions/" + s + "-expired/events", batch("x-", 0, 1, 10, null)).status());
+        setup.record(tenant, s + "-expired");
         AwsCalls.reset();
         CLOCK.set(NOW);
         assertEquals(201, subject.api.post(tenant, "/v1/sessions/" + s + "-expired/events", batch("x-", 1, 2, 10, null)).status());

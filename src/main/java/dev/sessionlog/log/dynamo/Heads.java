@@ -94,7 +94,9 @@ final class Heads {
         Map<String, AttributeValue> state = ddb.getItem(b -> b.tableName(table).key(EventItems.key(key, 0)).consistentRead(true)
                 .projectionExpression(STATE_PROJECTION).returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)).item();
         long archived = number(state, EventItems.ARCHIVED_THROUGH);
-        long indexed = Math.max(number(state, EventItems.INDEXED_THROUGH), recorded.of(key));
+        // A session the recorder folded has an archive item (its first batch made it, before its save):
+        // without one (a new session) there is no progress to ask for.
+        long indexed = state == null || state.isEmpty() ? 0 : Math.max(number(state, EventItems.INDEXED_THROUGH), recorded.of(key));
         Head head;
         if (newest != null && EventItems.lastSeq(newest) >= archived) {
             head = of(newest);
