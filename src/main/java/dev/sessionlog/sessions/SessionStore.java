@@ -165,7 +165,7 @@ public final class SessionStore {
     }
 
     /**
-     * How far the recorder has folded the session (0: never recorded, or being erased): one consistent
+     * How far the recorder has folded the session (0: never recorded): one consistent
      * read of an attribute of its item. What an append asks when TTL has been at the session's items.
      */
     public long recordedThrough(StreamKey key) {

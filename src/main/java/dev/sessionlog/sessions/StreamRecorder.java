@@ -238,6 +238,13 @@ public final class StreamRecorder {
             if (fold.recordedThroughSeq() == 0) {
                 return fold; // no events: nothing to materialize, and nothing is stored
             }
+            if (fold.recordedThroughSeq() < previousThrough) {
+                // TTL took items the archive does not have yet (the rescue is writing them): a state
+                // saved now would forget how far the session goes, and appends would reuse those seqs
+                throw new dev.sessionlog.log.StoreBusyException("session " + key.sessionId() + " reads only through seq "
+                        + fold.recordedThroughSeq() + " but was recorded through " + previousThrough
+                        + ": its newest events are being written to the archive; rebuild it again shortly", 60, null);
+            }
             Instant dueMarkedAt = previous.dueMarkedAt();
             boolean ownEventsFolded = fold.recordedThroughSeq() > Math.max(previousThrough, fold.forkSeq());
             if (ownEventsFolded && !ArchiveMeta.certainlyDue(dueMarkedAt, clock.instant(), hotWindow)) {

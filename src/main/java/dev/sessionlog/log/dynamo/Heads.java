@@ -27,7 +27,12 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
  */
 final class Heads {
 
-    private static final String PROJECTION = "seq, chain, erasing, lineage, event_id, expires_at, last_seq, last_chain";
+    private static final String PROJECTION = "seq, chain, erasing, lineage, event_id, expires_at, last_seq, last_chain, archived";
+    /**
+     * An item this close to its expiry is not taken for the head: TTL deletes items in any order, and
+     * writers' clocks differ, so a newer item may be gone while this one is still there.
+     */
+    private static final java.time.Duration EXPIRY_MARGIN = java.time.Duration.ofHours(1);
     private static final String STATE_PROJECTION = "archived_through, archived_chain, indexed_through, lineage";
 
     private final DynamoDbClient ddb;
@@ -80,8 +85,14 @@ final class Heads {
         return new Tip(orArchived(key, newest), null);
     }
 
+    /**
+     * An event's own item, far from its expiry: it holds the head. A stub (a fork's copy of what it
+     * inherited, or an archived event of versions before expiry) never expires, and an archive may
+     * go on after it: the watermark and the recorder's progress tell.
+     */
     private boolean isLiveEvent(Map<String, AttributeValue> item) {
-        return item.containsKey(EventItems.EVENT_ID) && !EventItems.hasExpired(item, clock.instant());
+        return item.containsKey(EventItems.EVENT_ID) && !EventItems.isStub(item)
+                && !EventItems.hasExpired(item, clock.instant().plus(EXPIRY_MARGIN));
     }
 
     private static boolean isErasing(Map<String, AttributeValue> item) {
@@ -134,6 +145,11 @@ final class Heads {
         if (item == null) {
             Head head = head(key);
             return head.seq() == seq && !head.itemHeld() ? head : new Head(-1, null, Lineage.NONE, false);
+        }
+        if (item.containsKey(EventItems.EVENT_ID) && !isLiveEvent(item)) {
+            // expiring, or a stub: newer items may be gone, so the head is read as a new writer reads it
+            Head head = head(key);
+            return head.seq() == seq ? head : new Head(-1, null, Lineage.NONE, false);
         }
         // Inside a pack, the seq is not the head: events of the same request follow it.
         return EventItems.lastSeq(item) == seq ? of(item) : new Head(-1, null, Lineage.NONE, false);
