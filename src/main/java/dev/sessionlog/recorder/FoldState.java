@@ -90,8 +90,9 @@ final class FoldState {
         LoopState l = loopsById.get(loopId);
         if (l == null && frozen.mayHold(loopId)) {
             try {
-                if (frozenHolds(loopId)) {
-                    thawLoops(); // (a running loop's turn parts stay where they are: nothing changes them)
+                Map<String, com.fasterxml.jackson.databind.JsonNode> claiming = claimingParts(loopId);
+                if (holds(claiming, loopId)) {
+                    thawLoops(claiming); // (a running loop's turn parts stay where they are: nothing changes them)
                 }
             } catch (RuntimeException e) {
                 throw new FrozenPartsUnreadable(e);
@@ -102,14 +103,22 @@ final class FoldState {
     }
 
     /**
-     * Whether a frozen part holds this loop, from the parts whose filters claim it (usually one): a
-     * filter's false "maybe" (a new loop's id) then costs a read of that part, not a thaw of every
-     * part and their merge into one at the next save.
+     * The parts whose filters claim this loop id (usually one), read: a filter's false "maybe" (a new
+     * loop's id) then costs a read of that part, not a thaw of every part and their merge into one at
+     * the next save.
      */
-    private boolean frozenHolds(String loopId) {
-        List<FrozenLoops.Part> claimed = frozen.parts.stream().filter(p -> p.mayHold(loopId)).toList();
-        List<com.fasterxml.jackson.databind.JsonNode> read = partReader.readAll(claimed.stream().map(FrozenLoops.Part::ref).toList());
-        for (com.fasterxml.jackson.databind.JsonNode part : read) {
+    private Map<String, com.fasterxml.jackson.databind.JsonNode> claimingParts(String loopId) {
+        List<String> refs = frozen.parts.stream().filter(p -> p.mayHold(loopId)).map(FrozenLoops.Part::ref).toList();
+        List<com.fasterxml.jackson.databind.JsonNode> read = partReader.readAll(refs);
+        Map<String, com.fasterxml.jackson.databind.JsonNode> parts = new HashMap<>();
+        for (int i = 0; i < refs.size(); i++) {
+            parts.put(refs.get(i), read.get(i));
+        }
+        return parts;
+    }
+
+    private static boolean holds(Map<String, com.fasterxml.jackson.databind.JsonNode> parts, String loopId) {
+        for (com.fasterxml.jackson.databind.JsonNode part : parts.values()) {
             for (com.fasterxml.jackson.databind.JsonNode lo : part == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance()
                     : part.path("loops")) {
                 if (loopId.equals(lo.path("loop_id").asText(null))) {
@@ -122,7 +131,7 @@ final class FoldState {
 
     /** Brings every frozen part back into the working state: loops in front of the live ones, turns in front of theirs. */
     void thaw() {
-        thawLoops();
+        thawLoops(Map.of());
         thawTurns(loops);
     }
 
@@ -150,16 +159,22 @@ final class FoldState {
         }
     }
 
-    private void thawLoops() {
+    /** Brings the loop parts back; {@code known}: parts read already, by ref (not read again). */
+    private void thawLoops(Map<String, com.fasterxml.jackson.databind.JsonNode> known) {
         if (frozen.parts.isEmpty()) {
             return;
         }
         List<LoopState> thawed = new ArrayList<>();
         List<List<String>> links = new ArrayList<>();
-        List<com.fasterxml.jackson.databind.JsonNode> read = partReader.readAll(frozen.parts.stream().map(FrozenLoops.Part::ref).toList());
+        List<String> toRead = frozen.parts.stream().map(FrozenLoops.Part::ref).filter(ref -> !known.containsKey(ref)).toList();
+        Map<String, com.fasterxml.jackson.databind.JsonNode> read = new HashMap<>(known);
+        List<com.fasterxml.jackson.databind.JsonNode> fetched = partReader.readAll(toRead);
+        for (int i = 0; i < toRead.size(); i++) {
+            read.put(toRead.get(i), fetched.get(i));
+        }
         for (int i = 0; i < frozen.parts.size(); i++) {
             FrozenLoops.Part p = frozen.parts.get(i);
-            com.fasterxml.jackson.databind.JsonNode part = read.get(i);
+            com.fasterxml.jackson.databind.JsonNode part = read.get(p.ref());
             com.fasterxml.jackson.databind.JsonNode partLoops = part == null ? null : part.get("loops");
             if (partLoops == null || !partLoops.isArray() || partLoops.size() != p.loops()) {
                 throw new IllegalStateException("frozen part " + p.ref() + " does not hold its " + p.loops() + " loops");

@@ -199,15 +199,9 @@ public final class SessionStore {
     /**
      * Saves the fold as the next version of {@code read}, if the stored version is still the one read.
      *
+     * @param dueMarkedAt when the newest event known to be on the archive's due index was recorded (kept
+     *                    in the item), or null
      * @throws ConcurrentUpdateException when another invocation saved in between
-     */
-    public void save(StreamKey key, SessionFold fold, Stored read) {
-        save(key, fold, read, read.dueMarkedAt());
-    }
-
-    /**
-     * Saves as {@link #save(StreamKey, SessionFold, Stored)}, recording that the session's events up to
-     * one recorded at {@code dueMarkedAt} are known to be on the archive's due index.
      */
     public void save(StreamKey key, SessionFold fold, Stored read, Instant dueMarkedAt) {
         long readVersion = read.version();

@@ -123,7 +123,7 @@ class FrozenPartsStoreTest {
                 AwsTestResource.BUCKET, "", store.options(), false);
         SessionStore.Stored stored = whole.load(key).orElseThrow();
         stored.fold().applyAll(t.components.eventLog().read(key, stored.fold().recordedThroughSeq(), 100));
-        whole.save(key, stored.fold(), stored);
+        whole.save(key, stored.fold(), stored, stored.dueMarkedAt());
 
         SessionStore.Stored saved = whole.load(key).orElseThrow();
         assertEquals(List.of(), saved.fold().frozenRefs());

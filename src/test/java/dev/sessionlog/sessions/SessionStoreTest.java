@@ -54,14 +54,14 @@ class SessionStoreTest {
         StreamKey key = new StreamKey(RecorderTestSupport.newTenant(), "s-big");
         List<EventRecord> events = AgentRunGenerator.generate(AgentRunGenerator.Config.of("s-big", 150)).events();
         assertTrue(events.size() > 3000, "generated " + events.size());
-        store.save(key, fold(events, 1200), SessionStore.Stored.none(null));
+        store.save(key, fold(events, 1200), SessionStore.Stored.none(null), null);
         SessionStore.Stored read = store.load(key).orElseThrow();
         assertFalse(read.fold().frozenRefs().isEmpty(), "a session this long keeps its closed loops in parts");
 
         SessionFold winner = fold(events, 3000);
         SessionFold loser = fold(events, 2000);
-        store.save(key, winner, read);
-        assertThrows(SessionStore.ConcurrentUpdateException.class, () -> store.save(key, loser, read));
+        store.save(key, winner, read, read.dueMarkedAt());
+        assertThrows(SessionStore.ConcurrentUpdateException.class, () -> store.save(key, loser, read, read.dueMarkedAt()));
 
         SessionStore.Stored now = store.load(key).orElseThrow();
         assertEquals(3000, now.fold().recordedThroughSeq());
